@@ -1,0 +1,97 @@
+using Chat.Shared;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Chat.Server.Auth;
+
+public static class AuthExtensions
+{
+    public static WebApplicationBuilder AddChatAuth(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<SigningKeyProvider>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<GuestTokens>();
+        services.AddProblemDetails();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>, IServiceProvider>((jwt, auth, sp) => Configure(jwt, auth.Value, sp));
+        services.AddAuthorization();
+        return builder;
+    }
+
+    public static WebApplication MapChatAuth(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.GuestTokensEnabled)
+        {
+            app.MapPost(ChatRoutes.GuestToken, IssueGuestToken).AllowAnonymous();
+        }
+
+        return app;
+    }
+
+    private static Results<Ok<GuestTokenResponse>, ValidationProblem> IssueGuestToken(GuestTokenRequest? request, GuestTokens tokens)
+    {
+        if (request is null || !ChatRules.IsValidUserName(request.UserName))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["userName"] = ["User names are 1-32 characters of letters, digits, '_', '-' and '.'."],
+            });
+        }
+
+        return TypedResults.Ok(tokens.Issue(request.UserName));
+    }
+
+    private static void Configure(JwtBearerOptions jwt, AuthOptions auth, IServiceProvider services)
+    {
+        jwt.MapInboundClaims = false;
+        jwt.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidateLifetime = true,
+            ValidateIssuerSigningKey = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ValidAudience = auth.Audience,
+            ClockSkew = auth.ClockSkew,
+            NameClaimType = ChatClaims.UserName,
+        };
+
+        if (string.IsNullOrEmpty(auth.Authority))
+        {
+            jwt.TokenValidationParameters.ValidIssuer = auth.Issuer;
+            jwt.TokenValidationParameters.IssuerSigningKey = services.GetRequiredService<SigningKeyProvider>().Key;
+            jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+        }
+        else
+        {
+            // Issuer and keys come from the authority's discovery document.
+            jwt.Authority = auth.Authority;
+            jwt.Audience = auth.Audience;
+        }
+
+        jwt.Events = new JwtBearerEvents
+        {
+            OnMessageReceived = context =>
+            {
+                // Browsers cannot set headers on WebSockets or EventSource: SignalR sends the token in the query string.
+                var accessToken = context.Request.Query["access_token"];
+                if (!string.IsNullOrEmpty(accessToken) && context.HttpContext.Request.Path.StartsWithSegments(ChatRoutes.Hub))
+                {
+                    context.Token = accessToken;
+                }
+
+                return Task.CompletedTask;
+            },
+        };
+    }
+}

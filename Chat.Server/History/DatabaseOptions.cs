@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Chat.Server.History;
+
+public sealed class DatabaseOptions
+{
+    public const string SectionName = "Database";
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+
+    /// <summary><c>sqlite</c> (default, embedded) or <c>postgres</c> (several hosts).</summary>
+    [Required]
+    [RegularExpression("^sqlite$", ErrorMessage = "Database:Provider must be 'sqlite'.")]
+    public string Provider { get; set; } = Sqlite;
+
+    /// <summary>Most messages one group commit writes in one transaction.</summary>
+    [Range(1, 10_000)]
+    public int MaxBatchSize { get; set; } = 512;
+}

@@ -1,0 +1,64 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Chat.Server.History;
+
+internal static class SqliteSetup
+{
+    public const string DefaultConnectionString = "Data Source=chat.db";
+
+    /// <summary>
+    /// Several processes may share one SQLite file: a generous busy timeout makes writers queue for the lock
+    /// instead of failing, and pooling keeps the per-connection pragmas cheap.
+    /// </summary>
+    public static string Normalize(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString)
+        {
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        return builder.ToString();
+    }
+
+    public static string DataSourcePath(string connectionString) =>
+        Path.GetFullPath(new SqliteConnectionStringBuilder(connectionString).DataSource);
+
+    public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlite(Normalize(connectionString)).AddInterceptors(PragmaInterceptor.Instance);
+
+    /// <summary>WAL lets readers run beside the writer; synchronous=FULL makes every acknowledged commit survive a crash.</summary>
+    private sealed class PragmaInterceptor : DbConnectionInterceptor
+    {
+        public static readonly PragmaInterceptor Instance = new();
+        private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = Pragmas;
+            command.ExecuteNonQuery();
+        }
+
+        public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = Pragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+}
+
+/// <summary>For <c>dotnet ef migrations add --context SqliteChatDbContext</c>.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteChatDbContext>
+{
+    public SqliteChatDbContext CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<SqliteChatDbContext>();
+        SqliteSetup.Configure(options, "Data Source=design-time.db");
+        return new SqliteChatDbContext(options.Options);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Chat.Server.Observability;
+using Chat.Shared;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Chat.Server.Hubs;
+
+/// <summary>
+/// Checks every <c>room</c> argument, and turns a <see cref="ChatException"/> into the contract's
+/// <c>HubException("code: sentence")</c>. A rejected call never closes the connection.
+/// </summary>
+internal sealed class ChatHubFilter(ChatMetrics metrics, ILogger<ChatHubFilter> logger) : IHubFilter
+{
+    private const string RoomParameter = "room";
+    private const string InternalError = "internal_error";
+    private static readonly ConcurrentDictionary<MethodInfo, int[]> RoomArguments = new();
+
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        var method = invocationContext.HubMethodName;
+        try
+        {
+            foreach (var index in RoomArguments.GetOrAdd(invocationContext.HubMethod, FindRoomArguments))
+            {
+                if (!ChatRules.IsValidRoomName(invocationContext.HubMethodArguments[index] as string))
+                {
+                    throw new ChatException(ChatErrorCodes.InvalidRoomName, "room names are 1-64 characters of a-z, 0-9, _ and -, starting with a letter or digit");
+                }
+            }
+
+            return await next(invocationContext);
+        }
+        catch (ChatException exception)
+        {
+            metrics.HubError(method, exception.Code);
+            ChatLog.InvocationRejected(logger, method, exception.Code);
+            throw new HubException($"{exception.Code}: {exception.Message}");
+        }
+        catch (Exception exception) when (exception is not HubException and not OperationCanceledException)
+        {
+            metrics.HubError(method, InternalError);
+            ChatLog.InvocationFailed(logger, method, exception);
+            throw;
+        }
+    }
+
+    private static int[] FindRoomArguments(MethodInfo method) =>
+        [.. method.GetParameters().Where(p => p.Name == RoomParameter).Select(p => p.Position)];
+}

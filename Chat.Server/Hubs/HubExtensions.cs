@@ -1,0 +1,33 @@
+using Chat.Shared;
+using MessagePack;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Chat.Server.Hubs;
+
+public static class HubExtensions
+{
+    public static WebApplicationBuilder AddChatHub(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ChatHubFilter>();
+        builder.Services
+            .AddSignalR(options =>
+            {
+                options.MaximumReceiveMessageSize = ChatLimits.MaxHubMessageBytes;
+                options.KeepAliveInterval = TimeSpan.FromSeconds(10);
+                options.ClientTimeoutInterval = TimeSpan.FromSeconds(30);
+                options.HandshakeTimeout = TimeSpan.FromSeconds(10);
+                options.EnableDetailedErrors = false;
+                options.AddFilter<ChatHubFilter>();
+            })
+            .AddJsonProtocol()
+            .AddMessagePackProtocol(options =>
+                options.SerializerOptions = options.SerializerOptions.WithSecurity(MessagePackSecurity.UntrustedData));
+        return builder;
+    }
+
+    public static WebApplication MapChatHub(this WebApplication app)
+    {
+        app.MapHub<ChatHub>(ChatRoutes.Hub, options => options.AllowStatefulReconnects = true);
+        return app;
+    }
+}

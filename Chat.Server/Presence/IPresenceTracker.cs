@@ -1,0 +1,38 @@
+using Chat.Server.Rooms;
+using Chat.Shared;
+
+namespace Chat.Server.Presence;
+
+/// <summary>What a closed connection changed.</summary>
+/// <param name="WentOffline">It was the user's last connection anywhere.</param>
+/// <param name="RoomsLeft">Rooms where it was the user's last connection.</param>
+public sealed record DisconnectOutcome(bool WentOffline, IReadOnlyList<string> RoomsLeft);
+
+/// <summary>
+/// Who is connected and who is in which room, keyed by user with one entry per connection, so that a user is
+/// online while any connection is, and a member of a room while any connection has joined it.
+/// One node keeps it in memory; a cluster keeps it in Redis.
+/// </summary>
+public interface IPresenceTracker
+{
+    /// <summary>Records a connection. Returns true when it is the user's first (the user came online).</summary>
+    ValueTask<bool> ConnectAsync(ChatUser user, string connectionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets a connection and its rooms.</summary>
+    ValueTask<DisconnectOutcome> DisconnectAsync(ChatUser user, string connectionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a connection to a room. Returns true when it is the user's first connection in the room.</summary>
+    ValueTask<bool> JoinAsync(string room, ChatUser user, string connectionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a connection from a room. Returns true when it was the user's last connection in the room.</summary>
+    ValueTask<bool> LeaveAsync(string room, ChatUser user, string connectionId, CancellationToken cancellationToken = default);
+
+    /// <summary>The users in a room now (each once, online).</summary>
+    ValueTask<UserPresence[]> GetMembersAsync(string room, CancellationToken cancellationToken = default);
+
+    /// <summary>Every room with members, and how many distinct users each has.</summary>
+    ValueTask<IReadOnlyDictionary<string, int>> GetMemberCountsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The rooms any connection of the user is in.</summary>
+    ValueTask<IReadOnlyList<string>> GetRoomsOfUserAsync(string userId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+
+namespace Chat.Server.Rooms;
+
+/// <summary>
+/// The connections open on this node and the rooms each has joined: the membership check on the send path is a
+/// lookup here, never a round trip to the presence store.
+/// </summary>
+public sealed class ConnectionRegistry
+{
+    private readonly ConcurrentDictionary<string, ConnectionState> _connections = new();
+    private readonly ConcurrentDictionary<string, int> _localConnectionsByRoom = new();
+
+    public int Count => _connections.Count;
+
+    public ConnectionState Add(string connectionId, ChatUser user) => _connections.GetOrAdd(connectionId, _ => new ConnectionState(user, this));
+
+    public ConnectionState? Remove(string connectionId)
+    {
+        if (!_connections.TryRemove(connectionId, out var state))
+        {
+            return null;
+        }
+
+        foreach (var room in state.Rooms)
+        {
+            RoomLeft(room);
+        }
+
+        return state;
+    }
+
+    public ConnectionState Get(string connectionId) =>
+        _connections.TryGetValue(connectionId, out var state)
+            ? state
+            : throw new InvalidOperationException($"Connection {connectionId} is not registered.");
+
+    /// <summary>How many connections on this node are in the room.</summary>
+    public int LocalConnectionsIn(string room) => _localConnectionsByRoom.GetValueOrDefault(room);
+
+    private void RoomJoined(string room) => _localConnectionsByRoom.AddOrUpdate(room, 1, (_, count) => count + 1);
+
+    private void RoomLeft(string room)
+    {
+        var count = _localConnectionsByRoom.AddOrUpdate(room, 0, (_, count) => count - 1);
+        if (count <= 0)
+        {
+            _localConnectionsByRoom.TryRemove(new KeyValuePair<string, int>(room, count));
+        }
+    }
+
+    public enum JoinOutcome
+    {
+        Joined,
+        AlreadyJoined,
+        TooManyRooms,
+    }
+
+    public sealed class ConnectionState(ChatUser user, ConnectionRegistry registry)
+    {
+        private readonly Lock _lock = new();
+        private readonly HashSet<string> _rooms = [];
+
+        public ChatUser User { get; } = user;
+
+        public IReadOnlyList<string> Rooms
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _rooms];
+                }
+            }
+        }
+
+        public bool IsIn(string room)
+        {
+            lock (_lock)
+            {
+                return _rooms.Contains(room);
+            }
+        }
+
+        public JoinOutcome TryJoin(string room, int maxRooms)
+        {
+            lock (_lock)
+            {
+                if (_rooms.Contains(room))
+                {
+                    return JoinOutcome.AlreadyJoined;
+                }
+
+                if (_rooms.Count >= maxRooms)
+                {
+                    return JoinOutcome.TooManyRooms;
+                }
+
+                _rooms.Add(room);
+            }
+
+            registry.RoomJoined(room);
+            return JoinOutcome.Joined;
+        }
+
+        public bool Leave(string room)
+        {
+            lock (_lock)
+            {
+                if (!_rooms.Remove(room))
+                {
+                    return false;
+                }
+            }
+
+            registry.RoomLeft(room);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using Chat.Server.History;
+using Chat.Server.Hubs;
+using Chat.Server.Observability;
+using Chat.Server.Presence;
+using Chat.Server.Typing;
+using Chat.Shared;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Chat.Server.Rooms;
+
+/// <summary>Connection lifecycle and room membership: joins and leaves are per connection, announced per user.</summary>
+public sealed class RoomService(
+    ConnectionRegistry connections,
+    IPresenceTracker presence,
+    IMessageStore store,
+    TypingService typing,
+    IHubContext<ChatHub, IChatClient> hub,
+    ChatMetrics metrics,
+    TimeProvider time)
+{
+    public async Task ConnectedAsync(string connectionId, ChatUser user, CancellationToken cancellationToken = default)
+    {
+        connections.Add(connectionId, user);
+        metrics.ConnectionOpened();
+        if (await presence.ConnectAsync(user, connectionId, cancellationToken))
+        {
+            var rooms = await presence.GetRoomsOfUserAsync(user.Id, cancellationToken);
+            if (rooms.Count > 0)
+            {
+                await hub.Clients.Groups(rooms).PresenceChanged(new PresenceChange(user.Id, user.Name, PresenceStatus.Online, Now));
+            }
+        }
+    }
+
+    public async Task DisconnectedAsync(string connectionId, CancellationToken cancellationToken = default)
+    {
+        if (connections.Remove(connectionId) is not { } state)
+        {
+            return;
+        }
+
+        metrics.ConnectionClosed();
+        var user = state.User;
+        foreach (var room in state.Rooms)
+        {
+            await typing.EndAsync(room, user, cancellationToken);
+        }
+
+        var outcome = await presence.DisconnectAsync(user, connectionId, cancellationToken);
+        var at = Now;
+        foreach (var room in outcome.RoomsLeft)
+        {
+            await hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, user.Id, user.Name, at));
+        }
+
+        if (outcome.WentOffline && outcome.RoomsLeft.Count > 0)
+        {
+            await hub.Clients.Groups(outcome.RoomsLeft).PresenceChanged(new PresenceChange(user.Id, user.Name, PresenceStatus.Offline, at));
+        }
+    }
+
+    public async Task<JoinResult> JoinAsync(string connectionId, string roomName, CancellationToken cancellationToken = default)
+    {
+        var room = ChatRules.NormalizeRoomName(roomName);
+        var state = connections.Get(connectionId);
+        var outcome = state.TryJoin(room, ChatLimits.MaxRoomsPerConnection);
+        if (outcome == ConnectionRegistry.JoinOutcome.TooManyRooms)
+        {
+            throw new ChatException(ChatErrorCodes.TooManyRooms, $"a connection may be in at most {ChatLimits.MaxRoomsPerConnection} rooms; leave one first");
+        }
+
+        if (outcome == ConnectionRegistry.JoinOutcome.Joined)
+        {
+            // Into the group before reading history: a message committed from now on arrives live, possibly also in
+            // recentMessages; clients de-duplicate by sequence.
+            await hub.Groups.AddToGroupAsync(connectionId, room, cancellationToken);
+            if (await presence.JoinAsync(room, state.User, connectionId, cancellationToken))
+            {
+                await hub.Clients.GroupExcept(room, connectionId).UserJoined(new RoomMemberEvent(room, state.User.Id, state.User.Name, Now));
+            }
+        }
+
+        var members = await presence.GetMembersAsync(room, cancellationToken);
+        var recent = await store.GetHistoryAsync(room, beforeSequence: null, ChatLimits.RecentMessagesOnJoin, cancellationToken);
+        return new JoinResult(room, members, recent, recent.Length > 0 ? recent[^1].Sequence : 0);
+    }
+
+    public async Task LeaveAsync(string connectionId, string roomName, CancellationToken cancellationToken = default)
+    {
+        var room = ChatRules.NormalizeRoomName(roomName);
+        var state = connections.Get(connectionId);
+        if (!state.Leave(room))
+        {
+            return;
+        }
+
+        await hub.Groups.RemoveFromGroupAsync(connectionId, room, cancellationToken);
+        await typing.EndAsync(room, state.User, cancellationToken);
+        if (await presence.LeaveAsync(room, state.User, connectionId, cancellationToken))
+        {
+            await hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, state.User.Id, state.User.Name, Now));
+        }
+    }
+
+    public async Task<RoomSummary[]> ListRoomsAsync(CancellationToken cancellationToken = default)
+    {
+        var counts = await presence.GetMemberCountsAsync(cancellationToken);
+        var sequences = await store.GetRoomSequencesAsync(cancellationToken);
+        return [.. counts.Keys.Union(sequences.Keys)
+            .Order(StringComparer.Ordinal)
+            .Select(room => new RoomSummary(room, counts.GetValueOrDefault(room), sequences.GetValueOrDefault(room)))];
+    }
+
+    public async Task<UserPresence[]> GetPresenceAsync(string roomName, CancellationToken cancellationToken = default) =>
+        await presence.GetMembersAsync(ChatRules.NormalizeRoomName(roomName), cancellationToken);
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+}

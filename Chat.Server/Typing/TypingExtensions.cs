@@ -1,0 +1,11 @@
+namespace Chat.Server.Typing;
+
+public static class TypingExtensions
+{
+    public static WebApplicationBuilder AddChatTyping(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<TypingService>();
+        builder.Services.AddHostedService<TypingExpiryLoop>();
+        return builder;
+    }
+}

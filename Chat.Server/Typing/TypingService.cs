@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using Chat.Server.Hubs;
+using Chat.Server.Observability;
+using Chat.Server.Rooms;
+using Chat.Shared;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Chat.Server.Typing;
+
+/// <summary>
+/// Typing state per (room, user). A <c>true</c> is announced once and renewed silently; the state ends on
+/// <c>false</c>, on send, leave or disconnect, or by itself <see cref="ChatLimits.TypingTimeoutSeconds"/> after the last <c>true</c>.
+/// </summary>
+public sealed class TypingService(
+    ConnectionRegistry connections,
+    IHubContext<ChatHub, IChatClient> hub,
+    TimeProvider time,
+    ILogger<TypingService> logger)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(ChatLimits.TypingTimeoutSeconds);
+    private readonly ConcurrentDictionary<(string Room, string UserId), TypingState> _typing = new();
+
+    public async Task SetTypingAsync(string connectionId, string roomName, bool isTyping, CancellationToken cancellationToken = default)
+    {
+        var room = ChatRules.NormalizeRoomName(roomName);
+        var state = connections.Get(connectionId);
+        if (!state.IsIn(room))
+        {
+            throw new ChatException(ChatErrorCodes.NotAMember, $"join '{room}' before typing in it");
+        }
+
+        if (!isTyping)
+        {
+            await EndAsync(room, state.User, cancellationToken);
+            return;
+        }
+
+        var expiresAt = time.GetUtcNow() + Timeout;
+        var started = false;
+        _typing.AddOrUpdate(
+            (room, state.User.Id),
+            _ =>
+            {
+                started = true;
+                return new TypingState(state.User, expiresAt);
+            },
+            (_, current) => current with { ExpiresAt = expiresAt });
+        if (started)
+        {
+            await hub.Clients.GroupExcept(room, connectionId).TypingChanged(new TypingNotice(room, state.User.Id, state.User.Name, true));
+        }
+    }
+
+    /// <summary>Ends the user's typing state in the room, announcing it when there was one.</summary>
+    public Task EndAsync(string room, ChatUser user, CancellationToken cancellationToken = default) =>
+        _typing.TryRemove((room, user.Id), out _) ? AnnounceEndAsync(room, user) : Task.CompletedTask;
+
+    /// <summary>Ends every state whose last <c>true</c> is older than the timeout.</summary>
+    public async Task ExpireAsync()
+    {
+        var now = time.GetUtcNow();
+        foreach (var entry in _typing)
+        {
+            // Removing the exact pair keeps a state that was renewed meanwhile.
+            if (entry.Value.ExpiresAt <= now && _typing.TryRemove(entry))
+            {
+                await AnnounceEndAsync(entry.Key.Room, entry.Value.User);
+            }
+        }
+    }
+
+    private async Task AnnounceEndAsync(string room, ChatUser user)
+    {
+        try
+        {
+            await hub.Clients.Group(room).TypingChanged(new TypingNotice(room, user.Id, user.Name, false));
+        }
+        catch (Exception exception)
+        {
+            ChatLog.TypingBroadcastFailed(logger, room, exception);
+        }
+    }
+
+    private sealed record TypingState(ChatUser User, DateTimeOffset ExpiresAt);
+}
+
+/// <summary>Drives <see cref="TypingService.ExpireAsync"/>.</summary>
+internal sealed class TypingExpiryLoop(TypingService typing, TimeProvider time) : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Tick, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await typing.ExpireAsync();
+        }
+    }
+}

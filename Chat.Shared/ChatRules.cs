@@ -1,0 +1,22 @@
+using System.Text.RegularExpressions;
+
+namespace Chat.Shared;
+
+/// <summary>Name rules shared by server and clients, so clients can check before they call.</summary>
+public static partial class ChatRules
+{
+    /// <summary>1–64 characters of a-z, 0-9, '_' and '-', starting with a letter or digit; compared case-insensitively.</summary>
+    public static bool IsValidRoomName(string? room) => room is not null && RoomNamePattern().IsMatch(room);
+
+    /// <summary>The canonical (lower-case) form of a valid room name.</summary>
+    public static string NormalizeRoomName(string room) => room.ToLowerInvariant();
+
+    /// <summary>1–32 characters of letters, digits, '_', '-', '.'.</summary>
+    public static bool IsValidUserName(string? userName) => userName is not null && UserNamePattern().IsMatch(userName);
+
+    [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex RoomNamePattern();
+
+    [GeneratedRegex(@"^[\p{L}\p{Nd}_.-]{1,32}$", RegexOptions.CultureInvariant)]
+    private static partial Regex UserNamePattern();
+}

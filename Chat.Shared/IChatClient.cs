@@ -1,0 +1,20 @@
+namespace Chat.Shared;
+
+/// <summary>The callbacks the server invokes on clients. Method names are the wire contract.</summary>
+public interface IChatClient
+{
+    /// <summary>A message was stored in a room this connection has joined.</summary>
+    Task MessageReceived(ChatMessage message);
+
+    /// <summary>A user's first connection joined a room this connection is in.</summary>
+    Task UserJoined(RoomMemberEvent memberEvent);
+
+    /// <summary>A user's last connection left a room this connection is in.</summary>
+    Task UserLeft(RoomMemberEvent memberEvent);
+
+    /// <summary>A user started or stopped typing in a room this connection is in.</summary>
+    Task TypingChanged(TypingNotice notice);
+
+    /// <summary>A user who shares a room with this connection came online or went offline.</summary>
+    Task PresenceChanged(PresenceChange change);
+}
