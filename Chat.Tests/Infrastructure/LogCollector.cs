@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Tests.Infrastructure;
+
+/// <summary>Keeps a server's warnings and errors, so tests can assert that nothing failed unseen.</summary>
+public sealed class LogCollector : ILoggerProvider
+{
+    private readonly ConcurrentQueue<LogEntry> _entries = new();
+
+    public IReadOnlyList<LogEntry> Entries => [.. _entries];
+
+    public IReadOnlyList<LogEntry> Errors => [.. _entries.Where(e => e.Level >= LogLevel.Error)];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
+
+    public void Dispose()
+    {
+    }
+
+    public sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception)
+    {
+        public override string ToString() => $"{Level} {Category}[{EventId.Id}] {Message} {Exception}";
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<LogEntry> entries) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception), exception));
+            }
+        }
+    }
+}

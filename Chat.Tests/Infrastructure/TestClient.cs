@@ -1,0 +1,58 @@
+using Chat.Shared;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Chat.Tests.Infrastructure;
+
+/// <summary>A raw SignalR connection (no Chat.Client) that records every callback, for specifying the hub itself.</summary>
+public sealed class TestClient : IAsyncDisposable
+{
+    public TestClient(HubConnection connection, string userName)
+    {
+        Connection = connection;
+        UserName = userName;
+        connection.On<ChatMessage>(nameof(IChatClient.MessageReceived), Messages.Add);
+        connection.On<RoomMemberEvent>(nameof(IChatClient.UserJoined), Joined.Add);
+        connection.On<RoomMemberEvent>(nameof(IChatClient.UserLeft), Left.Add);
+        connection.On<TypingNotice>(nameof(IChatClient.TypingChanged), Typing.Add);
+        connection.On<PresenceChange>(nameof(IChatClient.PresenceChanged), Presence.Add);
+    }
+
+    public HubConnection Connection { get; }
+
+    public string UserName { get; }
+
+    public string UserId => "guest:" + UserName.ToLowerInvariant();
+
+    public EventLog<ChatMessage> Messages { get; } = new();
+
+    public EventLog<RoomMemberEvent> Joined { get; } = new();
+
+    public EventLog<RoomMemberEvent> Left { get; } = new();
+
+    public EventLog<TypingNotice> Typing { get; } = new();
+
+    public EventLog<PresenceChange> Presence { get; } = new();
+
+    public Task<JoinResult> JoinRoom(string room) => Invoke<JoinResult>(nameof(IChatHub.JoinRoom), room);
+
+    public Task LeaveRoom(string room) => Connection.InvokeAsync(nameof(IChatHub.LeaveRoom), room).WithTimeout();
+
+    public Task<ChatMessage> SendMessage(string room, string content, string? clientMessageId = null) =>
+        Invoke<ChatMessage>(nameof(IChatHub.SendMessage), room, content, clientMessageId);
+
+    public Task SetTyping(string room, bool isTyping) => Connection.InvokeAsync(nameof(IChatHub.SetTyping), room, isTyping).WithTimeout();
+
+    public Task<ChatMessage[]> GetHistory(string room, long? beforeSequence, int limit) =>
+        Invoke<ChatMessage[]>(nameof(IChatHub.GetHistory), room, beforeSequence, limit);
+
+    public Task<ChatMessage[]> GetMessagesSince(string room, long afterSequence, int limit) =>
+        Invoke<ChatMessage[]>(nameof(IChatHub.GetMessagesSince), room, afterSequence, limit);
+
+    public Task<RoomSummary[]> ListRooms() => Invoke<RoomSummary[]>(nameof(IChatHub.ListRooms));
+
+    public Task<UserPresence[]> GetPresence(string room) => Invoke<UserPresence[]>(nameof(IChatHub.GetPresence), room);
+
+    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+
+    private Task<T> Invoke<T>(string method, params object?[] args) => Connection.InvokeCoreAsync<T>(method, args).WithTimeout();
+}
