@@ -1,12 +1,15 @@
 using Chat.Client;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace Chat.Tests.Client;
 
 /// <summary>A <see cref="ChatClient"/> with fast reconnects whose every event is recorded for the test to wait on.</summary>
 public sealed class ClientUnderTest : IAsyncDisposable
 {
+    private readonly ILoggerFactory _loggerFactory;
+
     /// <summary>Small backoff so reconnect tests stay fast; jitter stays on, as in production.</summary>
     public static readonly ChatReconnectOptions FastReconnect = new()
     {
@@ -18,7 +21,11 @@ public sealed class ClientUnderTest : IAsyncDisposable
     public ClientUnderTest(ChatClientOptions options, string? userName = null)
     {
         UserName = userName ?? options.UserName ?? "";
-        Client = new ChatClient(options);
+        _loggerFactory = LoggerFactory.Create(logging => logging
+            .SetMinimumLevel(LogLevel.Debug)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddProvider(Logs));
+        Client = new ChatClient(options, _loggerFactory);
         Client.MessageReceived += (_, m) => Messages.Add(m);
         Client.UserJoined += (_, e) => Joined.Add(e);
         Client.UserLeft += (_, e) => Left.Add(e);
@@ -28,6 +35,9 @@ public sealed class ClientUnderTest : IAsyncDisposable
     }
 
     public ChatClient Client { get; }
+
+    /// <summary>The client's own log lines, from Debug up.</summary>
+    public LogCollector Logs { get; } = new(LogLevel.Debug);
 
     public string UserName { get; }
 
@@ -69,5 +79,9 @@ public sealed class ClientUnderTest : IAsyncDisposable
     public async Task<ChatConnectionStateChangedEventArgs> WaitForStateAsync(ChatConnectionState state, int occurrence = 1, TimeSpan? timeout = null) =>
         (await States.WaitForCountAsync(occurrence, e => e.Current == state, timeout))[occurrence - 1];
 
-    public ValueTask DisposeAsync() => Client.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        _loggerFactory.Dispose();
+    }
 }

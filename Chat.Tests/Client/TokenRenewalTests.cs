@@ -31,9 +31,8 @@ public sealed class TokenRenewalTests(TokenRenewalTests.Fixture fixture) : IClas
 
         afterReconnect.Sequence.Should().Be(3);
         (await alice.Messages.WaitForCountAsync(3, m => m.Room == room)).Select(m => m.Sequence).Should().Equal(1, 2, 3);
-        alice.States.Items.Should().NotContain(
-            s => s.Reason is HttpRequestException && ((HttpRequestException)s.Reason).StatusCode == System.Net.HttpStatusCode.Unauthorized,
-            "the token is renewed before it is presented, not after a refusal");
+        var tokenEvents = alice.Logs.Entries.Where(e => e.EventId.Name is "TokenRenewed" or "TokenRejected").Select(e => e.EventId.Name);
+        tokenEvents.Take(2).Should().Equal(["TokenRenewed", "TokenRenewed"], "the expired token is renewed before it is presented, not after a refusal");
     }
 
     [Fact]
@@ -66,7 +65,9 @@ public sealed class TokenRenewalTests(TokenRenewalTests.Fixture fixture) : IClas
         var sent = await carol.Client.SendMessageAsync(room, "signed in again").WithTimeout(TimeSpan.FromSeconds(60));
 
         sent.SenderId.Should().Be(carol.UserId);
-        issued.Should().Be(2, "the cached token was used until the server refused it, then replaced once");
+        // On a loaded machine a fresh 5 s token can expire again before it is presented: then it is replaced again.
+        issued.Should().BeGreaterThanOrEqualTo(2, "the cached token was used until the server refused it, then replaced");
+        carol.Logs.Entries.Should().Contain(e => e.EventId.Name == "TokenRejected");
         carol.Client.State.Should().Be(ChatConnectionState.Connected);
     }
 
