@@ -462,7 +462,6 @@ public sealed class ChatClient : IAsyncDisposable
                 }
 
                 ChatClientLog.Connected(_logger, _hubUrl);
-                retry = 0;
                 everConnected = true;
                 renewedAfterRefusal = false;
 
@@ -488,6 +487,7 @@ public sealed class ChatClient : IAsyncDisposable
                 }
 
                 ChatClientLog.ConnectionLost(_logger, reason);
+                retry = 0;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -522,17 +522,17 @@ public sealed class ChatClient : IAsyncDisposable
                     SetState(everConnected ? ChatConnectionState.Reconnecting : ChatConnectionState.Connecting, exception);
                 }
 
-                var delay = _options.Reconnect.GetDelay(retry, Random.Shared.NextDouble());
-                ChatClientLog.AttemptFailed(_logger, retry + 1, delay, exception);
-                retry++;
-                try
-                {
-                    await Task.Delay(delay, _time, stop);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                ChatClientLog.AttemptFailed(_logger, retry + 1, exception);
+            }
+
+            // Also before the first attempt after a loss: jitter spreads out the many clients one server restart cuts off.
+            try
+            {
+                await Task.Delay(_options.Reconnect.GetDelay(retry++, Random.Shared.NextDouble()), _time, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }

@@ -11,8 +11,8 @@ internal static partial class ChatClientLog
     [LoggerMessage(3001, LogLevel.Warning, "Connection lost; reconnecting.", EventName = "ConnectionLost")]
     public static partial void ConnectionLost(ILogger logger, Exception? exception);
 
-    [LoggerMessage(3002, LogLevel.Information, "Connection attempt {Attempt} failed; next in {Delay}.", EventName = "AttemptFailed")]
-    public static partial void AttemptFailed(ILogger logger, int attempt, TimeSpan delay, Exception exception);
+    [LoggerMessage(3002, LogLevel.Information, "Connection attempt {Attempt} failed.", EventName = "AttemptFailed")]
+    public static partial void AttemptFailed(ILogger logger, int attempt, Exception exception);
 
     [LoggerMessage(3003, LogLevel.Information, "The server refused the access token (401); renewing it.", EventName = "TokenRejected")]
     public static partial void TokenRejected(ILogger logger);
