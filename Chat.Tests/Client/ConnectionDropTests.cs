@@ -1,5 +1,6 @@
 using Chat.Client;
 using Chat.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Chat.Tests.Client;
 
@@ -7,7 +8,7 @@ namespace Chat.Tests.Client;
 /// The server keeps running while every TCP connection to it is reset by a relay in between (as a network failure
 /// or a load balancer would): the server sees its connections abort, the clients see theirs drop.
 /// </summary>
-public sealed class ConnectionDropTests(ConnectionDropTests.Fixture fixture) : IClassFixture<ConnectionDropTests.Fixture>
+public sealed class ConnectionDropTests(ConnectionDropTests.Fixture fixture, ITestOutputHelper output) : IClassFixture<ConnectionDropTests.Fixture>
 {
     [Theory]
     [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
@@ -19,7 +20,7 @@ public sealed class ConnectionDropTests(ConnectionDropTests.Fixture fixture) : I
         {
             fixture.Proxy.DropConnections().Should().BePositive();
             return Task.CompletedTask;
-        });
+        }, output);
 
         fixture.Server.ProcessId.Should().Be(serverProcess, "the server process was never restarted");
     }
@@ -34,12 +35,12 @@ public sealed class ConnectionDropTests(ConnectionDropTests.Fixture fixture) : I
         await bob.Client.JoinRoomAsync(room).WithTimeout();
 
         fixture.Proxy.DropConnections();
-        var lost = await alice.WaitForStateAsync(ChatConnectionState.Reconnecting);
-        var sent = await alice.Client.SendMessageAsync(room, "sent while reconnecting").WithTimeout();
+        var lost = await alice.WaitForStateAsync(ChatConnectionState.Reconnecting, timeout: TimeSpan.FromSeconds(60));
+        var sent = await alice.Client.SendMessageAsync(room, "sent while reconnecting").WithTimeout(TimeSpan.FromSeconds(60));
 
         lost.Previous.Should().Be(ChatConnectionState.Connected);
         lost.Reason.Should().NotBeNull();
-        await alice.WaitForStateAsync(ChatConnectionState.Connected, occurrence: 2);
+        await alice.WaitForStateAsync(ChatConnectionState.Connected, occurrence: 2, timeout: TimeSpan.FromSeconds(60));
         alice.Client.Rooms.Should().Equal(room);
         (await bob.Messages.WaitForAsync(m => m.Room == room)).Should().Be(sent);
     }

@@ -15,7 +15,7 @@ public sealed class StartBeforeServerTests
         await using var alice = new ClientUnderTest(ClientUnderTest.Options(serverUrl, TestDefaults.UniqueUser("alice"), protocol));
 
         var starting = alice.Client.StartAsync();
-        var failedAttempt = await alice.States.WaitForAsync(s => s.Current == ChatConnectionState.Connecting && s.Reason is not null);
+        var failedAttempt = await alice.States.WaitForAsync(s => s.Current == ChatConnectionState.Connecting && s.Reason is not null, TimeSpan.FromSeconds(60));
         starting.IsCompleted.Should().BeFalse("nothing listens yet");
         await using var server = await ChatServerProcess.StartAsync(directory.Path, port: port);
         await starting.WithTimeout(TimeSpan.FromSeconds(60));

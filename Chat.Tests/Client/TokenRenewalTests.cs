@@ -26,7 +26,7 @@ public sealed class TokenRenewalTests(TokenRenewalTests.Fixture fixture) : IClas
         await Eventually.HoldsAsync(() => DateTime.UtcNow > signedInBefore + TokenLifetime + TimeSpan.FromSeconds(1), "the first token expired");
         await alice.Client.SendMessageAsync(room, "the open connection outlives its token").WithTimeout();
         fixture.Proxy.DropConnections();
-        await alice.WaitForStateAsync(ChatConnectionState.Reconnecting);
+        await alice.WaitForStateAsync(ChatConnectionState.Reconnecting, timeout: TimeSpan.FromSeconds(60));
         var afterReconnect = await alice.Client.SendMessageAsync(room, "with a renewed token").WithTimeout(TimeSpan.FromSeconds(60));
 
         afterReconnect.Sequence.Should().Be(3);
@@ -61,7 +61,7 @@ public sealed class TokenRenewalTests(TokenRenewalTests.Fixture fixture) : IClas
 
         await Eventually.HoldsAsync(() => DateTime.UtcNow > signedInBefore + TokenLifetime + TimeSpan.FromSeconds(1), "the first token expired");
         fixture.Proxy.DropConnections();
-        await carol.WaitForStateAsync(ChatConnectionState.Reconnecting);
+        await carol.WaitForStateAsync(ChatConnectionState.Reconnecting, timeout: TimeSpan.FromSeconds(60));
         var sent = await carol.Client.SendMessageAsync(room, "signed in again").WithTimeout(TimeSpan.FromSeconds(60));
 
         sent.SenderId.Should().Be(carol.UserId);
