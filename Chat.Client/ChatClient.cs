@@ -58,7 +58,7 @@ public sealed class ChatClient : IAsyncDisposable
         _tokens = new AccessTokenSource(options, baseUrl, _time, _logger);
 
         var builder = new HubConnectionBuilder()
-            .WithUrl(_hubUrl, http => http.AccessTokenProvider = async () => await _tokens.GetAsync());
+            .WithUrl(_hubUrl, http => http.AccessTokenProvider = async () => await _tokens.GetAsync(StopToken));
         builder.Services.AddSingleton(loggerFactory);
         _ = options.Protocol == ChatHubProtocol.Json ? builder.AddJsonProtocol() : builder.AddMessagePackProtocol();
         _connection = builder.Build();
@@ -663,7 +663,9 @@ public sealed class ChatClient : IAsyncDisposable
         }
 
         room.FillScheduled = true;
-        _ = FillGapAsync(room, stopping.Token);
+        var stop = stopping.Token;
+        // Off the caller's thread: it holds the lock, and may be SignalR's receive loop, which must keep reading.
+        _ = Task.Run(() => FillGapAsync(room, stop), CancellationToken.None);
     }
 
     private async Task FillGapAsync(RoomSequence room, CancellationToken cancellationToken)
@@ -681,6 +683,18 @@ public sealed class ChatClient : IAsyncDisposable
             }
 
             ChatClientLog.CatchUpFailed(_logger, room.Room, exception);
+        }
+    }
+
+    /// <summary>Cancelled when the client stops, so that a hanging sign-in cannot hold up <see cref="StopAsync"/>.</summary>
+    private CancellationToken StopToken
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _stopping?.Token ?? CancellationToken.None;
+            }
         }
     }
 

@@ -63,6 +63,11 @@ public sealed class ChatClientOptions
             throw new ArgumentException("ChatClientOptions.TokenRenewalShare is between 0 and 0.9 and MaxTokenRenewalLead is not negative.", nameof(TokenRenewalShare));
         }
 
+        if (!string.IsNullOrEmpty(UserName) && !Shared.ChatRules.IsValidUserName(UserName))
+        {
+            throw new ArgumentException("User names are 1-32 characters of letters, digits, '_', '-' and '.'.", nameof(UserName));
+        }
+
         Reconnect.Validate();
         Typing.Validate();
     }

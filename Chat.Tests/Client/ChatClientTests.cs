@@ -161,6 +161,31 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
         states.Should().OnlyContain(s => s.Reason == null);
     }
 
+    [Fact]
+    public void OptionsThatCannotWorkAreRefusedAtConstruction()
+    {
+        var valid = ClientUnderTest.Options(Server.BaseAddress, "alice", ChatProtocol.Json);
+
+        new Action(() => _ = new ChatClient(new ChatClientOptions { UserName = "alice" })).Should().Throw<ArgumentException>("no server URL");
+        new Action(() => _ = new ChatClient(new ChatClientOptions { ServerUrl = Server.BaseAddress })).Should().Throw<ArgumentException>("no way to sign in");
+        valid.UserName = "no spaces allowed";
+        new Action(() => _ = new ChatClient(valid)).Should().Throw<ArgumentException>("an invalid user name");
+        valid.UserName = "alice";
+        valid.Reconnect = new ChatReconnectOptions { InitialDelay = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromSeconds(1) };
+        new Action(() => _ = new ChatClient(valid)).Should().Throw<ArgumentException>("a cap below the first delay");
+    }
+
+    [Fact]
+    public void ReconnectDelaysDoubleUpToTheCapWithJitterBelowEach()
+    {
+        var policy = new ChatReconnectOptions { InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1), Jitter = 0.5 };
+
+        Enumerable.Range(0, 6).Select(retry => policy.GetDelay(retry, random: 0).TotalMilliseconds)
+            .Should().Equal(100, 200, 400, 800, 1000, 1000);
+        policy.GetDelay(retry: 2, random: 0.999).TotalMilliseconds.Should().BeApproximately(200, 0.5, "at most half of a delay is random");
+        policy.GetDelay(retry: 1000, random: 0).Should().Be(TimeSpan.FromSeconds(1));
+    }
+
     private sealed class RecordingHandler : IChatClient
     {
         public EventLog<ChatMessage> Messages { get; } = new();
