@@ -10,6 +10,9 @@ namespace Chat.Client;
 /// </summary>
 internal sealed class AccessTokenSource : IDisposable
 {
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(100);
+
     private readonly ChatClientOptions _options;
     private readonly HttpClient? _http;
     private readonly TimeProvider _time;
@@ -52,6 +55,46 @@ internal sealed class AccessTokenSource : IDisposable
         }
     }
 
+    /// <summary>
+    /// While the client runs, renews the token when its renewal time comes, so that a reconnect finds a fresh token
+    /// ready even if the issuer is briefly unreachable then.
+    /// </summary>
+    public async Task KeepFreshAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                await GetAsync(stoppingToken);
+                if (_cached is not { Token.ExpiresAt: not null } cached)
+                {
+                    return;
+                }
+
+                wait = RenewalTime(cached) - _time.GetUtcNow();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                ChatClientLog.TokenRenewalFailed(_logger, exception);
+                wait = RetryAfterFailure;
+            }
+
+            try
+            {
+                await Task.Delay(wait > MinimumWait ? wait : MinimumWait, _time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>Forgets the cached token after the server refused it.</summary>
     public void Invalidate(string refusedToken)
     {
@@ -70,16 +113,18 @@ internal sealed class AccessTokenSource : IDisposable
         _gate.Dispose();
     }
 
-    private bool NeedsRenewal(Cached cached)
+    private bool NeedsRenewal(Cached cached) => _time.GetUtcNow() >= RenewalTime(cached);
+
+    private DateTimeOffset RenewalTime(Cached cached)
     {
         if (cached.Token.ExpiresAt is not { } expiresAt)
         {
-            return false;
+            return DateTimeOffset.MaxValue;
         }
 
         var lifetime = expiresAt - cached.ObtainedAt;
         var lead = TimeSpan.FromTicks(Math.Min((long)(lifetime.Ticks * _options.TokenRenewalShare), _options.MaxTokenRenewalLead.Ticks));
-        return _time.GetUtcNow() >= expiresAt - lead;
+        return expiresAt - lead;
     }
 
     private async Task<ChatAccessToken> FetchAsync(CancellationToken cancellationToken)

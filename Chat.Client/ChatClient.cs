@@ -151,7 +151,9 @@ public sealed class ChatClient : IAsyncDisposable
                     _stopping = stopping;
                     _ready = NewReadySignal();
                     SetState(ChatConnectionState.Connecting, null);
-                    _supervisor = Task.Run(() => SuperviseAsync(stopping), CancellationToken.None);
+                    var supervising = Task.Run(() => SuperviseAsync(stopping), CancellationToken.None);
+                    var renewing = Task.Run(() => _tokens.KeepFreshAsync(stopping.Token), CancellationToken.None);
+                    _supervisor = Task.WhenAll(supervising, renewing);
                 }
 
                 ready = _ready.Task;

@@ -20,6 +20,9 @@ internal static partial class ChatClientLog
     [LoggerMessage(3004, LogLevel.Debug, "Renewed the access token; it expires at {ExpiresAt}.", EventName = "TokenRenewed")]
     public static partial void TokenRenewed(ILogger logger, DateTimeOffset? expiresAt);
 
+    [LoggerMessage(3005, LogLevel.Warning, "Renewing the access token failed; retrying.", EventName = "TokenRenewalFailed")]
+    public static partial void TokenRenewalFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(3010, LogLevel.Warning, "Could not re-join room {Room} after a reconnect.", EventName = "RejoinFailed")]
     public static partial void RejoinFailed(ILogger logger, string room, Exception exception);
 

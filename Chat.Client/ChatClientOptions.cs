@@ -39,7 +39,8 @@ public sealed class ChatClientOptions
 
     /// <summary>
     /// A token is renewed once less than this share of its lifetime is left (and at the latest this long before it
-    /// expires, see <see cref="MaxTokenRenewalLead"/>), so a reconnect never presents an expired token.
+    /// expires, see <see cref="MaxTokenRenewalLead"/>): in the background while the client runs, and before any
+    /// (re)connect, so a reconnect never presents an expired token.
     /// </summary>
     public double TokenRenewalShare { get; set; } = 0.2;
 

@@ -8,14 +8,14 @@ namespace Chat.Tests.Client;
 /// <summary>
 /// Guest tokens live 5 s here, with no clock skew allowed. The server keeps an open, authenticated connection past
 /// its token's expiry, so what must be renewed is the token presented on the next (re)connect: each test outlives its
-/// first token, then cuts the connection so that the client has to sign in again.
+/// first token, then cuts the connection so that the client has to present one again.
 /// </summary>
 public sealed class TokenRenewalTests(TokenRenewalTests.Fixture fixture) : IClassFixture<TokenRenewalTests.Fixture>
 {
     private static readonly TimeSpan TokenLifetime = TimeSpan.FromSeconds(5);
 
     [Fact]
-    public async Task GuestTokenThatExpiredMidSessionIsRenewedOnReconnectWithoutTheAppNoticing()
+    public async Task GuestTokenIsRenewedBeforeItExpiresSoALaterReconnectGoesUnnoticed()
     {
         var room = TestDefaults.UniqueRoom();
         var signedInBefore = DateTime.UtcNow;
@@ -32,7 +32,7 @@ public sealed class TokenRenewalTests(TokenRenewalTests.Fixture fixture) : IClas
         afterReconnect.Sequence.Should().Be(3);
         (await alice.Messages.WaitForCountAsync(3, m => m.Room == room)).Select(m => m.Sequence).Should().Equal(1, 2, 3);
         var tokenEvents = alice.Logs.Entries.Where(e => e.EventId.Name is "TokenRenewed" or "TokenRejected").Select(e => e.EventId.Name);
-        tokenEvents.Take(2).Should().Equal(["TokenRenewed", "TokenRenewed"], "the expired token is renewed before it is presented, not after a refusal");
+        tokenEvents.Take(2).Should().Equal(["TokenRenewed", "TokenRenewed"], "the token is renewed ahead of its expiry, not after a refusal");
     }
 
     [Fact]
