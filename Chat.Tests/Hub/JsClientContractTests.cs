@@ -8,7 +8,7 @@ namespace Chat.Tests.Hub;
 /// joins, chats, sees typing and presence, pages through history and gets every error code with its connection still
 /// usable. The script is Chat.Tests/JsClient/contract.mjs.
 /// </summary>
-public sealed class JsClientContractTests(ChatServerFixture fixture) : IClassFixture<ChatServerFixture>
+public sealed class JsClientContractTests(ErrorCodeTests.Fixture fixture) : IClassFixture<ErrorCodeTests.Fixture>
 {
     [Theory]
     [InlineData("json")]
