@@ -9,6 +9,10 @@ need() { # need COMMAND DEBIAN_PACKAGE
   command -v "$1" >/dev/null 2>&1 || [ -x "$1" ] || missing+=("$2")
 }
 
+# The web page is bundled by npm during the build; its browser tests drive Debian's Chromium (Playwright downloads nothing).
+need npm npm
+need chromium chromium
+
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
