@@ -36,6 +36,8 @@ function newClientMessageId(): string {
 class ChatPage {
   private readonly connection: ChatConnection;
   private readonly rooms = new Map<string, RoomState>();
+  /** Rooms with a JoinRoom call in flight, and the member changes that arrived meanwhile. */
+  private readonly joining = new Map<string, ((room: RoomState) => void)[]>();
   private summaries: RoomSummary[] = [];
   private inView: RoomState | undefined;
   private pendingSend: { text: string; clientMessageId: string } | undefined;
@@ -145,12 +147,18 @@ class ChatPage {
   }
 
   private async join(name: string): Promise<RoomState | undefined> {
+    // Member events can overtake the JoinResult's snapshot: they are kept and replayed on top of it.
+    const key = name.toLowerCase();
+    const overtaking: ((room: RoomState) => void)[] = [];
+    this.joining.set(key, overtaking);
     let result: JoinResult;
     try {
       result = await this.hub.invoke<JoinResult>("JoinRoom", name);
     } catch (error) {
       this.joinError.textContent = describeError(error);
       return undefined;
+    } finally {
+      this.joining.delete(key);
     }
     this.joinError.textContent = "";
 
@@ -164,6 +172,9 @@ class ChatPage {
     }
     room.setMembers(result.members);
     room.typing.clear();
+    for (const apply of overtaking) {
+      apply(room);
+    }
     this.receive(room, result.recentMessages, rejoin);
     if (room === this.inView) {
       this.renderMembers();
@@ -430,34 +441,36 @@ class ChatPage {
   // ---- members and presence ----
 
   private userJoined(event: RoomMemberEvent): void {
-    const room = this.rooms.get(event.room);
-    if (room === undefined) {
-      return;
-    }
-    room.memberJoined(event.userId, event.userName);
-    this.systemLine(room, `${event.userName} joined`, event.at);
-    this.membersChanged(room);
+    this.memberEvent(event.room, (room) => room.memberJoined(event.userId, event.userName));
+    this.systemLine(event.room, `${event.userName} joined`, event.at);
   }
 
   private userLeft(event: RoomMemberEvent): void {
-    const room = this.rooms.get(event.room);
-    if (room === undefined) {
-      return;
-    }
-    room.memberLeft(event.userId);
-    this.systemLine(room, `${event.userName} left`, event.at);
-    this.membersChanged(room);
+    this.memberEvent(event.room, (room) => room.memberLeft(event.userId));
+    this.systemLine(event.room, `${event.userName} left`, event.at);
   }
 
   private presenceChanged(change: PresenceChange): void {
-    for (const room of this.rooms.values()) {
-      if (room.presenceChanged(change.userId, change.userName, change.status)) {
-        this.membersChanged(room);
-      }
+    for (const name of new Set([...this.rooms.keys(), ...this.joining.keys()])) {
+      this.memberEvent(name, (room) => room.presenceChanged(change.userId, change.userName, change.status));
     }
   }
 
-  private systemLine(room: RoomState, text: string, at: Date): void {
+  /** Applies a member change to a joined room, and keeps it for a JoinRoom call in flight. */
+  private memberEvent(roomName: string, apply: (room: RoomState) => void): void {
+    this.joining.get(roomName)?.push(apply);
+    const room = this.rooms.get(roomName);
+    if (room !== undefined) {
+      apply(room);
+      this.membersChanged(room);
+    }
+  }
+
+  private systemLine(roomName: string, text: string, at: Date): void {
+    const room = this.rooms.get(roomName);
+    if (room === undefined) {
+      return;
+    }
     const added = room.addSystemLine(text, at);
     if (room === this.inView) {
       const wasNearBottom = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < NearBottomPx;

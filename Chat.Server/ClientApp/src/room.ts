@@ -84,17 +84,16 @@ export class RoomState {
    * The server announces a user's last disconnect as UserLeft, then PresenceChanged(offline): such a member stays
    * listed as offline rather than vanishing, until they come back.
    */
-  presenceChanged(userId: string, userName: string, status: "online" | "offline"): boolean {
+  presenceChanged(userId: string, userName: string, status: "online" | "offline"): void {
     const member = this.members.get(userId) ?? (this.lastLeft?.userId === userId ? { userId, userName, status } : undefined);
     if (member === undefined) {
-      return false;
+      return;
     }
     member.status = status;
     this.members.set(userId, member);
     if (status === "offline") {
       this.typing.delete(userId);
     }
-    return true;
   }
 
   get onlineCount(): number {
