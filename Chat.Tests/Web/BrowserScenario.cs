@@ -42,7 +42,7 @@ public sealed class BrowserScenario(WebChatFixture fixture, ITestOutputHelper ou
 
     public async Task<ChatPageUser> OpenAsync(string namePrefix, BrowserNewContextOptions? options = null)
     {
-        var user = await ChatPageUser.OpenAsync(fixture.Browser, fixture.Server.BaseAddress, TestDefaults.UniqueUser(namePrefix), options);
+        var user = await ChatPageUser.OpenAsync(fixture.Browser, fixture.Server.BaseAddress, WebNames.User(namePrefix), options);
         _users.Add(user);
         return user;
     }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Chat.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -11,8 +10,8 @@ public sealed class WebChatRecoveryTests(WebChatRestartFixture fixture, ITestOut
     [Fact]
     public Task PagesReconnectAfterAServerRestartAndShowTheMessagesSentMeanwhileExactlyOnce() => RunAsync(async scenario =>
     {
-        var room = TestDefaults.UniqueRoom("crash");
-        var elsewhere = TestDefaults.UniqueRoom("elsewhere");
+        var room = WebNames.Room("crash");
+        var elsewhere = WebNames.Room("elsewhere");
         var alice = await scenario.SignInAsync("alice");
         var bob = await scenario.SignInAsync("bob");
         await alice.JoinAsync(room);
@@ -38,7 +37,7 @@ public sealed class WebChatRecoveryTests(WebChatRestartFixture fixture, ITestOut
         await Expect(alice.MessageInput).ToHaveValueAsync("written while offline");
 
         await fixture.Server.StartAsync();
-        await using (var dave = await fixture.ConnectClientAsync(TestDefaults.UniqueUser("dave")))
+        await using (var dave = await fixture.ConnectClientAsync(WebNames.User("dave")))
         {
             await dave.JoinRoom(room);
             for (var i = 1; i <= 3; i++)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Chat.Shared;
 using Chat.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -15,7 +16,7 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
     [Fact]
     public Task TwoUsersExchangeMessagesAndSeeEachOthersTypingAndPresence() => RunAsync(async scenario =>
     {
-        var room = TestDefaults.UniqueRoom("general");
+        var room = WebNames.Room("general");
         var alice = await scenario.SignInAsync("alice", new() { TimezoneId = "Asia/Kathmandu" });
         var bob = await scenario.SignInAsync("bob");
         await alice.JoinAsync(room);
@@ -69,8 +70,8 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
     [Fact]
     public Task UnreadCountRisesForARoomNotInViewAndClearsWhenItIsOpened() => RunAsync(async scenario =>
     {
-        var busy = TestDefaults.UniqueRoom("busy");
-        var quiet = TestDefaults.UniqueRoom("quiet");
+        var busy = WebNames.Room("busy");
+        var quiet = WebNames.Room("quiet");
         var alice = await scenario.SignInAsync("alice");
         var carol = await scenario.SignInAsync("carol");
         await alice.JoinAsync(busy);
@@ -98,7 +99,7 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
     {
         const string imageAttack = "<img src=x onerror=alert(1)>";
         const string scriptAttack = "<script>alert(2)</script><b>not bold</b>";
-        var room = TestDefaults.UniqueRoom("xss");
+        var room = WebNames.Room("xss");
         var mallory = await scenario.SignInAsync("mallory");
         var bob = await scenario.SignInAsync("bob");
         await mallory.JoinAsync(room);
@@ -126,7 +127,7 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
     [Fact]
     public Task ErrorsAreToldInWordsAndWhatTheUserTypedIsKept() => RunAsync(async scenario =>
     {
-        var room = TestDefaults.UniqueRoom("errors");
+        var room = WebNames.Room("errors");
         var alice = await scenario.SignInAsync("alice");
 
         await alice.RoomInput.FillAsync("Bad Room!");
@@ -168,19 +169,22 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
     public Task OlderMessagesLoadWhenScrollingUp() => RunAsync(async scenario =>
     {
         const int Senders = 8;
-        var room = TestDefaults.UniqueRoom("history");
-        var sequence = 0;
-        for (var sender = 0; sender < Senders; sender++)
+        var room = WebNames.Room("history");
+        // Each seeder stays within its own burst; together they write more than one page of history.
+        var seeded = await Task.WhenAll(Enumerable.Range(1, Senders).Select(async sender =>
         {
-            await using var client = await fixture.ConnectClientAsync(TestDefaults.UniqueUser("seed"));
+            await using var client = await fixture.ConnectClientAsync(WebNames.User("seed"));
             await client.JoinRoom(room);
-            for (var i = 0; i < WebChatServerFixture.Burst; i++)
+            var sent = new List<ChatMessage>();
+            for (var i = 1; i <= WebChatServerFixture.Burst; i++)
             {
-                await client.SendMessage(room, $"seed {++sequence}");
+                sent.Add(await client.SendMessage(room, $"seed {sender}.{i}"));
             }
-        }
 
-        var expected = Enumerable.Range(1, sequence).Select(n => $"seed {n}").ToArray();
+            return sent;
+        }));
+
+        var expected = seeded.SelectMany(sent => sent).OrderBy(m => m.Sequence).Select(m => m.Content).ToArray();
         var alice = await scenario.SignInAsync("alice");
         await alice.JoinAsync(room);
         await Expect(alice.MessageContents).ToHaveTextAsync(expected[^50..]);
@@ -197,7 +201,7 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
     [Fact]
     public Task KeyboardAloneWorksOnANarrowPhoneScreen() => RunAsync(async scenario =>
     {
-        var room = TestDefaults.UniqueRoom("phone");
+        var room = WebNames.Room("phone");
         var phone = await scenario.OpenAsync("phone", new() { ViewportSize = new() { Width = 360, Height = 740 }, IsMobile = true, HasTouch = true });
         var keyboard = phone.Page.Keyboard;
 
