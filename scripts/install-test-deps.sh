@@ -9,8 +9,9 @@ need() { # need COMMAND DEBIAN_PACKAGE
   command -v "$1" >/dev/null 2>&1 || [ -x "$1" ] || missing+=("$2")
 }
 
-# The web page is bundled by npm during the build; its browser tests drive Debian's Chromium (Playwright downloads nothing).
+need node nodejs
 need npm npm
+# The web page's browser tests drive Debian's Chromium (Playwright downloads no browser).
 need chromium chromium
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -22,3 +23,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 dotnet tool restore >/dev/null
+
+# npm packages of the tests, from their lockfiles.
+for dir in Chat.Tests/JsClient; do
+  [ -d "$dir/node_modules" ] || npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+done
