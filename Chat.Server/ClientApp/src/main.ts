@@ -373,6 +373,7 @@ class ChatPage {
     // The same draft keeps its id, so sending it again after a dropped acknowledgement cannot post it twice.
     const clientMessageId = this.pendingSend?.text === text ? this.pendingSend.clientMessageId : newClientMessageId();
     this.pendingSend = { text, clientMessageId };
+    this.sendError.textContent = "";
     let stored: ChatMessage;
     try {
       stored = await this.hub.invoke<ChatMessage>("SendMessage", room.name, text, clientMessageId);
@@ -382,7 +383,6 @@ class ChatPage {
       return;
     }
     this.pendingSend = undefined;
-    this.sendError.textContent = "";
     this.typingSentAt = 0;
     if (this.messageInput.value === text) {
       this.messageInput.value = "";
