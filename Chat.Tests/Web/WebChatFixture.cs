@@ -29,6 +29,9 @@ public class WebChatFixture : IAsyncLifetime
     /// <summary>How long a page expectation waits: generous, since a 2-core machine runs many test classes at once.</summary>
     public static readonly TimeSpan ExpectTimeout = TimeSpan.FromSeconds(20);
 
+    // Starting a browser and a server process are the slowest steps on a loaded machine.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
     public ChatServerProcess Server => _server ?? throw new InvalidOperationException("The server has not started.");
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser has not started.");
@@ -40,14 +43,15 @@ public class WebChatFixture : IAsyncLifetime
     {
         Assertions.SetDefaultExpectTimeout((float)ExpectTimeout.TotalMilliseconds);
         var server = ChatServerProcess.StartAsync(_directory.Path, Settings);
-        _playwright = await Playwright.CreateAsync().WithTimeout();
+        _playwright = await Playwright.CreateAsync().WithTimeout(StartTimeout);
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = ChromiumArgs,
-        }).WithTimeout();
-        _server = await server.WithTimeout(TimeSpan.FromSeconds(90));
+            Timeout = (float)StartTimeout.TotalMilliseconds,
+        }).WithTimeout(StartTimeout);
+        _server = await server.WithTimeout(StartTimeout);
     }
 
     /// <summary>A raw SignalR client (MessagePack) of a user, for seeding rooms and talking to the pages from outside.</summary>
@@ -89,7 +93,8 @@ public class WebChatFixture : IAsyncLifetime
 
 /// <summary>
 /// The page tests' server: a small send budget (burst 8, then 1 message/s per user), so the page can be driven into
-/// <c>rate_limited</c> with a handful of sends.
+/// <c>rate_limited</c> with a handful of sends; and typing states that outlive a slow step of a loaded machine, so
+/// they end only when the tests end them.
 /// </summary>
 public sealed class WebChatServerFixture : WebChatFixture
 {
@@ -99,6 +104,7 @@ public sealed class WebChatServerFixture : WebChatFixture
     {
         ["Messaging:Burst"] = Burst.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Messaging:MessagesPerSecond"] = "1",
+        ["Typing:Timeout"] = "00:01:00",
     };
 }
 
