@@ -66,8 +66,8 @@ export const Routes = {
   guestToken: "/api/auth/token",
 } as const;
 
+// Page sizes the page asks for (the hub allows GetHistory ≤ 200, GetMessagesSince ≤ 500).
 export const Limits = {
-  recentMessagesOnJoin: 50,
   historyPage: 50,
   messagesSincePage: 500,
 } as const;
