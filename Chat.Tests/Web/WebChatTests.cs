@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
+using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -34,7 +36,7 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
 
         await Expect(alice.MessageContents).ToHaveTextAsync(["hello alice"]);
         await Expect(alice.TypingLine).ToHaveTextAsync("");
-        await Expect(alice.Messages.Last).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("own"));
+        await Expect(alice.Messages.Last).Not.ToHaveClassAsync(new Regex("own"));
         await Expect(alice.Messages.Last.Locator(".sender")).ToHaveTextAsync(bob.UserName);
         await Expect(bob.Messages.Last).ToHaveClassAsync("message own");
         await Expect(bob.MessageInput).ToHaveValueAsync("");
@@ -92,6 +94,12 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
         await carol.SendAsync("read them");
         await Expect(alice.MessageContents).ToHaveTextAsync(["first", "second", "read them"]);
         await Expect(alice.Unread(busy)).ToHaveCountAsync(0);
+
+        await carol.Page.GetByRole(AriaRole.Button, new() { Name = "Leave room" }).ClickAsync();
+        await Expect(carol.RoomTitle).ToHaveTextAsync(quiet);
+        await Expect(carol.RoomButton(busy)).Not.ToHaveClassAsync(new Regex("joined"));
+        await Expect(alice.SystemLines.Last).ToHaveTextAsync($"{carol.UserName} left");
+        await Expect(alice.Member(carol.UserName)).ToHaveCountAsync(0);
     });
 
     [Fact]
