@@ -24,6 +24,8 @@ async function requestGuestToken(userName: string): Promise<GuestToken> {
 
 /** A signed-in guest: hands SignalR a valid token for every (re)connect, fetching a fresh one when it runs out. */
 export class GuestSession {
+  private stale = false;
+
   private constructor(private token: GuestToken) {}
 
   static async signIn(userName: string): Promise<GuestSession> {
@@ -38,9 +40,18 @@ export class GuestSession {
     return this.token.userName;
   }
 
+  /**
+   * The next connect asks for a new token: after a connection loss the server may be one that no longer accepts the
+   * old one (restarted with another signing key), and a refused token would make every retry fail alike.
+   */
+  markStale(): void {
+    this.stale = true;
+  }
+
   async accessToken(): Promise<string> {
-    if (Date.parse(this.token.expiresAt) - Date.now() < RenewBeforeExpiryMs) {
+    if (this.stale || Date.parse(this.token.expiresAt) - Date.now() < RenewBeforeExpiryMs) {
       this.token = await requestGuestToken(this.token.userName);
+      this.stale = false;
     }
     return this.token.accessToken;
   }

@@ -37,9 +37,15 @@ export class ChatConnection {
       .withAutomaticReconnect(retryForever)
       .configureLogging(LogLevel.Warning)
       .build();
-    this.hub.onreconnecting(() => this.setStatus("reconnecting"));
+    this.hub.onreconnecting(() => {
+      session.markStale();
+      this.setStatus("reconnecting");
+    });
     this.hub.onreconnected(() => this.becameConnected());
-    this.hub.onclose(() => void this.startUntilConnected("reconnecting"));
+    this.hub.onclose(() => {
+      session.markStale();
+      void this.startUntilConnected("reconnecting");
+    });
     window.addEventListener("online", () => this.publishStatus());
     window.addEventListener("offline", () => this.publishStatus());
   }
