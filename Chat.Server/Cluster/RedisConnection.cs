@@ -19,6 +19,8 @@ public sealed class RedisConnection : IDisposable
         var configuration = ConfigurationOptions.Parse(options.Value.Configuration);
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        // Back within seconds of Redis: the default back-off can leave a node cut off for tens of seconds.
+        configuration.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 5000);
         configuration.ChannelPrefix = RedisChannel.Literal(options.Value.ChannelPrefix + ":");
         configuration.ClientName ??= "chat-" + Environment.MachineName;
         Multiplexer = ConnectionMultiplexer.Connect(configuration);
