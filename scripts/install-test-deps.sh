@@ -9,6 +9,12 @@ need() { # need COMMAND DEBIAN_PACKAGE
   command -v "$1" >/dev/null 2>&1 || [ -x "$1" ] || missing+=("$2")
 }
 
+# Cluster tests and scripts/cluster.sh: real Redis, PostgreSQL 15 and nginx processes.
+need redis-server redis-server
+need /usr/lib/postgresql/15/bin/initdb postgresql-15
+need nginx nginx
+need curl curl
+
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -79,6 +79,10 @@ public sealed class ClusterFailureTests(SqliteClusterFixture cluster) : IClassFi
             duringOutage.Add(await bob.SendMessage(room, $"reply during the outage {i}"));
         }
 
+        // Reads come from the history store and this node's own connections, and keep working.
+        (await bob.GetMessagesSince(room, 0, 100)).Should().HaveCount(duringOutage.Count + 1);
+        (await bob.GetPresence(room)).Select(p => p.UserId).Should().Contain(bob.UserId);
+
         await cluster.Redis.StartAsync();
         foreach (var node in cluster.Nodes)
         {
