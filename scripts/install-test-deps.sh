@@ -9,6 +9,9 @@ need() { # need COMMAND DEBIAN_PACKAGE
   command -v "$1" >/dev/null 2>&1 || [ -x "$1" ] || missing+=("$2")
 }
 
+need node nodejs
+need npm npm
+
 # Cluster tests and scripts/cluster.sh: real Redis, PostgreSQL 15 and nginx processes.
 need redis-server redis-server
 need /usr/lib/postgresql/15/bin/initdb postgresql-15
@@ -24,3 +27,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 dotnet tool restore >/dev/null
+
+# npm packages of the tests, from their lockfiles.
+for dir in Chat.Tests/JsClient; do
+  [ -d "$dir/node_modules" ] || npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+done
