@@ -30,10 +30,11 @@ public sealed class ClusterFailureTests(SqliteClusterFixture cluster) : IClassFi
         await aliceOnA.JoinRoom(room);
         await bob.Joined.WaitForCountAsync(2, e => e.Room == room);
 
-        await NodeA.KillAsync();
-        var killedAt = DateTime.UtcNow;
+        // Alice is moving to node B: her new connection is up when node A dies under her old one.
         await using var aliceOnB = await NodeB.ConnectAsync(aliceName);
         await aliceOnB.JoinRoom(room);
+        await NodeA.KillAsync();
+        var killedAt = DateTime.UtcNow;
 
         var carolLeft = await bob.Left.WaitForAsync(e => e.UserId == carol.UserId, DeadNodeNoticed);
         var carolOffline = await bob.Presence.WaitForAsync(p => p.UserId == carol.UserId, DeadNodeNoticed);
@@ -43,7 +44,7 @@ public sealed class ClusterFailureTests(SqliteClusterFixture cluster) : IClassFi
         (await bob.GetPresence(room)).Select(p => p.UserId).Should().BeEquivalentTo([bob.UserId, aliceOnB.UserId]);
         (await bob.ListRooms()).Should().ContainSingle(r => r.Room == room).Which.MemberCount.Should().Be(2);
 
-        // Alice moved to node B before node A's lease ran out: nobody saw her leave, go offline, or join twice.
+        // Nobody saw Alice leave, go offline, or join twice.
         var marker = await aliceOnB.SendMessage(room, "after the move");
         await bob.Messages.WaitForAsync(m => m.Id == marker.Id);
         bob.Left.Items.Should().NotContain(e => e.UserId == aliceOnB.UserId);

@@ -1,5 +1,6 @@
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Chat.Tests.Cluster;
 
@@ -8,6 +9,9 @@ internal static class ClusterSends
 {
     private const int ConnectionsPerNode = 20;
 
+    /// <summary>This measures ordering under contention, not latency: generous, for a loaded 2-core machine.</summary>
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>
     /// Sends <paramref name="perNode"/> messages through each node, all in flight at once. A connection runs its
     /// invocations one at a time, so the load is spread over several connections per node to make the nodes'
@@ -15,18 +19,27 @@ internal static class ClusterSends
     /// </summary>
     public static async Task<ChatMessage[]> SendConcurrentlyAsync(string room, IReadOnlyList<ChatServerProcess> nodes, int perNode)
     {
-        var clients = await Task.WhenAll(nodes.SelectMany((node, n) => Enumerable.Range(0, ConnectionsPerNode)
-            .Select(async c =>
-            {
-                var client = await node.ConnectAsync(TestDefaults.UniqueUser($"w{n}x{c}"));
-                await client.JoinRoom(room);
-                return client;
-            })));
+        var clients = new List<TestClient>();
         try
         {
+            // Connecting is not what is measured: a few at a time, so a loaded machine does not time the handshakes out.
+            var writers = nodes.SelectMany((node, n) => Enumerable.Range(0, ConnectionsPerNode).Select(c => (node, name: $"w{n}x{c}")));
+            await Parallel.ForEachAsync(writers, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (writer, _) =>
+            {
+                var client = await writer.node.ConnectAsync(TestDefaults.UniqueUser(writer.name));
+                lock (clients)
+                {
+                    clients.Add(client);
+                }
+
+                await client.JoinRoom(room);
+            });
+
+            // Every send is in flight at once; the last ones wait for all the commits before them.
             var perConnection = perNode / ConnectionsPerNode;
             return await Task.WhenAll(clients.SelectMany(client => Enumerable.Range(0, perConnection)
-                .Select(i => client.SendMessage(room, $"{client.UserName} {i}", $"m-{i}"))));
+                .Select(i => client.Connection.InvokeAsync<ChatMessage>(nameof(IChatHub.SendMessage), room, $"{client.UserName} {i}", $"m-{i}")
+                    .WithTimeout(SendTimeout))));
         }
         finally
         {
