@@ -8,7 +8,7 @@ namespace Chat.Tests.Cluster;
 /// A node killed with SIGKILL and a Redis that dies and comes back empty. Each test puts the cluster back together
 /// before it ends, so the tests of this class can share it.
 /// </summary>
-public sealed class ClusterFailureTests(SqliteClusterFixture cluster) : IClassFixture<SqliteClusterFixture>
+public sealed class ClusterFailureTests(ProcessClusterFixture cluster) : IClassFixture<ProcessClusterFixture>
 {
     /// <summary>What the contract promises for a node that dies without saying goodbye.</summary>
     private static readonly TimeSpan DeadNodeNoticed = TimeSpan.FromSeconds(15);

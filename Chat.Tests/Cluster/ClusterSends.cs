@@ -13,20 +13,20 @@ internal static class ClusterSends
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Sends <paramref name="perNode"/> messages through each node, all in flight at once. A connection runs its
+    /// Sends <paramref name="perNode"/> messages through each node (given by how to connect to it), all in flight at once. A connection runs its
     /// invocations one at a time, so the load is spread over several connections per node to make the nodes'
     /// writers really race each other.
     /// </summary>
-    public static async Task<ChatMessage[]> SendConcurrentlyAsync(string room, IReadOnlyList<ChatServerProcess> nodes, int perNode)
+    public static async Task<ChatMessage[]> SendConcurrentlyAsync(string room, IReadOnlyList<Func<string, Task<TestClient>>> nodes, int perNode)
     {
         var clients = new List<TestClient>();
         try
         {
             // Connecting is not what is measured: a few at a time, so a loaded machine does not time the handshakes out.
-            var writers = nodes.SelectMany((node, n) => Enumerable.Range(0, ConnectionsPerNode).Select(c => (node, name: $"w{n}x{c}")));
+            var writers = nodes.SelectMany((connect, n) => Enumerable.Range(0, ConnectionsPerNode).Select(c => (connect, name: $"w{n}x{c}")));
             await Parallel.ForEachAsync(writers, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (writer, _) =>
             {
-                var client = await writer.node.ConnectAsync(TestDefaults.UniqueUser(writer.name));
+                var client = await writer.connect(TestDefaults.UniqueUser(writer.name));
                 lock (clients)
                 {
                     clients.Add(client);

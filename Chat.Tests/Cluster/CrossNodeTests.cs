@@ -6,9 +6,9 @@ namespace Chat.Tests.Cluster;
 /// <summary>Two nodes on one Redis and one SQLite file: what a client sees does not depend on the node it reached.</summary>
 public sealed class CrossNodeTests(SqliteClusterFixture cluster) : IClassFixture<SqliteClusterFixture>
 {
-    private ChatServerProcess NodeA => cluster.Nodes[0];
+    private ChatServer NodeA => cluster.Nodes[0];
 
-    private ChatServerProcess NodeB => cluster.Nodes[1];
+    private ChatServer NodeB => cluster.Nodes[1];
 
     [Theory]
     [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
@@ -84,7 +84,7 @@ public sealed class CrossNodeTests(SqliteClusterFixture cluster) : IClassFixture
         var room = TestDefaults.UniqueRoom();
         await using var reader = await NodeB.ConnectAsync(TestDefaults.UniqueUser("reader"));
 
-        var sent = await ClusterSends.SendConcurrentlyAsync(room, cluster.Nodes, perNode: 200);
+        var sent = await ClusterSends.SendConcurrentlyAsync(room, [.. cluster.Nodes.Select(n => (Func<string, Task<TestClient>>)(user => n.ConnectAsync(user)))], perNode: 200);
 
         ClusterSends.ShouldBeGapFree(sent, 400);
         (await ClusterSends.ReadAllAsync(reader, room)).Should().Equal(sent.OrderBy(m => m.Sequence));

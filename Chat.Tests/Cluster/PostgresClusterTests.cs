@@ -11,7 +11,7 @@ public sealed class PostgresClusterTests(PostgresClusterFixture cluster) : IClas
         var room = TestDefaults.UniqueRoom();
         await using var reader = await cluster.Nodes[0].ConnectAsync(TestDefaults.UniqueUser("reader"));
 
-        var sent = await ClusterSends.SendConcurrentlyAsync(room, cluster.Nodes, perNode: 200);
+        var sent = await ClusterSends.SendConcurrentlyAsync(room, [.. cluster.Nodes.Select(n => (Func<string, Task<TestClient>>)(user => n.ConnectAsync(user)))], perNode: 200);
 
         ClusterSends.ShouldBeGapFree(sent, 400);
         (await ClusterSends.ReadAllAsync(reader, room)).Should().Equal(sent.OrderBy(m => m.Sequence));
@@ -33,29 +33,5 @@ public sealed class PostgresClusterTests(PostgresClusterFixture cluster) : IClas
         retried.Should().Be(first);
         (await onB.GetHistory(room, null, 10)).Should().Equal(first);
         (await onB.ListRooms()).Should().ContainSingle(r => r.Room == room).Which.LastSequence.Should().Be(1);
-    }
-}
-
-public sealed class PostgresClusterFixture : ChatClusterFixture
-{
-    private PostgresServer? _postgres;
-
-    protected override async Task<IDictionary<string, string?>> StoreSettingsAsync()
-    {
-        _postgres = await PostgresServer.StartAsync();
-        return new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "postgres",
-            ["ConnectionStrings:Chat"] = await _postgres.CreateDatabaseAsync("chat"),
-        };
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (_postgres is not null)
-        {
-            await _postgres.DisposeAsync();
-        }
     }
 }

@@ -6,46 +6,54 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Chat.Tests.Infrastructure;
 
 /// <summary>
-/// Real cluster nodes: Chat.Server processes on one Redis and one history store (a shared SQLite file, or PostgreSQL),
-/// with one signing key so a token from any node is good on every node. Leases are short so a dead node is
+/// A cluster on real parts: one redis-server, one history store (a shared SQLite file, or PostgreSQL), and nodes
+/// that share one signing key so a token from any node is good on every node. Leases are short so a dead node is
 /// noticed fast; the 15 s guarantee of the defaults is what the tests assert.
 /// </summary>
-public abstract class ChatClusterFixture : IAsyncLifetime
+public static class ChatClusterSettings
+{
+    public static Dictionary<string, string?> For(RedisServer redis, string signingKey) => new()
+    {
+        ["Redis:Configuration"] = redis.Configuration,
+        ["Redis:ChannelPrefix"] = "chat-tests",
+        ["Redis:LeaseDuration"] = "00:00:04",
+        ["Redis:HeartbeatInterval"] = "00:00:01",
+        ["Auth:SigningKey"] = signingKey,
+        ["Messaging:MessagesPerSecond"] = "100000",
+        ["Messaging:Burst"] = "100000",
+    };
+}
+
+/// <summary>
+/// Two nodes as in-process servers (Kestrel on loopback ports) on one Redis: cheap to start, for everything that
+/// does not need to kill a process.
+/// </summary>
+public abstract class InProcessClusterFixture : IAsyncLifetime
 {
     private readonly TempDirectory _directory = new();
-    private readonly List<ChatServerProcess> _nodes = [];
+    private readonly List<ChatServer> _nodes = [];
 
     public RedisServer Redis { get; private set; } = null!;
 
-    public IReadOnlyList<ChatServerProcess> Nodes => _nodes;
+    public IReadOnlyList<ChatServer> Nodes => _nodes;
 
-    protected virtual int NodeCount => 2;
-
-    /// <summary>Settings for every node: the history store, on top of the cluster defaults.</summary>
+    /// <summary>The history store's settings, on top of the cluster's.</summary>
     protected virtual Task<IDictionary<string, string?>> StoreSettingsAsync() =>
         Task.FromResult<IDictionary<string, string?>>(new Dictionary<string, string?>());
 
-    public virtual async Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         Redis = await RedisServer.StartNewAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Redis:Configuration"] = Redis.Configuration,
-            ["Redis:ChannelPrefix"] = "chat-tests",
-            ["Redis:LeaseDuration"] = "00:00:04",
-            ["Redis:HeartbeatInterval"] = "00:00:01",
-            ["Auth:SigningKey"] = TestDefaults.NewSigningKey(),
-            ["Messaging:MessagesPerSecond"] = "100000",
-            ["Messaging:Burst"] = "100000",
-        };
+        var signingKey = TestDefaults.NewSigningKey();
+        var settings = ChatClusterSettings.For(Redis, signingKey);
         foreach (var (key, value) in await StoreSettingsAsync())
         {
             settings[key] = value;
         }
 
-        // The first node migrates the store alone; the others start side by side.
-        _nodes.Add(await ChatServerProcess.StartAsync(_directory.Path, settings));
-        _nodes.AddRange(await Task.WhenAll(Enumerable.Range(1, NodeCount - 1).Select(_ => ChatServerProcess.StartAsync(_directory.Path, settings))));
+        // The first node migrates the store; the second finds it ready.
+        _nodes.Add(await ChatServer.StartAsync(_directory.Path, settings, signingKey: signingKey));
+        _nodes.Add(await ChatServer.StartAsync(_directory.Path, settings, signingKey: signingKey));
     }
 
     public virtual async Task DisposeAsync()
@@ -60,8 +68,63 @@ public abstract class ChatClusterFixture : IAsyncLifetime
     }
 }
 
-/// <summary>Two nodes sharing one SQLite file (WAL) on one host.</summary>
-public sealed class SqliteClusterFixture : ChatClusterFixture;
+/// <summary>Two in-process nodes sharing one SQLite file (WAL) on one host.</summary>
+public sealed class SqliteClusterFixture : InProcessClusterFixture;
+
+/// <summary>Two in-process nodes on one PostgreSQL history, applied through its own migrations.</summary>
+public sealed class PostgresClusterFixture : InProcessClusterFixture
+{
+    private PostgresServer? _postgres;
+
+    protected override async Task<IDictionary<string, string?>> StoreSettingsAsync()
+    {
+        _postgres = await PostgresServer.StartAsync();
+        return new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "postgres",
+            ["ConnectionStrings:Chat"] = await _postgres.CreateDatabaseAsync("chat"),
+        };
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>Two nodes as their own OS processes on one SQLite file, for tests that kill a node with SIGKILL.</summary>
+public sealed class ProcessClusterFixture : IAsyncLifetime
+{
+    private readonly TempDirectory _directory = new();
+    private readonly List<ChatServerProcess> _nodes = [];
+
+    public RedisServer Redis { get; private set; } = null!;
+
+    public IReadOnlyList<ChatServerProcess> Nodes => _nodes;
+
+    public async Task InitializeAsync()
+    {
+        Redis = await RedisServer.StartNewAsync();
+        var settings = ChatClusterSettings.For(Redis, TestDefaults.NewSigningKey());
+        _nodes.Add(await ChatServerProcess.StartAsync(_directory.Path, settings));
+        _nodes.Add(await ChatServerProcess.StartAsync(_directory.Path, settings));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        await Redis.DisposeAsync();
+        _directory.Dispose();
+    }
+}
 
 /// <summary>Clients and probes for a node running as its own process.</summary>
 public static class ChatNodeExtensions
