@@ -5,10 +5,10 @@ using Chat.Tests.Infrastructure;
 namespace Chat.Tests.Cluster;
 
 /// <summary>
-/// A node killed with SIGKILL and a Redis that dies and comes back empty. Each test puts the cluster back together
-/// before it ends, so the tests of this class can share it.
+/// Nodes as OS processes on one SQLite file: writers in two processes, a node killed with SIGKILL, and a Redis that
+/// dies and comes back empty. Each test puts the cluster back together before it ends, so the tests can share it.
 /// </summary>
-public sealed class ClusterFailureTests(ProcessClusterFixture cluster) : IClassFixture<ProcessClusterFixture>
+public sealed class ProcessClusterTests(ProcessClusterFixture cluster) : IClassFixture<ProcessClusterFixture>
 {
     /// <summary>What the contract promises for a node that dies without saying goodbye.</summary>
     private static readonly TimeSpan DeadNodeNoticed = TimeSpan.FromSeconds(15);
@@ -102,5 +102,17 @@ public sealed class ClusterFailureTests(ProcessClusterFixture cluster) : IClassF
         var history = await ClusterSends.ReadAllAsync(bob, room);
         history.Should().Equal([before, .. duringOutage, after]);
         history.Select(m => m.Sequence).Should().Equal(Enumerable.Range(1, history.Count).Select(i => (long)i));
+    }
+
+    [Fact]
+    public async Task ConcurrentSendsFromTwoProcessesOnOneSqliteFileGetGapFreeUniqueSequences()
+    {
+        var room = TestDefaults.UniqueRoom();
+        await using var reader = await NodeB.ConnectAsync(TestDefaults.UniqueUser("reader"));
+
+        var sent = await ClusterSends.SendConcurrentlyAsync(room, [.. cluster.Nodes.Select(n => (Func<string, Task<TestClient>>)(user => n.ConnectAsync(user)))], perNode: 200);
+
+        ClusterSends.ShouldBeGapFree(sent, 400);
+        (await ClusterSends.ReadAllAsync(reader, room)).Should().Equal(sent.OrderBy(m => m.Sequence));
     }
 }
