@@ -172,7 +172,8 @@ public sealed class RedisPresenceTracker : IPresenceTracker
     public async Task HeartbeatAsync(CancellationToken cancellationToken = default)
     {
         var lapsed = (int)await EvaluateAsync(RedisPresenceScripts.Heartbeat, NodeId, _leaseMilliseconds) == 1;
-        if (lapsed || _resyncNeeded)
+        // While draining, connections closed on purpose stay in Redis for the hand-over: nothing to write back.
+        if ((lapsed || _resyncNeeded) && !_draining)
         {
             await ResynchroniseAsync(cancellationToken);
         }
