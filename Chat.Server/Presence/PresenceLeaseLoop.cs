@@ -7,7 +7,8 @@ namespace Chat.Server.Presence;
 
 /// <summary>
 /// Keeps this node's presence lease alive and removes the connections of nodes whose lease expired. On a graceful
-/// stop it hands its connections over instead of removing them one by one (see <see cref="RedisPresenceTracker.BeginDraining"/>).
+/// stop it hands its connections over through the lease instead of removing them one by one
+/// (see <see cref="RedisPresenceTracker.BeginDraining"/>).
 /// </summary>
 internal sealed class PresenceLeaseLoop(
     RedisPresenceTracker tracker,
@@ -20,20 +21,6 @@ internal sealed class PresenceLeaseLoop(
     {
         lifetime.ApplicationStopping.Register(tracker.BeginDraining);
         return base.StartAsync(cancellationToken);
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        try
-        {
-            await tracker.ReleaseAsync(cancellationToken);
-        }
-        catch (RedisException exception)
-        {
-            // The lease then simply expires.
-            ChatLog.PresenceLeaseFailed(logger, tracker.NodeId, exception);
-        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

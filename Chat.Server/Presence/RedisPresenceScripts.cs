@@ -106,11 +106,6 @@ internal static class RedisPresenceScripts
         return 1
         """;
 
-    /// <summary>ARGV: prefix, node. Ends the lease now: the other nodes take over its connections at their next beat.</summary>
-    public const string Release = Library + """
-        return redis.call('ZADD', p .. 'nodes', 'XX', 0, ARGV[2])
-        """;
-
     /// <summary>
     /// ARGV: prefix, limit. Removes up to <c>limit</c> connections of one node whose lease has expired. Returns
     /// {node, {uid, name, wentOffline, roomsLeft...}...}, or an empty array when no lease has expired. The expiry is

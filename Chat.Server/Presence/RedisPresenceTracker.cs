@@ -73,8 +73,8 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         _local.TryRemove(connectionId, out _);
         if (_draining)
         {
-            // The node is shutting down: its users are likely reconnecting to another node right now. Leaving the
-            // entries to the lease hand-off (see ReleaseAsync) spares them an offline/online flap.
+            // The node is shutting down and its users are reconnecting to other nodes right now. Its entries stay
+            // until its lease runs out, so a user back elsewhere by then is never seen leaving or going offline.
             return new DisconnectOutcome(false, []);
         }
 
@@ -200,12 +200,8 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         }
     }
 
-    /// <summary>From now on closing connections stay in Redis until <see cref="ReleaseAsync"/> hands them over.</summary>
+    /// <summary>From now on closing connections stay in Redis until the other nodes take over the expired lease.</summary>
     public void BeginDraining() => _draining = true;
-
-    /// <summary>Ends this node's lease at once: the other nodes remove what is left of its connections at their next beat.</summary>
-    public async Task ReleaseAsync(CancellationToken cancellationToken = default) =>
-        await EvaluateAsync(RedisPresenceScripts.Release, NodeId);
 
     private async Task ResynchroniseAsync(CancellationToken cancellationToken)
     {

@@ -77,4 +77,34 @@ public sealed class CrossNodeTests(SqliteClusterFixture cluster) : IClassFixture
         (await bob.Left.WaitForAsync(e => e.Room == room)).UserId.Should().Be(aliceOnB.UserId);
         (await bob.GetPresence(room)).Select(p => p.UserId).Should().Equal(bob.UserId);
     }
+
+    [Fact]
+    public async Task GracefullyStoppingNodeHandsItsUsersOverWithoutFlappingThoseWhoReconnect()
+    {
+        var room = TestDefaults.UniqueRoom();
+        var aliceName = TestDefaults.UniqueUser("alice");
+        var nodeC = await cluster.StartExtraNodeAsync();
+        await using var bob = await NodeA.ConnectAsync(TestDefaults.UniqueUser("bob"));
+        await bob.JoinRoom(room);
+        await using var carol = await nodeC.ConnectAsync(TestDefaults.UniqueUser("carol"));
+        await using var aliceOnC = await nodeC.ConnectAsync(aliceName);
+        await carol.JoinRoom(room);
+        await aliceOnC.JoinRoom(room);
+        await bob.Joined.WaitForCountAsync(2, e => e.Room == room);
+
+        // Node C is taken down for maintenance: it closes its connections, and Alice reconnects to node B.
+        await nodeC.DisposeAsync();
+        await using var aliceOnB = await NodeB.ConnectAsync(aliceName);
+        await aliceOnB.JoinRoom(room);
+
+        // Carol did not come back: she is announced gone once node C's lease runs out.
+        (await bob.Left.WaitForAsync(e => e.UserId == carol.UserId)).Room.Should().Be(room);
+        (await bob.Presence.WaitForAsync(p => p.UserId == carol.UserId)).Status.Should().Be(PresenceStatus.Offline);
+        var marker = await aliceOnB.SendMessage(room, "still here");
+        await bob.Messages.WaitForAsync(m => m.Id == marker.Id);
+        bob.Left.Items.Should().NotContain(e => e.UserId == aliceOnB.UserId);
+        bob.Presence.Items.Should().NotContain(p => p.UserId == aliceOnB.UserId);
+        bob.Joined.Items.Where(e => e.UserId == aliceOnB.UserId).Should().ContainSingle();
+        (await bob.GetPresence(room)).Select(p => p.UserId).Should().BeEquivalentTo([bob.UserId, aliceOnB.UserId]);
+    }
 }

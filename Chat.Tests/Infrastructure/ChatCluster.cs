@@ -33,9 +33,15 @@ public abstract class InProcessClusterFixture : IAsyncLifetime
     private readonly TempDirectory _directory = new();
     private readonly List<ChatServer> _nodes = [];
 
+    private Dictionary<string, string?> _settings = [];
+    private string _signingKey = "";
+
     public RedisServer Redis { get; private set; } = null!;
 
     public IReadOnlyList<ChatServer> Nodes => _nodes;
+
+    /// <summary>One more node on the same Redis and store, owned (and stopped) by the calling test.</summary>
+    public Task<ChatServer> StartExtraNodeAsync() => ChatServer.StartAsync(_directory.Path, _settings, signingKey: _signingKey);
 
     /// <summary>The history store's settings, on top of the cluster's.</summary>
     protected virtual Task<IDictionary<string, string?>> StoreSettingsAsync() =>
@@ -44,16 +50,16 @@ public abstract class InProcessClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Redis = await RedisServer.StartNewAsync();
-        var signingKey = TestDefaults.NewSigningKey();
-        var settings = ChatClusterSettings.For(Redis, signingKey);
+        _signingKey = TestDefaults.NewSigningKey();
+        _settings = ChatClusterSettings.For(Redis, _signingKey);
         foreach (var (key, value) in await StoreSettingsAsync())
         {
-            settings[key] = value;
+            _settings[key] = value;
         }
 
         // The first node migrates the store; the second finds it ready.
-        _nodes.Add(await ChatServer.StartAsync(_directory.Path, settings, signingKey: signingKey));
-        _nodes.Add(await ChatServer.StartAsync(_directory.Path, settings, signingKey: signingKey));
+        _nodes.Add(await StartExtraNodeAsync());
+        _nodes.Add(await StartExtraNodeAsync());
     }
 
     public virtual async Task DisposeAsync()
