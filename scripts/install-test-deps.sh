@@ -11,6 +11,8 @@ need() { # need COMMAND DEBIAN_PACKAGE
 
 need node nodejs
 need npm npm
+# The web page's browser tests drive Debian's Chromium (Playwright downloads no browser).
+need chromium chromium
 
 # Cluster tests and scripts/cluster.sh: real Redis, PostgreSQL 15 and nginx processes.
 need redis-server redis-server
