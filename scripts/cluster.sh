@@ -41,10 +41,11 @@ if [ "$store" = postgres ] && [ ! -x "$pg_bin/initdb" ]; then
 fi
 
 pids=()
+nginx_pid=""
 cleanup() {
   trap - EXIT INT TERM
   echo "stopping the cluster"
-  [ -f "$state/nginx/nginx.pid" ] && kill "$(cat "$state/nginx/nginx.pid")" 2>/dev/null || true
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ "$store" = postgres ] && as_postgres "$pg_bin/pg_ctl" -D "$state/postgres" -m fast stop >/dev/null 2>&1 || true
   wait 2>/dev/null || true
@@ -113,6 +114,8 @@ http {
 }
 NGINX
 nginx -c "$state/nginx/nginx.conf" -p "$state/nginx"
+wait_for "nginx" test -s "$state/nginx/nginx.pid"
+nginx_pid="$(cat "$state/nginx/nginx.pid")"
 wait_for "nginx" curl -fsS "http://127.0.0.1:$port/healthz"
 
 cat <<INFO
