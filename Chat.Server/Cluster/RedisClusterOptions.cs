@@ -28,7 +28,7 @@ public sealed class RedisClusterOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>The hash-tagged prefix of every presence key: one slot, so the Lua scripts also run on Redis Cluster.</summary>
+    /// <summary>The prefix of every presence key, hash-tagged so that all of them live in one slot.</summary>
     public string PresenceKeyPrefix => "{" + ChannelPrefix + "}:presence:";
 
     /// <summary>Two heartbeats may be missed (a GC pause, a slow Redis) before a live node is taken for dead.</summary>
