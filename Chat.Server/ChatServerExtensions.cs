@@ -1,9 +1,9 @@
 using Chat.Server.Auth;
+using Chat.Server.Cluster;
 using Chat.Server.History;
 using Chat.Server.Hubs;
 using Chat.Server.Messaging;
 using Chat.Server.Observability;
-using Chat.Server.Presence;
 using Chat.Server.Rooms;
 using Chat.Server.Typing;
 
@@ -11,13 +11,13 @@ namespace Chat.Server;
 
 public static class ChatServerExtensions
 {
-    /// <summary>Registers every feature of the chat server. The single-node vs cluster choices live in each feature's own extension.</summary>
+    /// <summary>Registers every feature of the chat server. Single node or cluster member: see <see cref="ClusterExtensions"/>.</summary>
     public static WebApplicationBuilder AddChatServer(this WebApplicationBuilder builder)
     {
         builder.AddChatObservability();
         builder.AddChatHistory();
         builder.AddChatAuth();
-        builder.AddChatPresence();
+        builder.AddChatCluster();
         builder.AddChatRooms();
         builder.AddChatTyping();
         builder.AddChatMessaging();

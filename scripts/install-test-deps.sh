@@ -14,6 +14,12 @@ need npm npm
 # The web page's browser tests drive Debian's Chromium (Playwright downloads no browser).
 need chromium chromium
 
+# Cluster tests and scripts/cluster.sh: real Redis, PostgreSQL 15 and nginx processes.
+need redis-server redis-server
+need /usr/lib/postgresql/15/bin/initdb postgresql-15
+need nginx nginx
+need curl curl
+
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -10,7 +10,7 @@ public sealed class DatabaseOptions
 
     /// <summary><c>sqlite</c> (default, embedded) or <c>postgres</c> (several hosts).</summary>
     [Required]
-    [RegularExpression("^sqlite$", ErrorMessage = "Database:Provider must be 'sqlite'.")]
+    [RegularExpression("^(sqlite|postgres)$", ErrorMessage = "Database:Provider must be 'sqlite' or 'postgres'.")]
     public string Provider { get; set; } = Sqlite;
 
     /// <summary>Most messages one group commit writes in one transaction.</summary>

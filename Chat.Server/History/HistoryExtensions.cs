@@ -25,6 +25,11 @@ public static class HistoryExtensions
                     SqliteSetup.Configure(options, connectionString ?? SqliteSetup.DefaultConnectionString));
                 services.AddSingleton<IDbContextFactory<ChatDbContext>, ChatDbContextFactory<SqliteChatDbContext>>();
                 break;
+            case DatabaseOptions.Postgres:
+                services.AddDbContextFactory<PostgresChatDbContext>(options => PostgresSetup.Configure(options, connectionString
+                    ?? throw new InvalidOperationException("Database:Provider 'postgres' needs ConnectionStrings:Chat.")));
+                services.AddSingleton<IDbContextFactory<ChatDbContext>, ChatDbContextFactory<PostgresChatDbContext>>();
+                break;
             default:
                 throw new InvalidOperationException($"Database:Provider '{provider}' is not supported.");
         }

@@ -26,4 +26,25 @@ internal static partial class ChatLog
 
     [LoggerMessage(30, LogLevel.Warning, "Typing broadcast for {Room} failed.", EventName = "TypingBroadcastFailed")]
     public static partial void TypingBroadcastFailed(ILogger logger, string room, Exception exception);
+
+    [LoggerMessage(100, LogLevel.Warning, "Redis connection to {EndPoint} ({ConnectionType}) failed: {FailureType}. Serving local clients; reconnecting.", EventName = "RedisConnectionFailed")]
+    public static partial void RedisConnectionFailed(ILogger logger, string endPoint, string connectionType, string failureType);
+
+    [LoggerMessage(101, LogLevel.Information, "Redis connection to {EndPoint} ({ConnectionType}) restored.", EventName = "RedisConnectionRestored")]
+    public static partial void RedisConnectionRestored(ILogger logger, string endPoint, string connectionType);
+
+    [LoggerMessage(102, LogLevel.Warning, "Presence store unavailable during {Operation}; answering from this node's connections until Redis is back.", EventName = "PresenceStoreUnavailable")]
+    public static partial void PresenceStoreUnavailable(ILogger logger, string operation, Exception exception);
+
+    [LoggerMessage(103, LogLevel.Information, "Presence of node {Node} written back to Redis: {Connections} connection(s).", EventName = "PresenceResynchronised")]
+    public static partial void PresenceResynchronised(ILogger logger, string node, int connections);
+
+    [LoggerMessage(104, LogLevel.Warning, "Node {Node} let its presence lease expire; removed {Connections} of its connection(s).", EventName = "NodeExpired")]
+    public static partial void NodeExpired(ILogger logger, string node, int connections);
+
+    [LoggerMessage(105, LogLevel.Warning, "Presence lease of node {Node} could not be renewed.", EventName = "PresenceLeaseFailed")]
+    public static partial void PresenceLeaseFailed(ILogger logger, string node, Exception exception);
+
+    [LoggerMessage(106, LogLevel.Warning, "Presence announcement to {Room} failed.", EventName = "PresenceAnnouncementFailed")]
+    public static partial void PresenceAnnouncementFailed(ILogger logger, string room, Exception exception);
 }

@@ -69,7 +69,17 @@ public sealed class RoomService(
         {
             // Into the group before reading history: a message committed from now on arrives live, possibly also in
             // recentMessages; clients de-duplicate by sequence.
-            await hub.Groups.AddToGroupAsync(connectionId, room, cancellationToken);
+            try
+            {
+                await hub.Groups.AddToGroupAsync(connectionId, room, cancellationToken);
+            }
+            catch
+            {
+                // Not in the group (e.g. the Redis backplane is unreachable): not joined either, so a retry can succeed.
+                state.Leave(room);
+                throw;
+            }
+
             if (await presence.JoinAsync(room, state.User, connectionId, cancellationToken))
             {
                 await hub.Clients.GroupExcept(room, connectionId).UserJoined(new RoomMemberEvent(room, state.User.Id, state.User.Name, Now));

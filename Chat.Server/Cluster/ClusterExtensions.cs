@@ -1,0 +1,45 @@
+using Chat.Server.Observability;
+using Chat.Server.Presence;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+
+namespace Chat.Server.Cluster;
+
+/// <summary>
+/// The one place where a node becomes a cluster member or stays alone. Without <c>Redis:Configuration</c>: in-memory
+/// presence and SignalR's in-process groups. With it: the Redis backplane (messages, typing, joins, leaves and
+/// presence reach clients on every node), presence in Redis under heartbeat leases, and Redis in <c>/readyz</c>.
+/// The history store is chosen separately (<c>Database:Provider</c>): every node must simply point at the same one.
+/// </summary>
+public static class ClusterExtensions
+{
+    public static bool IsClustered(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[$"{RedisClusterOptions.SectionName}:Configuration"]);
+
+    public static WebApplicationBuilder AddChatCluster(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        if (!IsClustered(builder.Configuration))
+        {
+            services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
+            return builder;
+        }
+
+        services.AddOptions<RedisClusterOptions>()
+            .BindConfiguration(RedisClusterOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(RedisClusterOptions.LeaseOutlivesMissedHeartbeats, "Redis:LeaseDuration must be at least three Redis:HeartbeatInterval.")
+            .ValidateOnStart();
+        services.AddSingleton<RedisConnection>();
+
+        services.AddSignalR().AddStackExchangeRedis();
+        services.AddOptions<RedisOptions>().Configure<RedisConnection>((backplane, redis) =>
+            backplane.ConnectionFactory = _ => Task.FromResult(redis.Multiplexer));
+
+        services.AddSingleton<RedisPresenceTracker>();
+        services.AddSingleton<IPresenceTracker>(sp => sp.GetRequiredService<RedisPresenceTracker>());
+        services.AddHostedService<PresenceLeaseLoop>();
+        services.AddHealthChecks().AddReadinessCheck<RedisHealthCheck>("redis");
+        return builder;
+    }
+
+}

@@ -1,0 +1,377 @@
+using System.Collections.Concurrent;
+using Chat.Server.Cluster;
+using Chat.Server.Hubs;
+using Chat.Server.Observability;
+using Chat.Server.Rooms;
+using Chat.Shared;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Chat.Server.Presence;
+
+/// <summary>
+/// Presence for a cluster, in Redis: one entry per connection, owned by the node that holds it, under the node's
+/// lease (<see cref="PresenceLeaseLoop"/>). Every decision (first connection, last connection, first in a room)
+/// is one Lua script, so it is exact across nodes.
+/// <para>
+/// The node also keeps its own connections in memory. That is what it answers from while Redis is unreachable,
+/// and what it writes back to Redis when Redis has lost or dropped them (a restart, an outage longer than the
+/// lease): the node's own connections are the truth about the node.
+/// </para>
+/// </summary>
+public sealed class RedisPresenceTracker : IPresenceTracker
+{
+    private const int ReapBatchSize = 500;
+
+    private readonly RedisConnection _redis;
+    private readonly IHubContext<ChatHub, IChatClient> _hub;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RedisPresenceTracker> _logger;
+    private readonly ConcurrentDictionary<string, LocalConnection> _local = new();
+    private readonly string _prefix;
+    private readonly long _leaseMilliseconds;
+    private volatile bool _resyncNeeded;
+    private volatile bool _draining;
+    private int _outageReported;
+
+    public RedisPresenceTracker(
+        RedisConnection redis,
+        IOptions<RedisClusterOptions> options,
+        IHubContext<ChatHub, IChatClient> hub,
+        TimeProvider time,
+        ILogger<RedisPresenceTracker> logger)
+    {
+        _redis = redis;
+        _hub = hub;
+        _time = time;
+        _logger = logger;
+        _prefix = options.Value.PresenceKeyPrefix;
+        _leaseMilliseconds = (long)options.Value.LeaseDuration.TotalMilliseconds;
+        NodeId = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    }
+
+    /// <summary>This node's name in Redis: unique per process start, so a restarted node never inherits a dead one's lease.</summary>
+    public string NodeId { get; }
+
+    public async ValueTask<bool> ConnectAsync(ChatUser user, string connectionId, CancellationToken cancellationToken = default)
+    {
+        _local[connectionId] = new LocalConnection(user);
+        try
+        {
+            return (int)await EvaluateAsync(RedisPresenceScripts.Connect, NodeId, connectionId, user.Id, user.Name, _leaseMilliseconds) == 1;
+        }
+        catch (RedisException exception)
+        {
+            ReportOutage(nameof(ConnectAsync), exception);
+            return false;
+        }
+    }
+
+    public async ValueTask<DisconnectOutcome> DisconnectAsync(ChatUser user, string connectionId, CancellationToken cancellationToken = default)
+    {
+        _local.TryRemove(connectionId, out _);
+        if (_draining)
+        {
+            // The node is shutting down and its users are reconnecting to other nodes right now. Its entries stay
+            // until its lease runs out, so a user back elsewhere by then is never seen leaving or going offline.
+            return new DisconnectOutcome(false, []);
+        }
+
+        try
+        {
+            return ToOutcome(await EvaluateAsync(RedisPresenceScripts.Disconnect, connectionId))?.Outcome ?? new DisconnectOutcome(false, []);
+        }
+        catch (RedisException exception)
+        {
+            ReportOutage(nameof(DisconnectAsync), exception);
+            return new DisconnectOutcome(false, []);
+        }
+    }
+
+    public async ValueTask<bool> JoinAsync(string room, ChatUser user, string connectionId, CancellationToken cancellationToken = default)
+    {
+        _local.GetOrAdd(connectionId, _ => new LocalConnection(user)).Join(room);
+        try
+        {
+            return (int)await EvaluateAsync(RedisPresenceScripts.Join, NodeId, connectionId, user.Id, user.Name, _leaseMilliseconds, room) == 1;
+        }
+        catch (RedisException exception)
+        {
+            ReportOutage(nameof(JoinAsync), exception);
+            return false;
+        }
+    }
+
+    public async ValueTask<bool> LeaveAsync(string room, ChatUser user, string connectionId, CancellationToken cancellationToken = default)
+    {
+        if (_local.TryGetValue(connectionId, out var local))
+        {
+            local.Leave(room);
+        }
+
+        try
+        {
+            return (int)await EvaluateAsync(RedisPresenceScripts.Leave, connectionId, user.Id, room) == 1;
+        }
+        catch (RedisException exception)
+        {
+            ReportOutage(nameof(LeaveAsync), exception);
+            return false;
+        }
+    }
+
+    public async ValueTask<UserPresence[]> GetMembersAsync(string room, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var members = await _redis.Database.HashGetAllAsync(_prefix + "room:" + room);
+            return [.. members.Select(m => new UserPresence(m.Name!, m.Value!, PresenceStatus.Online))];
+        }
+        catch (RedisException exception)
+        {
+            ReportOutage(nameof(GetMembersAsync), exception);
+            return [.. _local.Values.Where(c => c.IsIn(room)).Select(c => c.User).Distinct()
+                .Select(u => new UserPresence(u.Id, u.Name, PresenceStatus.Online))];
+        }
+    }
+
+    public async ValueTask<IReadOnlyDictionary<string, int>> GetMemberCountsAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var counts = await _redis.Database.HashGetAllAsync(_prefix + "rooms");
+            return counts.ToDictionary(c => (string)c.Name!, c => (int)c.Value);
+        }
+        catch (RedisException exception)
+        {
+            ReportOutage(nameof(GetMemberCountsAsync), exception);
+            return _local.Values.SelectMany(c => c.Rooms.Select(room => (room, c.User.Id))).Distinct()
+                .GroupBy(m => m.room).ToDictionary(g => g.Key, g => g.Count());
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<string>> GetRoomsOfUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var rooms = (RedisResult[])(await EvaluateAsync(RedisPresenceScripts.RoomsOfUser, userId))!;
+            return [.. rooms.Select(r => (string)r!)];
+        }
+        catch (RedisException exception)
+        {
+            ReportOutage(nameof(GetRoomsOfUserAsync), exception);
+            return [.. _local.Values.Where(c => c.User.Id == userId).SelectMany(c => c.Rooms).Distinct()];
+        }
+    }
+
+    /// <summary>
+    /// Renews this node's lease. When the lease had lapsed (Redis restarted, or another node took this one for dead)
+    /// or a write failed during an outage, writes the node's connections back and announces what that changes.
+    /// </summary>
+    public async Task HeartbeatAsync(CancellationToken cancellationToken = default)
+    {
+        var lapsed = (int)await EvaluateAsync(RedisPresenceScripts.Heartbeat, NodeId, _leaseMilliseconds) == 1;
+        // While draining, connections closed on purpose stay in Redis for the hand-over: nothing to write back.
+        if ((lapsed || _resyncNeeded) && !_draining)
+        {
+            await ResynchroniseAsync(cancellationToken);
+        }
+
+        Interlocked.Exchange(ref _outageReported, 0);
+    }
+
+    /// <summary>Takes over the connections of every node whose lease expired, announcing the leaves they cause.</summary>
+    public async Task ReapExpiredNodesAsync(CancellationToken cancellationToken = default)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var result = (RedisResult[])(await EvaluateAsync(RedisPresenceScripts.ReapExpired, ReapBatchSize))!;
+            if (result.Length == 0)
+            {
+                return;
+            }
+
+            ChatLog.NodeExpired(_logger, (string)result[0]!, result.Length - 1);
+            foreach (var outcome in result.Skip(1).Select(ToOutcome).OfType<UserOutcome>())
+            {
+                await AnnounceDepartureAsync(outcome.User, outcome.Outcome);
+            }
+        }
+    }
+
+    /// <summary>From now on closing connections stay in Redis until the other nodes take over the expired lease.</summary>
+    public void BeginDraining() => _draining = true;
+
+    private async Task ResynchroniseAsync(CancellationToken cancellationToken)
+    {
+        _resyncNeeded = false;
+        var inRedis = await _redis.Database.SetMembersAsync(_prefix + "node:" + NodeId);
+        foreach (var stale in inRedis.Select(c => (string)c!).Where(c => !_local.ContainsKey(c)))
+        {
+            await RemoveAndAnnounceAsync(stale);
+        }
+
+        foreach (var (connectionId, local) in _local.ToArray())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await RestoreAsync(connectionId, local);
+        }
+
+        ChatLog.PresenceResynchronised(_logger, NodeId, _local.Count);
+    }
+
+    /// <summary>
+    /// Writes one local connection back. The hub may close it or leave a room meanwhile; checking again after each
+    /// write (closing and leaving update the local state first) means neither side can leave a ghost behind.
+    /// </summary>
+    private async Task RestoreAsync(string connectionId, LocalConnection local)
+    {
+        var user = local.User;
+        var cameOnline = (int)await EvaluateAsync(RedisPresenceScripts.Connect, NodeId, connectionId, user.Id, user.Name, _leaseMilliseconds) == 1;
+        // Rooms left while Redis was unreachable are still there.
+        var roomsInRedis = await _redis.Database.SetMembersAsync(_prefix + "conn:" + connectionId + ":rooms");
+        foreach (var room in roomsInRedis.Select(r => (string)r!).Where(r => !local.IsIn(r)))
+        {
+            if ((int)await EvaluateAsync(RedisPresenceScripts.Leave, connectionId, user.Id, room) == 1)
+            {
+                await AnnounceAsync(room, () => _hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, user.Id, user.Name, Now)));
+            }
+        }
+
+        foreach (var room in local.Rooms)
+        {
+            if ((int)await EvaluateAsync(RedisPresenceScripts.Join, NodeId, connectionId, user.Id, user.Name, _leaseMilliseconds, room) == 1)
+            {
+                await AnnounceAsync(room, () => _hub.Clients.GroupExcept(room, connectionId).UserJoined(new RoomMemberEvent(room, user.Id, user.Name, Now)));
+            }
+
+            if (!local.IsIn(room) && (int)await EvaluateAsync(RedisPresenceScripts.Leave, connectionId, user.Id, room) == 1)
+            {
+                await AnnounceAsync(room, () => _hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, user.Id, user.Name, Now)));
+            }
+        }
+
+        if (!_local.ContainsKey(connectionId))
+        {
+            await RemoveAndAnnounceAsync(connectionId);
+            return;
+        }
+
+        if (cameOnline)
+        {
+            var rooms = await GetRoomsOfUserAsync(user.Id);
+            if (rooms.Count > 0)
+            {
+                await AnnounceAsync(rooms[0], () => _hub.Clients.Groups(rooms).PresenceChanged(new PresenceChange(user.Id, user.Name, PresenceStatus.Online, Now)));
+            }
+        }
+    }
+
+    private async Task RemoveAndAnnounceAsync(string connectionId)
+    {
+        if (ToOutcome(await EvaluateAsync(RedisPresenceScripts.Disconnect, connectionId)) is { } outcome)
+        {
+            await AnnounceDepartureAsync(outcome.User, outcome.Outcome);
+        }
+    }
+
+    private async Task AnnounceDepartureAsync(ChatUser user, DisconnectOutcome outcome)
+    {
+        var at = Now;
+        foreach (var room in outcome.RoomsLeft)
+        {
+            await AnnounceAsync(room, () => _hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, user.Id, user.Name, at)));
+        }
+
+        if (outcome.WentOffline && outcome.RoomsLeft.Count > 0)
+        {
+            await AnnounceAsync(outcome.RoomsLeft[0], () => _hub.Clients.Groups(outcome.RoomsLeft).PresenceChanged(new PresenceChange(user.Id, user.Name, PresenceStatus.Offline, at)));
+        }
+    }
+
+    private async Task AnnounceAsync(string room, Func<Task> announce)
+    {
+        try
+        {
+            await announce();
+        }
+        catch (Exception exception)
+        {
+            ChatLog.PresenceAnnouncementFailed(_logger, room, exception);
+        }
+    }
+
+    private Task<RedisResult> EvaluateAsync(string script, params RedisValue[] arguments) =>
+        _redis.Database.ScriptEvaluateAsync(script, values: [_prefix, .. arguments]);
+
+    private void ReportOutage(string operation, RedisException exception)
+    {
+        _resyncNeeded = true;
+        if (Interlocked.Exchange(ref _outageReported, 1) == 0)
+        {
+            ChatLog.PresenceStoreUnavailable(_logger, operation, exception);
+        }
+    }
+
+    private static UserOutcome? ToOutcome(RedisResult result)
+    {
+        if (result.IsNull)
+        {
+            return null;
+        }
+
+        var fields = (RedisResult[])result!;
+        var user = new ChatUser((string)fields[0]!, (string)fields[1]!);
+        var rooms = fields.Skip(3).Select(r => (string)r!).ToList();
+        return new UserOutcome(user, new DisconnectOutcome((int)fields[2] == 1, rooms));
+    }
+
+    private DateTime Now => _time.GetUtcNow().UtcDateTime;
+
+    private sealed record UserOutcome(ChatUser User, DisconnectOutcome Outcome);
+
+    /// <summary>A connection on this node and the rooms it has joined.</summary>
+    private sealed class LocalConnection(ChatUser user)
+    {
+        private readonly Lock _lock = new();
+        private readonly HashSet<string> _rooms = [];
+
+        public ChatUser User { get; } = user;
+
+        public IReadOnlyList<string> Rooms
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _rooms];
+                }
+            }
+        }
+
+        public bool IsIn(string room)
+        {
+            lock (_lock)
+            {
+                return _rooms.Contains(room);
+            }
+        }
+
+        public void Join(string room)
+        {
+            lock (_lock)
+            {
+                _rooms.Add(room);
+            }
+        }
+
+        public void Leave(string room)
+        {
+            lock (_lock)
+            {
+                _rooms.Remove(room);
+            }
+        }
+    }
+}
