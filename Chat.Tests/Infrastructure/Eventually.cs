@@ -17,4 +17,25 @@ public static class Eventually
             await Task.Delay(50);
         }
     }
+
+    public static async Task<T> MatchesAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan? timeout = null, string? because = null)
+    {
+        var limit = timeout ?? TestDefaults.Timeout;
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            var value = await probe();
+            if (condition(value))
+            {
+                return value;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Not true within {limit}: {because}. Last value: {value}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
 }
