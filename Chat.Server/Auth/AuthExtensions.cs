@@ -1,6 +1,8 @@
+using Chat.Server.Security;
 using Chat.Shared;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -8,6 +10,9 @@ namespace Chat.Server.Auth;
 
 public static class AuthExtensions
 {
+    /// <summary>A token request is a user name: a larger body is refused before it is read.</summary>
+    private const int MaxTokenRequestBytes = 4096;
+
     public static WebApplicationBuilder AddChatAuth(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -31,7 +36,11 @@ public static class AuthExtensions
     {
         if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.GuestTokensEnabled)
         {
-            app.MapPost(ChatRoutes.GuestToken, IssueGuestToken).AllowAnonymous();
+            app.MapPost(ChatRoutes.GuestToken, IssueGuestToken)
+                .AllowAnonymous()
+                .RequireCors(OriginPolicy.CorsPolicyName)
+                .RequireRateLimiting(SecurityExtensions.TokenIssuancePolicy)
+                .WithMetadata(new RequestSizeLimitAttribute(MaxTokenRequestBytes));
         }
 
         return app;
