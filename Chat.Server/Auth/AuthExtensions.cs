@@ -101,6 +101,17 @@ public static class AuthExtensions
 
                 return Task.CompletedTask;
             },
+            OnTokenValidated = context =>
+            {
+                // Every connection is someone: a validly signed token without a subject (an external issuer's
+                // client-credentials token, say) is refused here with 401, not by a failing hub.
+                if (string.IsNullOrEmpty(context.Principal?.FindFirst(ChatClaims.UserId)?.Value))
+                {
+                    context.Fail("The token has no 'sub' claim.");
+                }
+
+                return Task.CompletedTask;
+            },
         };
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Chat.Tests.Infrastructure;
 
 /// <summary>Keeps a server's warnings and errors, so tests can assert that nothing failed unseen.</summary>
-public sealed class LogCollector : ILoggerProvider
+public sealed class LogCollector(LogLevel minimumLevel = LogLevel.Warning) : ILoggerProvider
 {
     private readonly ConcurrentQueue<LogEntry> _entries = new();
 
@@ -12,7 +12,7 @@ public sealed class LogCollector : ILoggerProvider
 
     public IReadOnlyList<LogEntry> Errors => [.. _entries.Where(e => e.Level >= LogLevel.Error)];
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, minimumLevel, _entries);
 
     public void Dispose()
     {
@@ -23,12 +23,12 @@ public sealed class LogCollector : ILoggerProvider
         public override string ToString() => $"{Level} {Category}[{EventId.Id}] {Message} {Exception}";
     }
 
-    private sealed class Logger(string category, ConcurrentQueue<LogEntry> entries) : ILogger
+    private sealed class Logger(string category, LogLevel minimumLevel, ConcurrentQueue<LogEntry> entries) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= minimumLevel;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
