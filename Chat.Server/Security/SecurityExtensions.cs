@@ -17,6 +17,8 @@ public static class SecurityExtensions
     /// <summary>ASP.NET Core's own request logs: they write the full URL, query string (and so <c>access_token</c>) included.</summary>
     private const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
+    private const string HubDispatcherCategory = "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher";
+
     public static WebApplicationBuilder AddChatSecurity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -121,11 +123,20 @@ public static class SecurityExtensions
         });
         builder.Services.PostConfigure<LoggerFilterOptions>(filters =>
         {
-            // A rule for every provider named in the configuration, so a provider-specific level cannot outrank this one.
-            foreach (var provider in filters.Rules.Select(rule => rule.ProviderName).Prepend(null).Distinct().ToList())
-            {
-                filters.Rules.Add(new LoggerFilterRule(provider, HostingDiagnosticsCategory, LogLevel.Warning, filter: null));
-            }
+            HoldAtLeast(filters, HostingDiagnosticsCategory, LogLevel.Warning);
+            // SignalR logs every exception out of a hub method at Error with its stack trace, HubException included:
+            // each rejected call (rate_limited, invalid_room_name, ...) would write an error, so a client flooding bad
+            // calls would flood the logs. ChatHubFilter already logs rejections at Debug and real failures at Error.
+            HoldAtLeast(filters, HubDispatcherCategory, LogLevel.Critical);
         });
+    }
+
+    /// <summary>A rule for every provider named in the configuration too, so a provider-specific level cannot outrank it.</summary>
+    private static void HoldAtLeast(LoggerFilterOptions filters, string category, LogLevel level)
+    {
+        foreach (var provider in filters.Rules.Select(rule => rule.ProviderName).Prepend(null).Distinct().ToList())
+        {
+            filters.Rules.Add(new LoggerFilterRule(provider, category, level, filter: null));
+        }
     }
 }
