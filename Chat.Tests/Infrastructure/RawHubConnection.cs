@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.SignalR;
@@ -17,14 +18,16 @@ public sealed class RawHubConnection : IAsyncDisposable
     public const byte RecordSeparator = 0x1e;
 
     private readonly ClientWebSocket _socket;
+    private readonly HttpMessageInvoker? _invoker;
     private readonly IHubProtocol _protocol;
     private readonly byte[] _receiveBuffer = new byte[64 * 1024];
     private ReadOnlySequence<byte> _pending = ReadOnlySequence<byte>.Empty;
     private bool _handshakeDone;
 
-    private RawHubConnection(ClientWebSocket socket, ChatProtocol protocol)
+    private RawHubConnection(ClientWebSocket socket, ChatProtocol protocol, HttpMessageInvoker? invoker)
     {
         _socket = socket;
+        _invoker = invoker;
         Protocol = protocol;
         _protocol = CreateProtocol(protocol);
     }
@@ -50,8 +53,13 @@ public sealed class RawHubConnection : IAsyncDisposable
         return builder.Uri;
     }
 
-    /// <summary>Opens the WebSocket; nothing is sent yet. Throws a <see cref="WebSocketException"/> when the upgrade is refused.</summary>
-    public static async Task<RawHubConnection> OpenAsync(Uri hubUrl, string? accessToken, ChatProtocol protocol = ChatProtocol.Json, string? origin = null)
+    /// <summary>
+    /// Opens the WebSocket; nothing is sent yet. Throws a <see cref="WebSocketException"/> when the upgrade is refused.
+    /// <paramref name="receiveBufferSize"/> shrinks the socket's receive buffer, so a client that stops reading
+    /// pushes back on the server quickly.
+    /// </summary>
+    public static async Task<RawHubConnection> OpenAsync(
+        Uri hubUrl, string? accessToken, ChatProtocol protocol = ChatProtocol.Json, string? origin = null, int? receiveBufferSize = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
@@ -60,17 +68,19 @@ public sealed class RawHubConnection : IAsyncDisposable
             socket.Options.SetRequestHeader("Origin", origin);
         }
 
+        var invoker = receiveBufferSize is { } size ? new HttpMessageInvoker(SmallReceiveBufferHandler(size)) : null;
         try
         {
-            await socket.ConnectAsync(WebSocketUrl(hubUrl, accessToken), CancellationToken.None).WithTimeout();
+            await socket.ConnectAsync(WebSocketUrl(hubUrl, accessToken), invoker, CancellationToken.None).WithTimeout();
         }
         catch
         {
             socket.Dispose();
+            invoker?.Dispose();
             throw;
         }
 
-        return new RawHubConnection(socket, protocol);
+        return new RawHubConnection(socket, protocol, invoker);
     }
 
     /// <summary>Opens the WebSocket and completes the handshake for <paramref name="protocol"/>.</summary>
@@ -193,7 +203,26 @@ public sealed class RawHubConnection : IAsyncDisposable
         }
 
         _socket.Dispose();
+        _invoker?.Dispose();
     }
+
+    private static SocketsHttpHandler SmallReceiveBufferHandler(int receiveBufferSize) => new()
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveBufferSize = receiveBufferSize };
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
 
     private async Task<bool> ReceiveMoreAsync()
     {
