@@ -36,6 +36,8 @@ public static class AuthExtensions
     {
         if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.GuestTokensEnabled)
         {
+            // Load or generate the key now: a bad key stops the start, and a new one is written before anyone asks.
+            app.Services.GetRequiredService<SigningKeyProvider>();
             app.MapPost(ChatRoutes.GuestToken, IssueGuestToken)
                 .AllowAnonymous()
                 .RequireCors(OriginPolicy.CorsPolicyName)

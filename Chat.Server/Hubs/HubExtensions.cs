@@ -2,6 +2,7 @@ using Chat.Server.Security;
 using Chat.Shared;
 using MessagePack;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace Chat.Server.Hubs;
 
@@ -25,7 +26,19 @@ public static class HubExtensions
             .AddJsonProtocol()
             .AddMessagePackProtocol(options =>
                 options.SerializerOptions = options.SerializerOptions.WithSecurity(MessagePackSecurity.UntrustedData));
+        DecorateHubProtocols(builder.Services);
         return builder;
+    }
+
+    private static void DecorateHubProtocols(IServiceCollection services)
+    {
+        var protocols = services.Where(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType is not null).ToList();
+        foreach (var descriptor in protocols)
+        {
+            services.Remove(descriptor);
+            services.AddSingleton<IHubProtocol>(sp =>
+                new CodedErrorHubProtocol((IHubProtocol)ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!)));
+        }
     }
 
     public static WebApplication MapChatHub(this WebApplication app)

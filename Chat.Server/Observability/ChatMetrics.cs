@@ -1,33 +1,33 @@
 using System.Diagnostics.Metrics;
+using Chat.Server.Rooms;
 
 namespace Chat.Server.Observability;
 
-/// <summary>The "Chat" meter. Exported at /metrics beside the ASP.NET Core, Kestrel and SignalR meters.</summary>
+/// <summary>
+/// The "Chat" meter. Exported at /metrics beside the ASP.NET Core, Kestrel and SignalR meters; the exporter prefixes
+/// each instrument with the meter name (chat_messages_sent, ...).
+/// </summary>
 public sealed class ChatMetrics
 {
     public const string MeterName = "Chat";
 
     private readonly Counter<long> _messagesSent;
     private readonly Counter<long> _messagesDelivered;
-    private readonly UpDownCounter<long> _connections;
     private readonly Counter<long> _hubErrors;
     private readonly Histogram<double> _storeCommitDuration;
 
-    public ChatMetrics(IMeterFactory meterFactory)
+    public ChatMetrics(IMeterFactory meterFactory, ConnectionRegistry connections)
     {
         Meter = meterFactory.Create(MeterName);
-        _connections = Meter.CreateUpDownCounter<long>("chat.connections", description: "Open hub connections on this node.");
-        _messagesSent = Meter.CreateCounter<long>("chat.messages.sent", description: "Messages stored and broadcast.");
-        _messagesDelivered = Meter.CreateCounter<long>("chat.messages.delivered", description: "Messages times the room's member connections at broadcast.");
-        _hubErrors = Meter.CreateCounter<long>("chat.hub.errors", description: "Rejected or failed hub invocations, by error code.");
-        _storeCommitDuration = Meter.CreateHistogram<double>("chat.store.commit.duration", unit: "s", description: "History store group-commit duration.");
+        Meter.CreateObservableGauge("connections", () => connections.Count, description: "Open hub connections on this node.");
+        Meter.CreateObservableGauge("rooms", () => connections.RoomCount, description: "Rooms with at least one connection on this node.");
+        _messagesSent = Meter.CreateCounter<long>("messages.sent", description: "Messages stored and broadcast.");
+        _messagesDelivered = Meter.CreateCounter<long>("messages.delivered", description: "Messages times the room's member connections at broadcast.");
+        _hubErrors = Meter.CreateCounter<long>("hub.errors", description: "Rejected or failed hub invocations, by error code.");
+        _storeCommitDuration = Meter.CreateHistogram<double>("store.commit.duration", unit: "s", description: "History store group-commit duration.");
     }
 
     public Meter Meter { get; }
-
-    public void ConnectionOpened() => _connections.Add(1);
-
-    public void ConnectionClosed() => _connections.Add(-1);
 
     public void MessageSent(int recipients)
     {

@@ -13,6 +13,9 @@ public sealed class ConnectionRegistry
 
     public int Count => _connections.Count;
 
+    /// <summary>Rooms with at least one connection on this node.</summary>
+    public int RoomCount => _localConnectionsByRoom.Count;
+
     public ConnectionState Add(string connectionId, ChatUser user) => _connections.GetOrAdd(connectionId, _ => new ConnectionState(user, this));
 
     public ConnectionState? Remove(string connectionId)

@@ -1,6 +1,5 @@
 using Chat.Server.History;
 using Chat.Server.Hubs;
-using Chat.Server.Observability;
 using Chat.Server.Presence;
 using Chat.Server.Typing;
 using Chat.Shared;
@@ -15,13 +14,11 @@ public sealed class RoomService(
     IMessageStore store,
     TypingService typing,
     IHubContext<ChatHub, IChatClient> hub,
-    ChatMetrics metrics,
     TimeProvider time)
 {
     public async Task ConnectedAsync(string connectionId, ChatUser user, CancellationToken cancellationToken = default)
     {
         connections.Add(connectionId, user);
-        metrics.ConnectionOpened();
         if (await presence.ConnectAsync(user, connectionId, cancellationToken))
         {
             var rooms = await presence.GetRoomsOfUserAsync(user.Id, cancellationToken);
@@ -39,7 +36,6 @@ public sealed class RoomService(
             return;
         }
 
-        metrics.ConnectionClosed();
         var user = state.User;
         foreach (var room in state.Rooms)
         {

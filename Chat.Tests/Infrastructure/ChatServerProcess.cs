@@ -185,7 +185,7 @@ public static class RepositoryPaths
     {
         get
         {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
             var path = Path.Combine(ServerProjectDirectory, "bin", configuration, "net10.0", "Chat.Server.dll");
             return File.Exists(path) ? path : throw new FileNotFoundException("Build Chat.Server first.", path);
         }
