@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Chat.Server.Auth;
 using Chat.Shared;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -29,7 +30,7 @@ public static class SecurityExtensions
 
         services.AddSingleton<OriginPolicy>();
         services.AddCors();
-        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+        services.AddOptions<CorsOptions>()
             .Configure<OriginPolicy>((cors, origins) => cors.AddPolicy(OriginPolicy.CorsPolicyName, policy => policy
                 .WithOrigins([.. origins.AllowedOrigins])
                 .AllowAnyHeader()
