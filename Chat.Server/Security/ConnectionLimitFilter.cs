@@ -9,7 +9,7 @@ namespace Chat.Server.Security;
 /// connect of a user at the limit; this catches the connections that raced past that check together, and closes them
 /// before the hub sees them.
 /// </summary>
-internal sealed class ConnectionLimitFilter(ConnectionLimiter limiter, ILogger<ConnectionLimitFilter> logger) : IHubFilter
+internal sealed class ConnectionLimitFilter(ConnectionLimiter limiter, ChatMetrics metrics, ILogger<ConnectionLimitFilter> logger) : IHubFilter
 {
     public const string TooManyConnections = "too_many_connections";
     private static readonly object Counted = new();
@@ -19,6 +19,7 @@ internal sealed class ConnectionLimitFilter(ConnectionLimiter limiter, ILogger<C
         var user = context.Context.User!.ToChatUser();
         if (!limiter.TryAcquire(user.Id))
         {
+            metrics.SecurityRefusal(TooManyConnections);
             ChatLog.ConnectionLimitReached(logger, user.Id, limiter.MaxConnectionsPerUser);
             context.Context.Abort();
             return;

@@ -14,12 +14,16 @@ internal sealed class OriginPolicy
 {
     public const string CorsPolicyName = "chat-origins";
 
+    public const string OriginNotAllowed = "origin_not_allowed";
+
     private readonly HashSet<string> _allowed;
+    private readonly ChatMetrics _metrics;
     private readonly ILogger<OriginPolicy> _logger;
 
-    public OriginPolicy(IOptions<SecurityOptions> options, ILogger<OriginPolicy> logger)
+    public OriginPolicy(IOptions<SecurityOptions> options, ChatMetrics metrics, ILogger<OriginPolicy> logger)
     {
         _allowed = new HashSet<string>(options.Value.AllowedOrigins.Select(Normalize), StringComparer.OrdinalIgnoreCase);
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -49,10 +53,11 @@ internal sealed class OriginPolicy
             return;
         }
 
+        _metrics.SecurityRefusal(OriginNotAllowed);
         ChatLog.OriginRefused(_logger, context.Request.Headers[HeaderNames.Origin].ToString(), context.Request.Path);
         await Results.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
-                title: "origin_not_allowed",
+                title: OriginNotAllowed,
                 detail: "This origin may not use the chat server; ask its operator to add it to Security:AllowedOrigins.")
             .ExecuteAsync(context);
     }

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Chat.Server.Auth;
+using Chat.Server.Observability;
 using Chat.Shared;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.HttpLogging;
@@ -14,6 +15,9 @@ public static class SecurityExtensions
 {
     /// <summary>The rate-limiter policy of the guest-token endpoint.</summary>
     public const string TokenIssuancePolicy = "token-issuance";
+
+    /// <summary>The <c>reason</c> of a refused token request in the security-refusals metric.</summary>
+    public const string TokenRequestsRateLimited = "token_rate_limited";
 
     /// <summary>ASP.NET Core's own request logs: they write the full URL, query string (and so <c>access_token</c>) included.</summary>
     private const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
@@ -47,6 +51,7 @@ public static class SecurityExtensions
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             limiter.OnRejected = (context, cancellationToken) =>
             {
+                context.HttpContext.RequestServices.GetRequiredService<ChatMetrics>().SecurityRefusal(TokenRequestsRateLimited);
                 context.HttpContext.Response.Headers.RetryAfter = "60";
                 return new ValueTask(Results.Problem(
                         statusCode: StatusCodes.Status429TooManyRequests,
@@ -84,12 +89,14 @@ public static class SecurityExtensions
     public static WebApplication UseChatConnectionLimit(this WebApplication app)
     {
         var limiter = app.Services.GetRequiredService<ConnectionLimiter>();
+        var metrics = app.Services.GetRequiredService<ChatMetrics>();
         app.Use(async (context, next) =>
         {
             if (StartsConnection(context.Request)
                 && context.User.FindFirst(ChatClaims.UserId)?.Value is { } userId
                 && limiter.IsAtLimit(userId))
             {
+                metrics.SecurityRefusal(ConnectionLimitFilter.TooManyConnections);
                 await Results.Problem(
                         statusCode: StatusCodes.Status429TooManyRequests,
                         title: ConnectionLimitFilter.TooManyConnections,

@@ -15,9 +15,11 @@ namespace Chat.Server.Security;
 /// <see cref="SecurityOptions.StalledWriteTimeout"/>. Aborting fails the waiting writes, which frees what they hold,
 /// and the hub's normal disconnect path runs.
 /// </summary>
-public sealed class StalledWriteWatchdog(IOptions<SecurityOptions> options, TimeProvider time, ILogger<StalledWriteWatchdog> logger)
+public sealed class StalledWriteWatchdog(IOptions<SecurityOptions> options, TimeProvider time, ChatMetrics metrics, ILogger<StalledWriteWatchdog> logger)
     : BackgroundService
 {
+    public const string StalledWrites = "stalled_writes";
+
     private readonly ConcurrentDictionary<WatchedConnection, byte> _connections = new();
     private readonly TimeSpan _timeout = options.Value.StalledWriteTimeout;
     private long _closed;
@@ -51,6 +53,7 @@ public sealed class StalledWriteWatchdog(IOptions<SecurityOptions> options, Time
                 {
                     _connections.TryRemove(connection, out _);
                     Interlocked.Increment(ref _closed);
+                    metrics.SecurityRefusal(StalledWrites);
                     ChatLog.StalledConnectionClosed(logger, connection.Context.ConnectionId, connection.Context.RemoteEndPoint?.ToString(), stalled.TotalSeconds);
                     connection.Context.Abort(new ConnectionAbortedException("The peer stopped reading."));
                 }

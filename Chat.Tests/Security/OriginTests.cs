@@ -72,6 +72,8 @@ public sealed class OriginTests(OriginServerFixture fixture) : IClassFixture<Ori
         (await tokenResponse.Content.ReadAsStringAsync().WithTimeout()).Should().Contain("origin_not_allowed");
         negotiateResponse.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         tokenResponse.Headers.Contains("Access-Control-Allow-Origin").Should().BeFalse();
+        (await Server.Http.GetStringAsync(new Uri(ChatRoutes.Metrics, UriKind.Relative)).WithTimeout())
+            .Should().MatchRegex(@"chat_security_refusals(_total)?\{[^}]*reason=""origin_not_allowed""[^}]*\} [1-9]");
     }
 
     [Fact]

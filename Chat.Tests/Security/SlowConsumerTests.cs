@@ -66,6 +66,8 @@ public sealed class SlowConsumerTests(SlowConsumerServerFixture fixture, ITestOu
         output.WriteLine($"Closed the stuck connection after {closedAfter.TotalSeconds:F1} s and {sent} messages of {content.Length} characters.");
         limiter.ConnectionsOf(slothId).Should().Be(0, "the server closed the connection that stopped reading");
         watchdog.StalledConnectionsClosed.Should().BeGreaterThan(closedBefore);
+        (await Server.Http.GetStringAsync(new Uri(ChatRoutes.Metrics, UriKind.Relative)).WithTimeout())
+            .Should().MatchRegex(@"chat_security_refusals(_total)?\{[^}]*reason=""stalled_writes""[^}]*\} [1-9]");
         (await bob.Messages.WaitForCountAsync(sent, m => m.Room == room, TimeSpan.FromSeconds(30))).Select(m => m.Sequence)
             .Should().Equal(Enumerable.Range(1, sent).Select(i => (long)i), "everyone else receives every message, in order");
         output.WriteLine($"Bob had every message {(DateTime.UtcNow - started).TotalSeconds:F1} s after the flood began.");
