@@ -36,13 +36,11 @@ public sealed class RawHubConnection : IAsyncDisposable
 
     public WebSocketState State => _socket.State;
 
-    public ClientWebSocket Socket => _socket;
-
-    public static IHubProtocol CreateProtocol(ChatProtocol protocol) => protocol == ChatProtocol.MessagePack
+    private static IHubProtocol CreateProtocol(ChatProtocol protocol) => protocol == ChatProtocol.MessagePack
         ? new MessagePackHubProtocol()
         : new JsonHubProtocol(Options.Create(new JsonHubProtocolOptions()));
 
-    public static Uri WebSocketUrl(Uri hubUrl, string? accessToken)
+    private static Uri WebSocketUrl(Uri hubUrl, string? accessToken)
     {
         var builder = new UriBuilder(hubUrl) { Scheme = hubUrl.Scheme == "https" ? "wss" : "ws" };
         if (accessToken is not null)
