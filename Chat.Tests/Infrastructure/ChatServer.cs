@@ -79,7 +79,7 @@ public sealed class ChatServer : IAsyncDisposable
 
         var app = builder.Build();
         app.MapChatEndpoints();
-        await app.StartAsync().WithTimeout(TimeSpan.FromSeconds(60));
+        await app.StartAsync().WithTimeout(TimeSpan.FromSeconds(120));
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ChatServer(app, new Uri(address), dataDirectory, signingKey, logs);

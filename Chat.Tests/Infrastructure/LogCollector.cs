@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Chat.Tests.Infrastructure;
 
 /// <summary>Keeps a server's warnings and errors, so tests can assert that nothing failed unseen.</summary>
+/// <param name="minimumLevel">The lowest level kept.</param>
 public sealed class LogCollector(LogLevel minimumLevel = LogLevel.Warning) : ILoggerProvider
 {
     private readonly ConcurrentQueue<LogEntry> _entries = new();
@@ -12,7 +13,7 @@ public sealed class LogCollector(LogLevel minimumLevel = LogLevel.Warning) : ILo
 
     public IReadOnlyList<LogEntry> Errors => [.. _entries.Where(e => e.Level >= LogLevel.Error)];
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, minimumLevel, _entries);
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries, minimumLevel);
 
     public void Dispose()
     {
@@ -23,7 +24,7 @@ public sealed class LogCollector(LogLevel minimumLevel = LogLevel.Warning) : ILo
         public override string ToString() => $"{Level} {Category}[{EventId.Id}] {Message} {Exception}";
     }
 
-    private sealed class Logger(string category, LogLevel minimumLevel, ConcurrentQueue<LogEntry> entries) : ILogger
+    private sealed class Logger(string category, ConcurrentQueue<LogEntry> entries, LogLevel minimumLevel) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;

@@ -5,7 +5,7 @@ namespace Chat.Tests.Infrastructure;
 public static class TestDefaults
 {
     /// <summary>How long any single await in a test may take before it fails.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     public static Task<T> WithTimeout<T>(this Task<T> task, TimeSpan? timeout = null) => task.WaitAsync(timeout ?? Timeout);
 

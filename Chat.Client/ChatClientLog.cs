@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Client;
+
+/// <summary>Every log line of the chat client, with stable event ids (3000–3099).</summary>
+internal static partial class ChatClientLog
+{
+    [LoggerMessage(3000, LogLevel.Information, "Connected to {HubUrl}.", EventName = "Connected")]
+    public static partial void Connected(ILogger logger, Uri hubUrl);
+
+    [LoggerMessage(3001, LogLevel.Warning, "Connection lost; reconnecting.", EventName = "ConnectionLost")]
+    public static partial void ConnectionLost(ILogger logger, Exception? exception);
+
+    [LoggerMessage(3002, LogLevel.Information, "Connection attempt {Attempt} failed.", EventName = "AttemptFailed")]
+    public static partial void AttemptFailed(ILogger logger, int attempt, Exception exception);
+
+    [LoggerMessage(3003, LogLevel.Information, "The server refused the access token (401); renewing it.", EventName = "TokenRejected")]
+    public static partial void TokenRejected(ILogger logger);
+
+    [LoggerMessage(3004, LogLevel.Debug, "Renewed the access token; it expires at {ExpiresAt}.", EventName = "TokenRenewed")]
+    public static partial void TokenRenewed(ILogger logger, DateTimeOffset? expiresAt);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Renewing the access token failed; retrying.", EventName = "TokenRenewalFailed")]
+    public static partial void TokenRenewalFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3010, LogLevel.Warning, "Could not re-join room {Room} after a reconnect.", EventName = "RejoinFailed")]
+    public static partial void RejoinFailed(ILogger logger, string room, Exception exception);
+
+    [LoggerMessage(3011, LogLevel.Debug, "Fetching missed messages of {Room} after #{Sequence}.", EventName = "CatchingUp")]
+    public static partial void CatchingUp(ILogger logger, string room, long sequence);
+
+    [LoggerMessage(3012, LogLevel.Warning, "History of {Room} has no messages {From}–{To}; delivering what follows.", EventName = "HistoryGap")]
+    public static partial void HistoryGap(ILogger logger, string room, long from, long to);
+
+    [LoggerMessage(3013, LogLevel.Debug, "Fetching missed messages of {Room} failed; the next reconnect retries.", EventName = "CatchUpFailed")]
+    public static partial void CatchUpFailed(ILogger logger, string room, Exception exception);
+
+    [LoggerMessage(3020, LogLevel.Error, "An event handler for {Event} threw.", EventName = "HandlerFailed")]
+    public static partial void HandlerFailed(ILogger logger, string @event, Exception exception);
+
+    [LoggerMessage(3021, LogLevel.Debug, "A typing notice for {Room} failed.", EventName = "TypingFailed")]
+    public static partial void TypingFailed(ILogger logger, string room, Exception exception);
+}

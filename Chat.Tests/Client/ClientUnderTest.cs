@@ -1,0 +1,87 @@
+using Chat.Client;
+using Chat.Shared;
+using Chat.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Tests.Client;
+
+/// <summary>A <see cref="ChatClient"/> with fast reconnects whose every event is recorded for the test to wait on.</summary>
+public sealed class ClientUnderTest : IAsyncDisposable
+{
+    private readonly ILoggerFactory _loggerFactory;
+
+    /// <summary>Small backoff so reconnect tests stay fast; jitter stays on, as in production.</summary>
+    public static readonly ChatReconnectOptions FastReconnect = new()
+    {
+        InitialDelay = TimeSpan.FromMilliseconds(50),
+        MaxDelay = TimeSpan.FromMilliseconds(500),
+        Jitter = 0.5,
+    };
+
+    public ClientUnderTest(ChatClientOptions options, string? userName = null)
+    {
+        UserName = userName ?? options.UserName ?? "";
+        _loggerFactory = LoggerFactory.Create(logging => logging
+            .SetMinimumLevel(LogLevel.Debug)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddProvider(Logs));
+        Client = new ChatClient(options, _loggerFactory);
+        Client.MessageReceived += (_, m) => Messages.Add(m);
+        Client.UserJoined += (_, e) => Joined.Add(e);
+        Client.UserLeft += (_, e) => Left.Add(e);
+        Client.TypingChanged += (_, e) => Typing.Add(e);
+        Client.PresenceChanged += (_, e) => Presence.Add(e);
+        Client.StateChanged += (_, e) => States.Add(e);
+    }
+
+    public ChatClient Client { get; }
+
+    /// <summary>The client's own log lines, from Debug up.</summary>
+    public LogCollector Logs { get; } = new(LogLevel.Debug);
+
+    public string UserName { get; }
+
+    public string UserId => "guest:" + UserName.ToLowerInvariant();
+
+    public EventLog<ChatMessage> Messages { get; } = new();
+
+    public EventLog<RoomMemberEvent> Joined { get; } = new();
+
+    public EventLog<RoomMemberEvent> Left { get; } = new();
+
+    public EventLog<TypingNotice> Typing { get; } = new();
+
+    public EventLog<PresenceChange> Presence { get; } = new();
+
+    public EventLog<ChatConnectionStateChangedEventArgs> States { get; } = new();
+
+    public static ChatClientOptions Options(Uri serverUrl, string userName, ChatProtocol protocol) => new()
+    {
+        ServerUrl = serverUrl,
+        UserName = userName,
+        Protocol = protocol == ChatProtocol.Json ? ChatHubProtocol.Json : ChatHubProtocol.MessagePack,
+        Reconnect = FastReconnect,
+    };
+
+    /// <summary>A started client signed in as a guest.</summary>
+    public static async Task<ClientUnderTest> StartAsync(Uri serverUrl, string userName, ChatProtocol protocol, Action<ChatClientOptions>? configure = null)
+    {
+        var options = Options(serverUrl, userName, protocol);
+        configure?.Invoke(options);
+        var client = new ClientUnderTest(options);
+        await client.Client.StartAsync().WithTimeout(TimeSpan.FromSeconds(60));
+        return client;
+    }
+
+    /// <summary>This client's messages of <paramref name="room"/>, in delivery order.</summary>
+    public IReadOnlyList<ChatMessage> MessagesIn(string room) => [.. Messages.Items.Where(m => m.Room == room)];
+
+    public async Task<ChatConnectionStateChangedEventArgs> WaitForStateAsync(ChatConnectionState state, int occurrence = 1, TimeSpan? timeout = null) =>
+        (await States.WaitForCountAsync(occurrence, e => e.Current == state, timeout))[occurrence - 1];
+
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        _loggerFactory.Dispose();
+    }
+}
