@@ -5,6 +5,7 @@ using Chat.Server.Hubs;
 using Chat.Server.Messaging;
 using Chat.Server.Observability;
 using Chat.Server.Rooms;
+using Chat.Server.Security;
 using Chat.Server.Typing;
 
 namespace Chat.Server;
@@ -16,6 +17,7 @@ public static class ChatServerExtensions
     {
         builder.AddChatObservability();
         builder.AddChatHistory();
+        builder.AddChatSecurity();
         builder.AddChatAuth();
         builder.AddChatCluster();
         builder.AddChatRooms();
@@ -27,10 +29,12 @@ public static class ChatServerExtensions
 
     public static WebApplication MapChatEndpoints(this WebApplication app)
     {
+        app.UseChatSecurity();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseChatConnectionLimit();
 
         app.MapChatObservability();
         app.MapChatAuth();

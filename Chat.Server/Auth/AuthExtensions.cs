@@ -1,6 +1,8 @@
+using Chat.Server.Security;
 using Chat.Shared;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -8,6 +10,9 @@ namespace Chat.Server.Auth;
 
 public static class AuthExtensions
 {
+    /// <summary>A token request is a user name: a larger body is refused before it is read.</summary>
+    private const int MaxTokenRequestBytes = 4096;
+
     public static WebApplicationBuilder AddChatAuth(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -33,7 +38,11 @@ public static class AuthExtensions
         {
             // Load or generate the key now: a bad key stops the start, and a new one is written before anyone asks.
             app.Services.GetRequiredService<SigningKeyProvider>();
-            app.MapPost(ChatRoutes.GuestToken, IssueGuestToken).AllowAnonymous();
+            app.MapPost(ChatRoutes.GuestToken, IssueGuestToken)
+                .AllowAnonymous()
+                .RequireCors(OriginPolicy.CorsPolicyName)
+                .RequireRateLimiting(SecurityExtensions.TokenIssuancePolicy)
+                .WithMetadata(new RequestSizeLimitAttribute(MaxTokenRequestBytes));
         }
 
         return app;
@@ -90,6 +99,17 @@ public static class AuthExtensions
                 if (!string.IsNullOrEmpty(accessToken) && context.HttpContext.Request.Path.StartsWithSegments(ChatRoutes.Hub))
                 {
                     context.Token = accessToken;
+                }
+
+                return Task.CompletedTask;
+            },
+            OnTokenValidated = context =>
+            {
+                // Every connection is someone: a validly signed token without a subject (an external issuer's
+                // client-credentials token, say) is refused here with 401, not by a failing hub.
+                if (string.IsNullOrEmpty(context.Principal?.FindFirst(ChatClaims.UserId)?.Value))
+                {
+                    context.Fail("The token has no 'sub' claim.");
                 }
 
                 return Task.CompletedTask;

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Chat.Server.Auth;
 
-public sealed class AuthOptions
+public sealed class AuthOptions : IValidatableObject
 {
     public const string SectionName = "Auth";
 
@@ -30,4 +30,13 @@ public sealed class AuthOptions
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
     public bool GuestTokensEnabled => GuestTokens ?? string.IsNullOrEmpty(Authority);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Checked here, not only where the key is first used, so a weak key stops the server at start.
+        if (!string.IsNullOrEmpty(SigningKey) && !SigningKeyProvider.IsStrongEnough(SigningKey))
+        {
+            yield return new ValidationResult(SigningKeyProvider.TooShort, [nameof(SigningKey)]);
+        }
+    }
 }

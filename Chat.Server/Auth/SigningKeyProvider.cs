@@ -27,17 +27,19 @@ public sealed class SigningKeyProvider
 
     public SymmetricSecurityKey Key { get; }
 
+    public const string TooShort = "Auth:SigningKey must be at least 256 bits (32 bytes, as text or base64).";
+
+    public static bool IsStrongEnough(string configured) => DecodeAny(configured).Length >= MinimumKeyBytes;
+
     public static byte[] Decode(string configured)
     {
-        var bytes = TryFromBase64(configured) ?? Encoding.UTF8.GetBytes(configured);
-        if (bytes.Length < MinimumKeyBytes)
-        {
-            throw new OptionsValidationException(AuthOptions.SectionName, typeof(AuthOptions),
-                ["Auth:SigningKey must be at least 256 bits (32 bytes, as text or base64)."]);
-        }
-
-        return bytes;
+        var bytes = DecodeAny(configured);
+        return bytes.Length >= MinimumKeyBytes
+            ? bytes
+            : throw new OptionsValidationException(AuthOptions.SectionName, typeof(AuthOptions), [TooShort]);
     }
+
+    private static byte[] DecodeAny(string configured) => TryFromBase64(configured) ?? Encoding.UTF8.GetBytes(configured);
 
     private static byte[]? TryFromBase64(string text)
     {
@@ -49,7 +51,7 @@ public sealed class SigningKeyProvider
     {
         if (File.Exists(path))
         {
-            return Convert.FromBase64String(File.ReadAllText(path).Trim());
+            return ReadKeyFile(path);
         }
 
         var key = RandomNumberGenerator.GetBytes(64);
@@ -71,7 +73,15 @@ public sealed class SigningKeyProvider
         catch (IOException) when (File.Exists(path))
         {
             File.Delete(temporary);
-            return Convert.FromBase64String(File.ReadAllText(path).Trim());
+            return ReadKeyFile(path);
         }
+    }
+
+    private static byte[] ReadKeyFile(string path)
+    {
+        var key = Convert.FromBase64String(File.ReadAllText(path).Trim());
+        return key.Length >= MinimumKeyBytes
+            ? key
+            : throw new InvalidOperationException($"The signing key in {path} is shorter than 256 bits; delete the file to generate a new key.");
     }
 }

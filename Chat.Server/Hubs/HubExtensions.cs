@@ -1,3 +1,4 @@
+using Chat.Server.Security;
 using Chat.Shared;
 using MessagePack;
 using Microsoft.AspNetCore.SignalR;
@@ -17,6 +18,8 @@ public static class HubExtensions
                 options.KeepAliveInterval = TimeSpan.FromSeconds(10);
                 options.ClientTimeoutInterval = TimeSpan.FromSeconds(30);
                 options.HandshakeTimeout = TimeSpan.FromSeconds(10);
+                // One invocation at a time per connection: a flooding client queues behind itself, not beside everyone else.
+                options.MaximumParallelInvocationsPerClient = 1;
                 options.EnableDetailedErrors = false;
                 options.AddFilter<ChatHubFilter>();
             })
@@ -40,7 +43,18 @@ public static class HubExtensions
 
     public static WebApplication MapChatHub(this WebApplication app)
     {
-        app.MapHub<ChatHub>(ChatRoutes.Hub, options => options.AllowStatefulReconnects = true);
+        app.MapHub<ChatHub>(ChatRoutes.Hub, options =>
+            {
+                options.AllowStatefulReconnects = true;
+                // A connection lives no longer than the token it was opened with.
+                options.CloseOnAuthenticationExpiration = true;
+                // Both directions stay bounded per connection. Inbound holds two of the largest messages, so one
+                // maximal message never waits on itself; outbound fills up for a client that stops reading, and then
+                // StalledWriteWatchdog closes it.
+                options.TransportMaxBufferSize = 2 * ChatLimits.MaxHubMessageBytes;
+                options.ApplicationMaxBufferSize = ChatLimits.MaxHubMessageBytes;
+            })
+            .RequireCors(OriginPolicy.CorsPolicyName);
         return app;
     }
 }

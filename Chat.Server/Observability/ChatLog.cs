@@ -47,4 +47,13 @@ internal static partial class ChatLog
 
     [LoggerMessage(106, LogLevel.Warning, "Presence announcement to {Room} failed.", EventName = "PresenceAnnouncementFailed")]
     public static partial void PresenceAnnouncementFailed(ILogger logger, string room, Exception exception);
+
+    [LoggerMessage(200, LogLevel.Warning, "Refused a request to {Path} from origin {Origin}: not an allowed origin.", EventName = "OriginRefused")]
+    public static partial void OriginRefused(ILogger logger, string origin, string path);
+
+    [LoggerMessage(201, LogLevel.Warning, "Closed a new connection of {UserId}: the user has {Limit} connections open already.", EventName = "ConnectionLimitReached")]
+    public static partial void ConnectionLimitReached(ILogger logger, string userId, int limit);
+
+    [LoggerMessage(202, LogLevel.Warning, "Closed connection {ConnectionId} from {RemoteEndPoint}: it has not read the server's writes for {Seconds:F1} s.", EventName = "StalledConnectionClosed")]
+    public static partial void StalledConnectionClosed(ILogger logger, string connectionId, string? remoteEndPoint, double seconds);
 }

@@ -15,6 +15,7 @@ public sealed class ChatMetrics
     private readonly Counter<long> _messagesDelivered;
     private readonly Counter<long> _hubErrors;
     private readonly Histogram<double> _storeCommitDuration;
+    private readonly Counter<long> _securityRefusals;
 
     public ChatMetrics(IMeterFactory meterFactory, ConnectionRegistry connections)
     {
@@ -25,6 +26,7 @@ public sealed class ChatMetrics
         _messagesDelivered = Meter.CreateCounter<long>("messages.delivered", description: "Messages times the room's member connections at broadcast.");
         _hubErrors = Meter.CreateCounter<long>("hub.errors", description: "Rejected or failed hub invocations, by error code.");
         _storeCommitDuration = Meter.CreateHistogram<double>("store.commit.duration", unit: "s", description: "History store group-commit duration.");
+        _securityRefusals = Meter.CreateCounter<long>("security.refusals", description: "Requests and connections refused by a security check, by reason.");
     }
 
     public Meter Meter { get; }
@@ -39,4 +41,6 @@ public sealed class ChatMetrics
         _hubErrors.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("code", code));
 
     public void StoreCommitted(TimeSpan duration) => _storeCommitDuration.Record(duration.TotalSeconds);
+
+    public void SecurityRefusal(string reason) => _securityRefusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

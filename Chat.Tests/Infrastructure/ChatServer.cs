@@ -50,7 +50,8 @@ public sealed class ChatServer : IAsyncDisposable
         string dataDirectory,
         IDictionary<string, string?>? settings = null,
         int port = 0,
-        string? signingKey = null)
+        string? signingKey = null,
+        LogLevel minimumLogLevel = LogLevel.Warning)
     {
         signingKey ??= TestDefaults.NewSigningKey();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -64,14 +65,16 @@ public sealed class ChatServer : IAsyncDisposable
         {
             ["ConnectionStrings:Chat"] = $"Data Source={Path.Combine(dataDirectory, "chat.db")}",
             ["Auth:SigningKey"] = signingKey,
+            // Every test connection fetches a token from one loopback address.
+            ["Security:TokenRequestsPerMinute"] = "1000000",
         });
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
-        var logs = new LogCollector();
-        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning).AddProvider(logs);
+        var logs = new LogCollector(minimumLogLevel);
+        builder.Logging.ClearProviders().SetMinimumLevel(minimumLogLevel).AddProvider(logs);
         builder.AddChatServer();
 
         var app = builder.Build();
@@ -125,7 +128,10 @@ public class ChatServerFixture : IAsyncLifetime
     /// <summary>Configuration on top of the test defaults.</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public async Task InitializeAsync() => _server = await ChatServer.StartAsync(_directory.Path, Settings);
+    /// <summary>The least severe log level the server writes and <see cref="ChatServer.Logs"/> keeps.</summary>
+    protected virtual LogLevel MinimumLogLevel => LogLevel.Warning;
+
+    public async Task InitializeAsync() => _server = await ChatServer.StartAsync(_directory.Path, Settings, minimumLogLevel: MinimumLogLevel);
 
     public async Task DisposeAsync()
     {

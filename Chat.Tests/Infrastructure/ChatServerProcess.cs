@@ -55,6 +55,7 @@ public sealed class ChatServerProcess : IAsyncDisposable
         {
             ["ConnectionStrings:Chat"] = $"Data Source={Path.Combine(dataDirectory, "chat.db")}",
             ["Auth:SigningKey"] = TestDefaults.NewSigningKey(),
+            ["Security:TokenRequestsPerMinute"] = "1000000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Chat"] = "Information",
         };

@@ -1,0 +1,64 @@
+using Chat.Server.Auth;
+using Chat.Server.Observability;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Chat.Server.Security;
+
+/// <summary>
+/// The exact per-user connection limit. <see cref="SecurityExtensions"/> already answers 429 to a negotiate or
+/// connect of a user at the limit; this catches the connections that raced past that check together, and closes them
+/// before the hub sees them.
+/// </summary>
+internal sealed class ConnectionLimitFilter(ConnectionLimiter limiter, ChatMetrics metrics, ILogger<ConnectionLimitFilter> logger) : IHubFilter
+{
+    public const string TooManyConnections = "too_many_connections";
+    private static readonly object Counted = new();
+
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        var user = context.Context.User!.ToChatUser();
+        if (!limiter.TryAcquire(user.Id))
+        {
+            metrics.SecurityRefusal(TooManyConnections);
+            ChatLog.ConnectionLimitReached(logger, user.Id, limiter.MaxConnectionsPerUser);
+            context.Context.Abort();
+            return;
+        }
+
+        context.Context.Items[Counted] = user.Id;
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            // SignalR does not call OnDisconnectedAsync after a failed OnConnectedAsync.
+            context.Context.Items.Remove(Counted);
+            limiter.Release(user.Id);
+            throw;
+        }
+    }
+
+    public ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next) =>
+        invocationContext.Context.Items.ContainsKey(Counted)
+            ? next(invocationContext)
+            : throw new HubException($"{TooManyConnections}: this user has {limiter.MaxConnectionsPerUser} connections open already; close one first");
+
+    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    {
+        if (!context.Context.Items.TryGetValue(Counted, out var userId))
+        {
+            // Refused in OnConnectedAsync: the hub never saw this connection, so it has nothing to clean up.
+            return;
+        }
+
+        try
+        {
+            await next(context, exception);
+        }
+        finally
+        {
+            limiter.Release((string)userId!);
+        }
+    }
+}
