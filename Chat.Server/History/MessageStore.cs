@@ -35,7 +35,29 @@ internal sealed class MessageStore(
         return await pending.Completion.Task;
     }
 
-    public async Task<ChatMessage[]> GetHistoryAsync(string room, long? beforeSequence, int limit, CancellationToken cancellationToken = default)
+    public Task<ChatMessage[]> GetHistoryAsync(string room, long? beforeSequence, int limit, CancellationToken cancellationToken = default) =>
+        TimedReadAsync("history", () => ReadHistoryAsync(room, beforeSequence, limit, cancellationToken));
+
+    public Task<ChatMessage[]> GetSinceAsync(string room, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
+        TimedReadAsync("since", () => ReadSinceAsync(room, afterSequence, limit, cancellationToken));
+
+    public Task<IReadOnlyDictionary<string, long>> GetRoomSequencesAsync(CancellationToken cancellationToken = default) =>
+        TimedReadAsync("room_sequences", () => ReadRoomSequencesAsync(cancellationToken));
+
+    private async Task<T> TimedReadAsync<T>(string operation, Func<Task<T>> read)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await read();
+        }
+        finally
+        {
+            metrics.StoreRead(operation, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<ChatMessage[]> ReadHistoryAsync(string room, long? beforeSequence, int limit, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var query = db.Messages.AsNoTracking().Where(m => m.Room == room);
@@ -54,7 +76,7 @@ internal sealed class MessageStore(
         return messages;
     }
 
-    public async Task<ChatMessage[]> GetSinceAsync(string room, long afterSequence, int limit, CancellationToken cancellationToken = default)
+    private async Task<ChatMessage[]> ReadSinceAsync(string room, long afterSequence, int limit, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var records = await db.Messages.AsNoTracking()
@@ -65,7 +87,7 @@ internal sealed class MessageStore(
         return [.. records.Select(r => r.ToMessage())];
     }
 
-    public async Task<IReadOnlyDictionary<string, long>> GetRoomSequencesAsync(CancellationToken cancellationToken = default)
+    private async Task<IReadOnlyDictionary<string, long>> ReadRoomSequencesAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Rooms.AsNoTracking().ToDictionaryAsync(r => r.Name, r => r.LastSequence, cancellationToken);
