@@ -15,6 +15,7 @@ internal sealed class ChatHubFilter(ChatMetrics metrics, ILogger<ChatHubFilter> 
 {
     private const string RoomParameter = "room";
     private const string InternalError = "internal_error";
+    private static readonly TimeSpan SlowInvocation = TimeSpan.FromSeconds(1);
     private static readonly ConcurrentDictionary<MethodInfo, int[]> RoomArguments = new();
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
@@ -47,7 +48,12 @@ internal sealed class ChatHubFilter(ChatMetrics metrics, ILogger<ChatHubFilter> 
         }
         finally
         {
-            metrics.HubInvoked(method, Stopwatch.GetElapsedTime(started));
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            metrics.HubInvoked(method, elapsed);
+            if (elapsed >= SlowInvocation)
+            {
+                ChatLog.SlowInvocation(logger, method, elapsed.TotalMilliseconds);
+            }
         }
     }
 
