@@ -9,6 +9,9 @@ need() { # need COMMAND DEBIAN_PACKAGE
   command -v "$1" >/dev/null 2>&1 || [ -x "$1" ] || missing+=("$2")
 }
 
+need node nodejs
+need npm npm
+
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -18,3 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 dotnet tool restore >/dev/null
+
+# npm packages of the tests, from their lockfiles.
+for dir in Chat.Tests/JsClient; do
+  [ -d "$dir/node_modules" ] || npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+done

@@ -4,20 +4,21 @@ using Chat.Server.Observability;
 using Chat.Server.Rooms;
 using Chat.Shared;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace Chat.Server.Typing;
 
 /// <summary>
 /// Typing state per (room, user). A <c>true</c> is announced once and renewed silently; the state ends on
-/// <c>false</c>, on send, leave or disconnect, or by itself <see cref="ChatLimits.TypingTimeoutSeconds"/> after the last <c>true</c>.
+/// <c>false</c>, on send, leave or disconnect, or by itself <see cref="TypingOptions.Timeout"/> (5 s) after the last <c>true</c>.
 /// </summary>
 public sealed class TypingService(
     ConnectionRegistry connections,
     IHubContext<ChatHub, IChatClient> hub,
     TimeProvider time,
+    IOptions<TypingOptions> options,
     ILogger<TypingService> logger)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(ChatLimits.TypingTimeoutSeconds);
     private readonly ConcurrentDictionary<(string Room, string UserId), TypingState> _typing = new();
 
     public async Task SetTypingAsync(string connectionId, string roomName, bool isTyping, CancellationToken cancellationToken = default)
@@ -35,7 +36,7 @@ public sealed class TypingService(
             return;
         }
 
-        var expiresAt = time.GetUtcNow() + Timeout;
+        var expiresAt = time.GetUtcNow() + options.Value.Timeout;
         var started = false;
         _typing.AddOrUpdate(
             (room, state.User.Id),

@@ -1,0 +1,148 @@
+// A SignalR JS client written from the product specification alone: log in, join, chat, typing, presence,
+// history paging, and every error code with the connection still usable. Usage: node contract.mjs <baseUrl> <json|messagepack>
+import assert from "node:assert/strict";
+import * as signalR from "@microsoft/signalr";
+import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
+
+const [baseUrl, protocolName] = process.argv.slice(2);
+const timeoutMs = 15000;
+const suffix = Math.random().toString(36).slice(2, 8);
+const room = `js-${protocolName}-${suffix}`;
+
+async function login(userName) {
+  const response = await fetch(`${baseUrl}/api/auth/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ userName }),
+  });
+  assert.equal(response.status, 200);
+  const token = await response.json();
+  for (const field of ["accessToken", "expiresAt", "userId", "userName"]) assert.ok(token[field], `token.${field}`);
+  return token;
+}
+
+function recorder(connection, method) {
+  const items = [];
+  const waiters = [];
+  connection.on(method, item => {
+    items.push(item);
+    for (const w of [...waiters]) if (w.predicate(item)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(item); }
+  });
+  return {
+    items,
+    next(predicate = () => true) {
+      const found = items.find(predicate);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        waiters.push({ predicate, resolve });
+        setTimeout(() => reject(new Error(`timed out waiting for ${method}`)), timeoutMs);
+      });
+    },
+  };
+}
+
+async function connect(userName) {
+  const token = await login(userName);
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl(`${baseUrl}/hubs/chat`, { accessTokenFactory: () => token.accessToken })
+    .withHubProtocol(protocolName === "messagepack" ? new MessagePackHubProtocol() : new signalR.JsonHubProtocol())
+    .configureLogging(signalR.LogLevel.Warning)
+    .build();
+  const events = {
+    messages: recorder(connection, "MessageReceived"),
+    joined: recorder(connection, "UserJoined"),
+    left: recorder(connection, "UserLeft"),
+    typing: recorder(connection, "TypingChanged"),
+    presence: recorder(connection, "PresenceChanged"),
+  };
+  await connection.start();
+  return { connection, token, events };
+}
+
+async function expectCode(promise, code) {
+  await assert.rejects(promise, error => {
+    assert.ok(error.message.startsWith(`${code}: `), `expected "${code}: …", got "${error.message}"`);
+    return true;
+  });
+}
+
+const asTime = value => (value instanceof Date ? value : new Date(value)).getTime();
+
+// Negotiate without a token is refused.
+const anonymous = await fetch(`${baseUrl}/hubs/chat/negotiate?negotiateVersion=1`, { method: "POST" });
+assert.equal(anonymous.status, 401);
+const badName = await fetch(`${baseUrl}/api/auth/token`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ userName: "no spaces" }) });
+assert.equal(badName.status, 400);
+
+const alice = await connect(`alice-${suffix}`);
+const bob = await connect(`bob-${suffix}`);
+
+// Join: members include the caller; the others hear UserJoined.
+const aliceJoin = await alice.connection.invoke("JoinRoom", room);
+assert.equal(aliceJoin.room, room);
+assert.deepEqual(aliceJoin.members.map(m => m.userId), [alice.token.userId]);
+assert.equal(aliceJoin.lastSequence, 0);
+const bobJoin = await bob.connection.invoke("JoinRoom", room.toUpperCase());
+assert.equal(bobJoin.room, room);
+assert.equal(bobJoin.members.length, 2);
+const joined = await alice.events.joined.next(e => e.room === room);
+assert.equal(joined.userId, bob.token.userId);
+
+// Typing reaches the other user, and ends when the typist sends.
+await alice.connection.invoke("SetTyping", room, true);
+const typing = await bob.events.typing.next(t => t.isTyping);
+assert.deepEqual({ ...typing }, { room, userId: alice.token.userId, userName: alice.token.userName, isTyping: true });
+
+// Chat: the ack is the stored message; everyone in the room receives it once.
+const sent = await alice.connection.invoke("SendMessage", room, "  hello from js  ", "js-1");
+assert.equal(sent.content, "hello from js");
+assert.equal(sent.sequence, 1);
+assert.equal(sent.clientMessageId, "js-1");
+const received = await bob.events.messages.next(m => m.id === sent.id);
+assert.equal(asTime(received.sentAt), asTime(sent.sentAt), "the same instant whatever the protocol");
+assert.ok(!Number.isNaN(asTime(received.sentAt)));
+await bob.events.typing.next(t => !t.isTyping && t.userId === alice.token.userId);
+const retry = await alice.connection.invoke("SendMessage", room, "hello from js", "js-1");
+assert.equal(retry.id, sent.id, "a retry with the same clientMessageId returns the stored message");
+
+// History paging and recovery.
+for (let i = 2; i <= 6; i++) await bob.connection.invoke("SendMessage", room, `m${i}`, null);
+const newest = await alice.connection.invoke("GetHistory", room, null, 3);
+assert.deepEqual(newest.map(m => Number(m.sequence)), [4, 5, 6]);
+const older = await alice.connection.invoke("GetHistory", room, newest[0].sequence, 3);
+assert.deepEqual(older.map(m => Number(m.sequence)), [1, 2, 3]);
+const since = await alice.connection.invoke("GetMessagesSince", room, 4, 500);
+assert.deepEqual(since.map(m => Number(m.sequence)), [5, 6]);
+const rooms = await alice.connection.invoke("ListRooms");
+const summary = rooms.find(r => r.room === room);
+assert.equal(summary.memberCount, 2);
+assert.equal(Number(summary.lastSequence), 6);
+const presence = await alice.connection.invoke("GetPresence", room);
+assert.deepEqual(presence.map(p => p.status), ["online", "online"]);
+
+// Every error code, each followed by a successful call on the same connection.
+const carol = await connect(`carol-${suffix}`);
+await expectCode(carol.connection.invoke("JoinRoom", "not a room"), "invalid_room_name");
+await expectCode(carol.connection.invoke("SendMessage", room, "hi", null), "not_a_member");
+await carol.connection.invoke("JoinRoom", room);
+await expectCode(carol.connection.invoke("SendMessage", room, "   ", null), "empty_message");
+await expectCode(carol.connection.invoke("SendMessage", room, "x".repeat(4001), null), "message_too_long");
+await expectCode(carol.connection.invoke("GetHistory", room, null, 0), "invalid_limit");
+for (let i = 0; i < 99; i++) await carol.connection.invoke("JoinRoom", `${room}-${i}`);
+await expectCode(carol.connection.invoke("JoinRoom", `${room}-extra`), "too_many_rooms");
+const flood = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => carol.connection.invoke("SendMessage", room, `flood ${i}`, null)));
+const limited = flood.filter(r => r.status === "rejected");
+assert.ok(limited.length > 0, "a burst beyond 20 is rate limited");
+for (const r of limited) assert.ok(r.reason.message.startsWith("rate_limited: "), r.reason.message);
+assert.equal(carol.connection.state, signalR.HubConnectionState.Connected);
+assert.equal((await carol.connection.invoke("GetHistory", room, null, 1)).length, 1);
+
+// Leaving and disconnecting are announced.
+await bob.connection.invoke("LeaveRoom", room);
+assert.equal((await alice.events.left.next(e => e.room === room)).userId, bob.token.userId);
+await carol.connection.stop();
+const offline = await alice.events.presence.next(p => p.userId === carol.token.userId);
+assert.equal(offline.status, "offline");
+
+await Promise.all([alice.connection.stop(), bob.connection.stop()]);
+console.log(`js contract (${protocolName}): ok`);
