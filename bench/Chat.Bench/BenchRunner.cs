@@ -161,6 +161,7 @@ public static class BenchRunner
             // The CPU the server burns with these connections open and no traffic (keep-alives, timers, GC): the
             // fixed part of each step's CPU, which weighs most at low rates.
             var idleCores = new Dictionary<ServerUnderTest, double>();
+            await Settle(cancellationToken);
             foreach (var server in live.Keys)
             {
                 var before = server.CpuTime;
