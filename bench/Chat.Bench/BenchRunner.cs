@@ -13,6 +13,8 @@ public static class BenchRunner
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan IdleCpuWindow = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan QuietLimit = TimeSpan.FromSeconds(40);
+    private const double QuietCores = 0.05;
     private static readonly TimeSpan SustainedDrain = TimeSpan.FromSeconds(2);
     private const double SustainedP99Milliseconds = 2_000;
     private static readonly ConcurrentDictionary<int, StepCounters> ActiveSteps = new();
@@ -111,11 +113,11 @@ public static class BenchRunner
                 }
 
                 var elapsed = Stopwatch.GetElapsedTime(started);
-                await Settle(cancellationToken);
+                var idleCores = await WaitUntilQuietAsync(server, cancellationToken);
                 var after = server.ResidentBytes;
-                var result = new IdleResult(server.Name, count, count / elapsed.TotalSeconds, before, after, (after - before) / (double)count);
+                var result = new IdleResult(server.Name, count, count / elapsed.TotalSeconds, before, after, (after - before) / (double)count, idleCores);
                 results.Idle.Add(result);
-                Progress.Line($"idle {server.Name}: {count} connections at {result.ConnectsPerSecond:F0}/s, {result.BytesPerConnection / 1024:F1} KiB each");
+                Progress.Line($"idle {server.Name}: {count} connections at {result.ConnectsPerSecond:F0}/s, {result.BytesPerConnection / 1024:F1} KiB each, idle CPU {idleCores:F2} cores");
             }
             finally
             {
@@ -158,16 +160,12 @@ public static class BenchRunner
                 await RunStepAsync(scenario, $"{tag} warm-up", server, protocol, rooms, members, senders, messageRates[0], WarmUp, cancellationToken);
             }
 
-            // The CPU the server burns with these connections open and no traffic (keep-alives, timers, GC): the
-            // fixed part of each step's CPU, which weighs most at low rates.
+            // The CPU the server burns with these connections open and no traffic (keep-alives, timers, GC), once the
+            // JIT has finished recompiling the warm-up's hot paths: the fixed part of each step's CPU.
             var idleCores = new Dictionary<ServerUnderTest, double>();
-            await Settle(cancellationToken);
             foreach (var server in live.Keys)
             {
-                var before = server.CpuTime;
-                var started = Stopwatch.GetTimestamp();
-                await Task.Delay(IdleCpuWindow, cancellationToken);
-                idleCores[server] = (server.CpuTime - before) / Stopwatch.GetElapsedTime(started);
+                idleCores[server] = await WaitUntilQuietAsync(server, cancellationToken);
             }
 
             foreach (var rate in messageRates)
@@ -310,6 +308,28 @@ public static class BenchRunner
         await RisingRatesAsync("redis", options, results, WireProtocol.MessagePack, 100, 10, [rate], cancellationToken);
         await RisingRatesAsync("redis", options, results, WireProtocol.MessagePack, 100, 10, [rate], cancellationToken,
             new Dictionary<string, string> { ["Redis:Configuration"] = redis.Configuration }, "chat+redis");
+    }
+
+    /// <summary>
+    /// Waits until the server's CPU use with no traffic falls under <see cref="QuietCores"/> (tiered JIT recompiles
+    /// hot methods in the background for a while after a warm-up), or <see cref="QuietLimit"/> passes; returns the
+    /// last idle reading in cores.
+    /// </summary>
+    private static async Task<double> WaitUntilQuietAsync(ServerUnderTest server, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(QuietLimit.TotalSeconds * Stopwatch.Frequency);
+        double cores;
+        do
+        {
+            var before = server.CpuTime;
+            var started = Stopwatch.GetTimestamp();
+            await Task.Delay(IdleCpuWindow, cancellationToken);
+            cores = (server.CpuTime - before) / Stopwatch.GetElapsedTime(started);
+        }
+        while (cores > QuietCores && Stopwatch.GetTimestamp() < deadline);
+
+        Progress.Line($"  {server.Name} idle: {cores:F2} cores");
+        return cores;
     }
 
     private static async Task Settle(CancellationToken cancellationToken) => await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);

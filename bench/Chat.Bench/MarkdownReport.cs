@@ -99,12 +99,12 @@ internal static class MarkdownReport
         var baseline = results.Idle.FirstOrDefault(i => i.Server == "baseline");
         Append(md, "### Idle connections (each joined to a room of 100)");
         Append(md, string.Empty);
-        Append(md, "| server | connections | connects/s | RSS before | RSS after | per connection | vs baseline |");
-        Append(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Append(md, "| server | connections | connects/s | RSS before | RSS after | per connection | vs baseline | idle CPU (cores) |");
+        Append(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var idle in results.Idle)
         {
             var ratio = baseline is null ? "–" : F(idle.BytesPerConnection / baseline.BytesPerConnection, "F2") + "×";
-            Append(md, $"| {idle.Server} | {idle.Connections:N0} | {idle.ConnectsPerSecond:N0} | {idle.RssBeforeBytes / 1048576.0:F0} MiB | {idle.RssAfterBytes / 1048576.0:F0} MiB | {idle.BytesPerConnection / 1024:F1} KiB | {ratio} |");
+            Append(md, $"| {idle.Server} | {idle.Connections:N0} | {idle.ConnectsPerSecond:N0} | {idle.RssBeforeBytes / 1048576.0:F0} MiB | {idle.RssAfterBytes / 1048576.0:F0} MiB | {idle.BytesPerConnection / 1024:F1} KiB | {ratio} | {idle.IdleCpuCores:F2} |");
         }
 
         Append(md, string.Empty);

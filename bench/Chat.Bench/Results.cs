@@ -34,7 +34,8 @@ public sealed record IdleResult(
     double ConnectsPerSecond,
     long RssBeforeBytes,
     long RssAfterBytes,
-    double BytesPerConnection);
+    double BytesPerConnection,
+    double IdleCpuCores);
 
 public sealed record SkippedResult(string Scenario, string Reason);
 
