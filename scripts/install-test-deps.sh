@@ -11,6 +11,8 @@ need() { # need COMMAND DEBIAN_PACKAGE
 
 need node nodejs
 need npm npm
+# The web page's browser tests drive Debian's Chromium (Playwright downloads no browser).
+need chromium chromium
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"

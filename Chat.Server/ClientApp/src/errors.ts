@@ -1,0 +1,32 @@
+// Hub errors arrive as "code: sentence" (Chat.Shared ChatErrorCodes); the code is stable, so it picks the words.
+const Words: Record<string, string> = {
+  invalid_room_name: "That room name is not valid: use 1–64 characters of a–z, 0–9, _ and -, starting with a letter or digit.",
+  not_a_member: "Join the room before writing in it.",
+  empty_message: "Write something before sending.",
+  message_too_long: "That message is too long: at most 4000 characters.",
+  rate_limited: "You are sending too fast. Wait a moment, then send again.",
+  invalid_limit: "The page asked for too many messages at once.",
+  too_many_rooms: "You are in too many rooms. Leave one before joining another.",
+};
+
+const NotConnected = "You are not connected right now. Nothing was lost: try again once the connection is back.";
+
+/** The error code at the start of a hub error message (or after the client's own prefix), if any. */
+export function errorCode(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  return Object.keys(Words).find((code) => message.startsWith(`${code}:`) || message.includes(` ${code}:`));
+}
+
+/** Words for people about a failed hub call. */
+export function describeError(error: unknown): string {
+  const code = errorCode(error);
+  if (code !== undefined) {
+    return Words[code]!;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // The SignalR client's own errors when the connection is down or dropped mid-call.
+  if (/connection|Connected' State|Invocation canceled/i.test(message)) {
+    return NotConnected;
+  }
+  return `Something went wrong: ${message}`;
+}

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Chat.Tests.Web;
+
+/// <summary>One person using the web page: their own browser context (cookies, storage, network) and one tab.</summary>
+public sealed class ChatPageUser : IAsyncDisposable
+{
+    private ChatPageUser(string userName, IBrowserContext context, IPage page)
+    {
+        UserName = userName;
+        Context = context;
+        Page = page;
+        page.Dialog += (_, dialog) =>
+        {
+            Dialogs.Add(dialog.Message);
+            _ = dialog.DismissAsync();
+        };
+        page.PageError += (_, error) => PageErrors.Add(error);
+    }
+
+    public string UserName { get; }
+
+    public string UserId => "guest:" + UserName.ToLowerInvariant();
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    /// <summary>Every alert/confirm/prompt the page opened: a chat page never opens one, so any entry is a script that ran.</summary>
+    public ConcurrentBag<string> Dialogs { get; } = [];
+
+    /// <summary>Uncaught script errors of the page.</summary>
+    public ConcurrentBag<string> PageErrors { get; } = [];
+
+    public ILocator ConnectionState => Page.Locator("#connection-state");
+
+    public ILocator UserNameInput => Page.GetByLabel("User name");
+
+    public ILocator RoomInput => Page.GetByLabel("Join or create a room");
+
+    public ILocator MessageInput => Page.GetByLabel("Message", new() { Exact = true });
+
+    public ILocator RoomTitle => Page.Locator("#room-title");
+
+    /// <summary>Every message of the room in view, in page order.</summary>
+    public ILocator Messages => Page.Locator("#message-list li.message");
+
+    /// <summary>The text of every message of the room in view, in page order.</summary>
+    public ILocator MessageContents => Page.Locator("#message-list li.message .content");
+
+    public ILocator SystemLines => Page.Locator("#message-list li.system .system-text");
+
+    public ILocator TypingLine => Page.Locator("#typing");
+
+    public ILocator JoinError => Page.Locator("#join-error");
+
+    public ILocator SendError => Page.Locator("#send-error");
+
+    public ILocator LoadOlder => Page.Locator("#load-older");
+
+    public ILocator MessageScroller => Page.Locator("#messages");
+
+    public static async Task<ChatPageUser> OpenAsync(IBrowser browser, Uri baseAddress, string userName, BrowserNewContextOptions? options = null)
+    {
+        options ??= new BrowserNewContextOptions();
+        options.BaseURL = baseAddress.ToString();
+        options.Locale ??= "en-GB";
+        options.ViewportSize ??= new ViewportSize { Width = 1100, Height = 720 };
+        var context = await browser.NewContextAsync(options);
+        context.SetDefaultTimeout((float)WebChatFixture.ExpectTimeout.TotalMilliseconds);
+        var page = await context.NewPageAsync();
+        var user = new ChatPageUser(userName, context, page);
+        await page.GotoAsync("/");
+        return user;
+    }
+
+    public ILocator RoomButton(string room) => Page.Locator($"#room-list button[data-room=\"{room}\"]");
+
+    public ILocator Unread(string room) => RoomButton(room).Locator(".unread");
+
+    public ILocator Member(string userName) =>
+        Page.Locator("#member-list li.member").Filter(new() { Has = Page.Locator(".member-name", new() { HasTextRegex = new($"^{System.Text.RegularExpressions.Regex.Escape(userName)}( \\(you\\))?$") }) });
+
+    public ILocator MessageWithText(string text) =>
+        Messages.Filter(new() { Has = Page.Locator(".content", new() { HasTextString = text }) });
+
+    public async Task SignInAsync()
+    {
+        await UserNameInput.FillAsync(UserName);
+        await UserNameInput.PressAsync("Enter");
+        await Expect(ConnectionState).ToHaveAttributeAsync("data-state", "connected");
+    }
+
+    /// <summary>Joins (or opens) a room through the form and waits until it is in view.</summary>
+    public async Task JoinAsync(string room)
+    {
+        await RoomInput.FillAsync(room);
+        await RoomInput.PressAsync("Enter");
+        await Expect(RoomTitle).ToHaveTextAsync(room);
+    }
+
+    /// <summary>Sends through the composer with Enter and waits for the acknowledgement (the input empties).</summary>
+    public async Task SendAsync(string text)
+    {
+        await MessageInput.FillAsync(text);
+        await MessageInput.PressAsync("Enter");
+        await Expect(MessageInput).ToHaveValueAsync("");
+    }
+
+    public async Task<string> ScreenshotAsync(string directory, string name)
+    {
+        var path = Path.Combine(directory, $"{name}-{UserName}.png");
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        return path;
+    }
+
+    public async ValueTask DisposeAsync() => await Context.DisposeAsync();
+}

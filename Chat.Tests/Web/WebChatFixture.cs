@@ -1,0 +1,112 @@
+using System.Net.Http.Json;
+using Chat.Shared;
+using Chat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Playwright;
+
+namespace Chat.Tests.Web;
+
+/// <summary>
+/// One Chat.Server process (serving the page from Chat.Server/wwwroot) and one headless Debian Chromium per test class;
+/// each simulated user gets their own browser context.
+/// </summary>
+public class WebChatFixture : IAsyncLifetime
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    // Quiet, deterministic Chromium: no GPU, no QUIC, no background traffic to Google, no sandbox (tests may run as root).
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    private readonly TempDirectory _directory = new();
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private ChatServerProcess? _server;
+
+    /// <summary>How long a page expectation waits: generous, since a 2-core machine runs many test classes at once.</summary>
+    public static readonly TimeSpan ExpectTimeout = TimeSpan.FromSeconds(20);
+
+    // Starting a browser and a server process are the slowest steps on a loaded machine.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    public ChatServerProcess Server => _server ?? throw new InvalidOperationException("The server has not started.");
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser has not started.");
+
+    /// <summary>Configuration for the server process (<c>Section:Key</c>).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public async Task InitializeAsync()
+    {
+        Assertions.SetDefaultExpectTimeout((float)ExpectTimeout.TotalMilliseconds);
+        var server = ChatServerProcess.StartAsync(_directory.Path, Settings);
+        _playwright = await Playwright.CreateAsync().WithTimeout(StartTimeout);
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+            Timeout = (float)StartTimeout.TotalMilliseconds,
+        }).WithTimeout(StartTimeout);
+        _server = await server.WithTimeout(StartTimeout);
+    }
+
+    /// <summary>A raw SignalR client (MessagePack) of a user, for seeding rooms and talking to the pages from outside.</summary>
+    public async Task<TestClient> ConnectClientAsync(string userName)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(Server.HubUrl, options => options.AccessTokenProvider = () => GuestTokenAsync(userName))
+            .WithProtocol(ChatProtocol.MessagePack)
+            .Build();
+        var client = new TestClient(connection, userName);
+        await connection.StartAsync().WithTimeout();
+        return client;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        _directory.Dispose();
+    }
+
+    private async Task<string?> GuestTokenAsync(string userName)
+    {
+        using var http = new HttpClient { BaseAddress = Server.BaseAddress, Timeout = TestDefaults.Timeout };
+        using var response = await http.PostAsJsonAsync(ChatRoutes.GuestToken, new GuestTokenRequest(userName));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<GuestTokenResponse>())!.AccessToken;
+    }
+}
+
+/// <summary>
+/// The page tests' server: a small send budget (burst 8, then 1 message/s per user), so the page can be driven into
+/// <c>rate_limited</c> with a handful of sends; and typing states that outlive a slow step of a loaded machine, so
+/// they end only when the tests end them.
+/// </summary>
+public sealed class WebChatServerFixture : WebChatFixture
+{
+    public const int Burst = 8;
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Messaging:Burst"] = Burst.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Messaging:MessagesPerSecond"] = "1",
+        ["Typing:Timeout"] = "00:01:00",
+    };
+}
+
+/// <summary>A server of its own for the restart tests, which kill it.</summary>
+public sealed class WebChatRestartFixture : WebChatFixture;
