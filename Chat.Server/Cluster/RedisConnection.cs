@@ -12,10 +12,12 @@ namespace Chat.Server.Cluster;
 public sealed class RedisConnection : IDisposable
 {
     private readonly ILogger<RedisConnection> _logger;
+    private readonly BackplaneStatus _backplane;
 
-    public RedisConnection(IOptions<RedisClusterOptions> options, ILogger<RedisConnection> logger)
+    public RedisConnection(IOptions<RedisClusterOptions> options, BackplaneStatus backplane, ILogger<RedisConnection> logger)
     {
         _logger = logger;
+        _backplane = backplane;
         var configuration = ConfigurationOptions.Parse(options.Value.Configuration);
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
@@ -26,6 +28,7 @@ public sealed class RedisConnection : IDisposable
         Multiplexer = ConnectionMultiplexer.Connect(configuration);
         Multiplexer.ConnectionFailed += OnConnectionFailed;
         Multiplexer.ConnectionRestored += OnConnectionRestored;
+        _backplane.Connected = Multiplexer.IsConnected;
     }
 
     public IConnectionMultiplexer Multiplexer { get; }
@@ -39,9 +42,15 @@ public sealed class RedisConnection : IDisposable
         Multiplexer.Dispose();
     }
 
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        _backplane.Connected = false;
         ChatLog.RedisConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.ConnectionType.ToString(), e.FailureType.ToString());
+    }
 
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) =>
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        _backplane.Connected = Multiplexer.IsConnected;
         ChatLog.RedisConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?", e.ConnectionType.ToString());
+    }
 }

@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using System.Threading.Channels;
 using Chat.Server.Observability;
 using Chat.Shared;
@@ -12,7 +14,7 @@ namespace Chat.Server.History;
 /// <summary>
 /// EF Core history with group commit: one writer loop takes every queued append, stores the whole batch in one
 /// transaction, and only then completes each caller. The room's sequence is allocated inside that transaction by
-/// an atomic <c>UPDATE … RETURNING</c> on the room row, so sequences stay gap-free and unique with any number of
+/// an atomic upsert (<c>INSERT … ON CONFLICT DO UPDATE … RETURNING</c>) on the room row, so sequences stay gap-free and unique with any number of
 /// writers and processes on one store: the row lock (PostgreSQL) or the database write lock (SQLite) orders them.
 /// </summary>
 internal sealed class MessageStore(
@@ -35,7 +37,29 @@ internal sealed class MessageStore(
         return await pending.Completion.Task;
     }
 
-    public async Task<ChatMessage[]> GetHistoryAsync(string room, long? beforeSequence, int limit, CancellationToken cancellationToken = default)
+    public Task<ChatMessage[]> GetHistoryAsync(string room, long? beforeSequence, int limit, CancellationToken cancellationToken = default) =>
+        TimedReadAsync("history", () => ReadHistoryAsync(room, beforeSequence, limit, cancellationToken));
+
+    public Task<ChatMessage[]> GetSinceAsync(string room, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
+        TimedReadAsync("since", () => ReadSinceAsync(room, afterSequence, limit, cancellationToken));
+
+    public Task<IReadOnlyDictionary<string, long>> GetRoomSequencesAsync(CancellationToken cancellationToken = default) =>
+        TimedReadAsync("room_sequences", () => ReadRoomSequencesAsync(cancellationToken));
+
+    private async Task<T> TimedReadAsync<T>(string operation, Func<Task<T>> read)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await read();
+        }
+        finally
+        {
+            metrics.StoreRead(operation, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<ChatMessage[]> ReadHistoryAsync(string room, long? beforeSequence, int limit, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var query = db.Messages.AsNoTracking().Where(m => m.Room == room);
@@ -54,7 +78,7 @@ internal sealed class MessageStore(
         return messages;
     }
 
-    public async Task<ChatMessage[]> GetSinceAsync(string room, long afterSequence, int limit, CancellationToken cancellationToken = default)
+    private async Task<ChatMessage[]> ReadSinceAsync(string room, long afterSequence, int limit, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var records = await db.Messages.AsNoTracking()
@@ -65,7 +89,7 @@ internal sealed class MessageStore(
         return [.. records.Select(r => r.ToMessage())];
     }
 
-    public async Task<IReadOnlyDictionary<string, long>> GetRoomSequencesAsync(CancellationToken cancellationToken = default)
+    private async Task<IReadOnlyDictionary<string, long>> ReadRoomSequencesAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Rooms.AsNoTracking().ToDictionaryAsync(r => r.Name, r => r.LastSequence, cancellationToken);
@@ -96,7 +120,9 @@ internal sealed class MessageStore(
             {
                 var started = Stopwatch.GetTimestamp();
                 var (results, stored) = await CommitAsync(batch);
-                metrics.StoreCommitted(Stopwatch.GetElapsedTime(started));
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                metrics.StoreCommitted(elapsed);
+                ChatLog.GroupCommitted(logger, batch.Count, elapsed.TotalMilliseconds);
                 listener.OnCommitted(stored);
                 for (var i = 0; i < batch.Count; i++)
                 {
@@ -202,19 +228,33 @@ internal sealed class MessageStore(
         return (results.Select(r => r!).ToArray(), storedMessages);
     }
 
+    /// <summary>
+    /// The batch's (sender, clientMessageId) pairs already stored. One equality probe of the unique index per pair:
+    /// matching senders and ids as two separate lists would scan every earlier message of each sender.
+    /// </summary>
     private static async Task<Dictionary<(string, string), ChatMessage>> FindRetriesAsync(ChatDbContext db, List<PendingAppend> batch)
     {
-        var clientIds = batch.Select(p => p.Message.ClientMessageId).OfType<string>().Distinct().ToList();
+        var pairs = batch
+            .Where(p => p.Message.ClientMessageId is not null)
+            .Select(p => (SenderId: p.Message.Sender.Id, ClientMessageId: p.Message.ClientMessageId!))
+            .Distinct()
+            .ToList();
         var known = new Dictionary<(string, string), ChatMessage>();
-        if (clientIds.Count == 0)
+        if (pairs.Count == 0)
         {
             return known;
         }
 
-        var senders = batch.Select(p => p.Message.Sender.Id).Distinct().ToList();
-        var existing = await db.Messages.AsNoTracking()
-            .Where(m => m.ClientMessageId != null && clientIds.Contains(m.ClientMessageId) && senders.Contains(m.SenderId))
-            .ToListAsync();
+        var sql = new StringBuilder("SELECT * FROM messages WHERE ");
+        var parameters = new object[pairs.Count * 2];
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            sql.Append(i == 0 ? "" : " OR ").Append(CultureInfo.InvariantCulture, $"(sender_id = {{{2 * i}}} AND client_message_id = {{{(2 * i) + 1}}})");
+            parameters[2 * i] = pairs[i].SenderId;
+            parameters[(2 * i) + 1] = pairs[i].ClientMessageId;
+        }
+
+        var existing = await db.Messages.FromSqlRaw(sql.ToString(), parameters).AsNoTracking().ToListAsync();
         foreach (var record in existing)
         {
             known[(record.SenderId, record.ClientMessageId!)] = record.ToMessage();
@@ -228,19 +268,14 @@ internal sealed class MessageStore(
         var connection = db.Database.GetDbConnection();
         var dbTransaction = transaction.GetDbTransaction();
 
-        await using (var ensure = connection.CreateCommand())
-        {
-            ensure.Transaction = dbTransaction;
-            ensure.CommandText = "INSERT INTO rooms (name, last_sequence) VALUES (@room, 0) ON CONFLICT (name) DO NOTHING";
-            AddParameter(ensure, "@room", room);
-            await ensure.ExecuteNonQueryAsync();
-        }
-
+        // One statement per room and batch: creates the room on first use and allocates the block atomically.
         await using var allocate = connection.CreateCommand();
         allocate.Transaction = dbTransaction;
-        allocate.CommandText = "UPDATE rooms SET last_sequence = last_sequence + @count WHERE name = @room RETURNING last_sequence";
-        AddParameter(allocate, "@count", (long)count);
+        allocate.CommandText =
+            "INSERT INTO rooms (name, last_sequence) VALUES (@room, @count) " +
+            "ON CONFLICT (name) DO UPDATE SET last_sequence = rooms.last_sequence + excluded.last_sequence RETURNING last_sequence";
         AddParameter(allocate, "@room", room);
+        AddParameter(allocate, "@count", (long)count);
         return Convert.ToInt64(await allocate.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 

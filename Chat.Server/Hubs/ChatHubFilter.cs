@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Reflection;
 using Chat.Server.Observability;
 using Chat.Shared;
@@ -8,17 +9,19 @@ namespace Chat.Server.Hubs;
 
 /// <summary>
 /// Checks every <c>room</c> argument, and turns a <see cref="ChatException"/> into the contract's
-/// <c>HubException("code: sentence")</c>. A rejected call never closes the connection.
+/// <c>HubException("code: sentence")</c>. A rejected call never closes the connection. Times every invocation.
 /// </summary>
 internal sealed class ChatHubFilter(ChatMetrics metrics, ILogger<ChatHubFilter> logger) : IHubFilter
 {
     private const string RoomParameter = "room";
     private const string InternalError = "internal_error";
+    private static readonly TimeSpan SlowInvocation = TimeSpan.FromSeconds(1);
     private static readonly ConcurrentDictionary<MethodInfo, int[]> RoomArguments = new();
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var method = invocationContext.HubMethodName;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             foreach (var index in RoomArguments.GetOrAdd(invocationContext.HubMethod, FindRoomArguments))
@@ -42,6 +45,15 @@ internal sealed class ChatHubFilter(ChatMetrics metrics, ILogger<ChatHubFilter> 
             metrics.HubError(method, InternalError);
             ChatLog.InvocationFailed(logger, method, exception);
             throw;
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            metrics.HubInvoked(method, elapsed);
+            if (elapsed >= SlowInvocation)
+            {
+                ChatLog.SlowInvocation(logger, method, elapsed.TotalMilliseconds);
+            }
         }
     }
 

@@ -56,4 +56,13 @@ internal static partial class ChatLog
 
     [LoggerMessage(202, LogLevel.Warning, "Closed connection {ConnectionId} from {RemoteEndPoint}: it has not read the server's writes for {Seconds:F1} s.", EventName = "StalledConnectionClosed")]
     public static partial void StalledConnectionClosed(ILogger logger, string connectionId, string? remoteEndPoint, double seconds);
+
+    [LoggerMessage(300, LogLevel.Debug, "Group commit stored {Count} message(s) in {ElapsedMilliseconds:F1} ms.", EventName = "GroupCommitted")]
+    public static partial void GroupCommitted(ILogger logger, int count, double elapsedMilliseconds);
+
+    [LoggerMessage(301, LogLevel.Warning, "Hub method {Method} took {ElapsedMilliseconds:F0} ms.", EventName = "SlowInvocation")]
+    public static partial void SlowInvocation(ILogger logger, string method, double elapsedMilliseconds);
+
+    [LoggerMessage(302, LogLevel.Information, "Backplane link is {State}.", EventName = "BackplaneStateChanged")]
+    public static partial void BackplaneStateChanged(ILogger logger, string state);
 }

@@ -14,19 +14,25 @@ public sealed class ChatMetrics
     private readonly Counter<long> _messagesSent;
     private readonly Counter<long> _messagesDelivered;
     private readonly Counter<long> _hubErrors;
+    private readonly Histogram<double> _hubInvocationDuration;
     private readonly Histogram<double> _storeCommitDuration;
     private readonly Counter<long> _securityRefusals;
+    private readonly Histogram<double> _storeReadDuration;
 
-    public ChatMetrics(IMeterFactory meterFactory, ConnectionRegistry connections)
+    public ChatMetrics(IMeterFactory meterFactory, ConnectionRegistry connections, BackplaneStatus backplane)
     {
         Meter = meterFactory.Create(MeterName);
         Meter.CreateObservableGauge("connections", () => connections.Count, description: "Open hub connections on this node.");
+        Meter.CreateObservableGauge("users.online", () => connections.UserCount, description: "Distinct users with a connection on this node.");
         Meter.CreateObservableGauge("rooms", () => connections.RoomCount, description: "Rooms with at least one connection on this node.");
+        Meter.CreateObservableGauge("backplane.connected", () => ObserveBackplane(backplane), description: "1 while this node's backplane link is up, 0 while it is down; absent without a backplane.");
         _messagesSent = Meter.CreateCounter<long>("messages.sent", description: "Messages stored and broadcast.");
         _messagesDelivered = Meter.CreateCounter<long>("messages.delivered", description: "Messages times the room's member connections at broadcast.");
         _hubErrors = Meter.CreateCounter<long>("hub.errors", description: "Rejected or failed hub invocations, by error code.");
+        _hubInvocationDuration = Meter.CreateHistogram<double>("hub.invocation.duration", unit: "s", description: "Hub method duration, by method.");
         _storeCommitDuration = Meter.CreateHistogram<double>("store.commit.duration", unit: "s", description: "History store group-commit duration.");
         _securityRefusals = Meter.CreateCounter<long>("security.refusals", description: "Requests and connections refused by a security check, by reason.");
+        _storeReadDuration = Meter.CreateHistogram<double>("store.read.duration", unit: "s", description: "History store read duration, by operation.");
     }
 
     public Meter Meter { get; }
@@ -40,7 +46,16 @@ public sealed class ChatMetrics
     public void HubError(string method, string code) =>
         _hubErrors.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("code", code));
 
+    public void HubInvoked(string method, TimeSpan duration) =>
+        _hubInvocationDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("method", method));
+
     public void StoreCommitted(TimeSpan duration) => _storeCommitDuration.Record(duration.TotalSeconds);
 
     public void SecurityRefusal(string reason) => _securityRefusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void StoreRead(string operation, TimeSpan duration) =>
+        _storeReadDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
+
+    private static IEnumerable<Measurement<int>> ObserveBackplane(BackplaneStatus backplane) =>
+        backplane.Connected is { } connected ? [new Measurement<int>(connected ? 1 : 0)] : [];
 }

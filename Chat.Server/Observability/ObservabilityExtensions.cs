@@ -13,6 +13,7 @@ public static class ObservabilityExtensions
     public static WebApplicationBuilder AddChatObservability(this WebApplicationBuilder builder)
     {
         builder.Services.AddMetrics();
+        builder.Services.AddSingleton<BackplaneStatus>();
         builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddHealthChecks();
         builder.Services.AddHostedService<StartupReport>();

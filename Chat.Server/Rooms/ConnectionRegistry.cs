@@ -10,13 +10,27 @@ public sealed class ConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, ConnectionState> _connections = new();
     private readonly ConcurrentDictionary<string, int> _localConnectionsByRoom = new();
+    private readonly ConcurrentDictionary<string, int> _localConnectionsByUser = new();
 
     public int Count => _connections.Count;
+
+    /// <summary>Distinct users with at least one connection on this node.</summary>
+    public int UserCount => _localConnectionsByUser.Count;
 
     /// <summary>Rooms with at least one connection on this node.</summary>
     public int RoomCount => _localConnectionsByRoom.Count;
 
-    public ConnectionState Add(string connectionId, ChatUser user) => _connections.GetOrAdd(connectionId, _ => new ConnectionState(user, this));
+    public ConnectionState Add(string connectionId, ChatUser user)
+    {
+        var state = new ConnectionState(user, this);
+        if (!_connections.TryAdd(connectionId, state))
+        {
+            return _connections[connectionId];
+        }
+
+        Increment(_localConnectionsByUser, user.Id);
+        return state;
+    }
 
     public ConnectionState? Remove(string connectionId)
     {
@@ -27,9 +41,10 @@ public sealed class ConnectionRegistry
 
         foreach (var room in state.Rooms)
         {
-            RoomLeft(room);
+            Decrement(_localConnectionsByRoom, room);
         }
 
+        Decrement(_localConnectionsByUser, state.User.Id);
         return state;
     }
 
@@ -41,14 +56,18 @@ public sealed class ConnectionRegistry
     /// <summary>How many connections on this node are in the room.</summary>
     public int LocalConnectionsIn(string room) => _localConnectionsByRoom.GetValueOrDefault(room);
 
-    private void RoomJoined(string room) => _localConnectionsByRoom.AddOrUpdate(room, 1, (_, count) => count + 1);
+    private void RoomJoined(string room) => Increment(_localConnectionsByRoom, room);
 
-    private void RoomLeft(string room)
+    private void RoomLeft(string room) => Decrement(_localConnectionsByRoom, room);
+
+    private static void Increment(ConcurrentDictionary<string, int> counts, string key) => counts.AddOrUpdate(key, 1, (_, count) => count + 1);
+
+    private static void Decrement(ConcurrentDictionary<string, int> counts, string key)
     {
-        var count = _localConnectionsByRoom.AddOrUpdate(room, 0, (_, count) => count - 1);
+        var count = counts.AddOrUpdate(key, 0, (_, count) => count - 1);
         if (count <= 0)
         {
-            _localConnectionsByRoom.TryRemove(new KeyValuePair<string, int>(room, count));
+            counts.TryRemove(new KeyValuePair<string, int>(key, count));
         }
     }
 

@@ -1,7 +1,9 @@
 using System.Net;
+using Chat.Server.Observability;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.Tests.Hub;
 
@@ -61,6 +63,31 @@ public sealed class EndpointTests(ChatServerFixture fixture) : IClassFixture<Cha
         metrics.Should().MatchRegex(@"chat_messages_delivered(\{[^}]*\})? [1-9]");
         metrics.Should().Contain("kestrel_", "the framework's own meters are exported too");
         metrics.Should().MatchRegex(@"chat_hub_errors\{[^}]*code=""invalid_room_name""[^}]*\} [1-9]");
+        metrics.Should().Contain("# TYPE chat_users_online gauge", "gauges of every server in a test process share one exporter: only the type is this server's alone");
+        metrics.Should().MatchRegex(@"chat_hub_invocation_duration\w*_count\{[^}]*method=""SendMessage""[^}]*\} [1-9]");
+        metrics.Should().MatchRegex(@"chat_hub_invocation_duration\w*_count\{[^}]*method=""JoinRoom""[^}]*\} [1-9]");
+        metrics.Should().MatchRegex(@"chat_store_commit_duration\w*_count(\{[^}]*\})? [1-9]");
+        metrics.Should().MatchRegex(@"chat_store_read_duration\w*_count\{[^}]*operation=""history""[^}]*\} [1-9]", "JoinRoom reads the recent messages");
+    }
+
+    [Fact]
+    public async Task MetricsReportTheBackplaneStateItsOwnerSets()
+    {
+        var backplane = Server.Services.GetRequiredService<BackplaneStatus>();
+        try
+        {
+            backplane.Connected = false;
+            var down = await Server.Http.GetStringAsync(new Uri(ChatRoutes.Metrics, UriKind.Relative)).WithTimeout();
+            backplane.Connected = true;
+            var up = await Server.Http.GetStringAsync(new Uri(ChatRoutes.Metrics, UriKind.Relative)).WithTimeout();
+
+            down.Should().MatchRegex(@"(?m)^chat_backplane_connected(\{[^}]*\})? 0$");
+            up.Should().MatchRegex(@"(?m)^chat_backplane_connected(\{[^}]*\})? 1$");
+        }
+        finally
+        {
+            backplane.Connected = null;
+        }
     }
 
     [Fact]

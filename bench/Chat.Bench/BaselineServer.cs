@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Chat.Shared;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Chat.Bench;
+
+/// <summary>
+/// The yardstick: the least a SignalR server can do for the same traffic. Same method names, same payloads, same
+/// protocols as the chat hub, but no auth, no checks, no persistence: <c>Clients.Group(room).SendAsync</c>.
+/// </summary>
+internal static class BaselineServer
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSignalR(options => options.KeepAliveInterval = TimeSpan.FromSeconds(10))
+            .AddJsonProtocol()
+            .AddMessagePackProtocol();
+        builder.Services.AddSingleton<RoomSequences>();
+
+        var app = builder.Build();
+        app.MapGet(ChatRoutes.Health, () => "ok");
+        app.MapHub<BaselineHub>(ChatRoutes.Hub);
+        await app.RunAsync();
+        return 0;
+    }
+}
+
+internal sealed class RoomSequences
+{
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _sequences = new();
+
+    public long Next(string room) => Interlocked.Increment(ref _sequences.GetOrAdd(room, _ => new StrongBox<long>()).Value);
+}
+
+internal sealed class BaselineHub(RoomSequences sequences) : Hub
+{
+    public async Task<JoinResult> JoinRoom(string room)
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, room);
+        return new JoinResult(room, [], [], 0);
+    }
+
+    public async Task<ChatMessage> SendMessage(string room, string content, string? clientMessageId)
+    {
+        var message = new ChatMessage(
+            Guid.CreateVersion7().ToString("N"), room, sequences.Next(room), Context.ConnectionId, "baseline", content, DateTime.UtcNow, clientMessageId);
+        await Clients.Group(room).SendAsync(nameof(IChatClient.MessageReceived), message);
+        return message;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+
+namespace Chat.Bench;
+
+/// <summary>What to run. "quick" takes a few minutes on a shared machine; "full" is the run behind docs/benchmarks.md's targets.</summary>
+public sealed record BenchOptions(
+    string Profile,
+    IReadOnlySet<string> Scenarios,
+    int IdleConnections,
+    TimeSpan StepDuration,
+    IReadOnlyList<double> FanOutDeliveryRates,
+    IReadOnlyList<double> IngestRates,
+    double ComparisonDeliveryRate,
+    string OutputDirectory)
+{
+    public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis"];
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var profile = "full";
+        string[] scenarios = AllScenarios;
+        int? idleConnections = null;
+        string? output = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--profile":
+                    profile = value;
+                    break;
+                case "--scenarios":
+                    scenarios = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    break;
+                case "--idle-connections":
+                    idleConnections = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--out":
+                    output = value;
+                    break;
+                default:
+                    throw new ArgumentException($"unknown option {args[i]}");
+            }
+
+            i++;
+        }
+
+        output ??= Path.Combine(RepositoryPaths.Root, "bench", "results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        return profile switch
+        {
+            "quick" => new BenchOptions(profile, scenarios.ToHashSet(), idleConnections ?? 2_000, TimeSpan.FromSeconds(3),
+                [2_000, 4_000, 8_000, 16_000, 32_000], [1_000, 2_000, 4_000, 8_000, 16_000, 32_000], 4_000, output),
+            "full" => new BenchOptions(profile, scenarios.ToHashSet(), idleConnections ?? MaxIdleConnections(), TimeSpan.FromSeconds(15),
+                [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], [2_500, 5_000, 10_000, 20_000, 40_000, 80_000], 20_000, output),
+            _ => throw new ArgumentException("--profile is quick or full"),
+        };
+    }
+
+    /// <summary>
+    /// 20,000, or fewer when this process's file-descriptor limit (which the server child inherits) cannot hold them:
+    /// each connection is one descriptor in the client and one in the server.
+    /// </summary>
+    private static int MaxIdleConnections()
+    {
+        const int Target = 20_000;
+        const int Headroom = 1_000;
+        return Math.Min(Target, FileDescriptorLimit() - Headroom);
+    }
+
+    public static int FileDescriptorLimit()
+    {
+        foreach (var line in File.ReadLines("/proc/self/limits"))
+        {
+            if (line.StartsWith("Max open files", StringComparison.Ordinal))
+            {
+                var soft = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                return soft == "unlimited" ? int.MaxValue : int.Parse(soft, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 1024;
+    }
+}

@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text;
+
+namespace Chat.Bench;
+
+/// <summary>The results as Markdown tables, each figure of ours beside its ratio to the baseline of the same run.</summary>
+internal static class MarkdownReport
+{
+    public static string Render(BenchResults results)
+    {
+        var md = new StringBuilder();
+        var m = results.Machine;
+        Append(md, $"Run {results.StartedAt:yyyy-MM-dd HH:mm} UTC, profile `{results.Profile}`: `{results.Command}`");
+        Append(md, string.Empty);
+        Append(md, $"Machine: {m.Cpu}, {m.Cores} cores, {m.MemoryBytes / (1L << 30)} GiB, {m.Kernel}, {m.Runtime}, open-file limit {m.FileDescriptorLimit}.");
+        Append(md, string.Empty);
+        RenderTargets(md, results);
+        RenderIdle(md, results);
+        foreach (var scenario in results.Steps.Select(s => s.Scenario).Distinct())
+        {
+            RenderSteps(md, scenario, results.Steps.Where(s => s.Scenario == scenario).ToList());
+        }
+
+        if (results.Skipped.Count > 0)
+        {
+            Append(md, "### Skipped");
+            Append(md, string.Empty);
+            foreach (var skipped in results.Skipped)
+            {
+                Append(md, $"- {skipped.Scenario}: {skipped.Reason}");
+            }
+
+            Append(md, string.Empty);
+        }
+
+        return md.ToString();
+    }
+
+    private static void RenderTargets(StringBuilder md, BenchResults results)
+    {
+        Append(md, "### Targets");
+        Append(md, string.Empty);
+        Append(md, "| target | measured | met |");
+        Append(md, "| --- | --- | --- |");
+        if (results.Idle.FirstOrDefault(i => i.Server == "chat") is { } idle)
+        {
+            Append(md, $"| ≥ 20,000 idle connections, ≤ 20 KiB each | {idle.Connections:N0} connections, {idle.BytesPerConnection / 1024:F1} KiB each | {Met(idle.Connections >= 20_000 && idle.BytesPerConnection <= 20 * 1024)} |");
+        }
+
+        foreach (var (rooms, members) in new[] { (1, 1_000), (100, 10) })
+        {
+            if (HighestCommonStep(results, "fanout", rooms, members) is var (chat, baseline))
+            {
+                var efficiency = baseline.ServerCpuMicrosecondsPerDelivery / chat.ServerCpuMicrosecondsPerDelivery;
+                Append(md, $"| CPU per delivery, {rooms} × {members}, MessagePack, persisted: ≥ 0.85 of the bare hub's efficiency | {efficiency:F2} ({chat.ServerCpuMicrosecondsPerDelivery:F2} vs {baseline.ServerCpuMicrosecondsPerDelivery:F2} µs at {chat.OfferedMessagesPerSecond * members:N0} deliveries/s) | {Met(efficiency >= 0.85)} |");
+            }
+        }
+
+        var ingest = results.Steps.Where(s => s.Scenario == "ingest" && s.Server == "chat" && s.Sustained).MaxBy(s => s.AckedMessagesPerSecond);
+        if (ingest is not null)
+        {
+            Append(md, $"| persisted ingest ≥ 20,000 messages/s | {ingest.AckedMessagesPerSecond:N0} stored messages/s (highest sustained step) | {Met(ingest.AckedMessagesPerSecond >= 20_000)} |");
+        }
+
+        foreach (var (rooms, members) in new[] { (100, 10), (10, 100), (1, 1_000) })
+        {
+            var sustained = results.Steps.Where(s => s.Scenario == "fanout" && s.Server == "chat" && s.Rooms == rooms && s.Members == members && s.Sustained).ToList();
+            if (sustained.Count == 0)
+            {
+                continue;
+            }
+
+            var max = sustained.Max(s => s.OfferedMessagesPerSecond);
+            var half = sustained.Where(s => s.OfferedMessagesPerSecond <= (max / 2) + 0.001).MaxBy(s => s.OfferedMessagesPerSecond);
+            if (half is not null)
+            {
+                Append(md, $"| p99 send→receive ≤ 20 ms at half the maximum rate, {rooms} × {members} | {half.P99Milliseconds:F1} ms at {half.OfferedMessagesPerSecond * members:N0} deliveries/s (max sustained {max * members:N0}) | {Met(half.P99Milliseconds <= 20)} |");
+            }
+        }
+
+        var inMemory = results.Steps.FirstOrDefault(s => s.Scenario == "redis" && s.Server == "chat");
+        var withRedis = results.Steps.FirstOrDefault(s => s.Scenario == "redis" && s.Server == "chat+redis");
+        if (inMemory is not null && withRedis is not null)
+        {
+            var ratio = inMemory.ServerCpuMicrosecondsPerDelivery / withRedis.ServerCpuMicrosecondsPerDelivery;
+            Append(md, $"| one node + Redis ≥ 0.7 of in-memory (CPU per delivery) | {ratio:F2} | {Met(ratio >= 0.7)} |");
+        }
+
+        Append(md, string.Empty);
+    }
+
+    private static void RenderIdle(StringBuilder md, BenchResults results)
+    {
+        if (results.Idle.Count == 0)
+        {
+            return;
+        }
+
+        var baseline = results.Idle.FirstOrDefault(i => i.Server == "baseline");
+        Append(md, "### Idle connections (each joined to a room of 100)");
+        Append(md, string.Empty);
+        Append(md, "| server | connections | connects/s | RSS before | RSS after | per connection | vs baseline | idle CPU (cores) |");
+        Append(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var idle in results.Idle)
+        {
+            var ratio = baseline is null ? "–" : F(idle.BytesPerConnection / baseline.BytesPerConnection, "F2") + "×";
+            Append(md, $"| {idle.Server} | {idle.Connections:N0} | {idle.ConnectsPerSecond:N0} | {idle.RssBeforeBytes / 1048576.0:F0} MiB | {idle.RssAfterBytes / 1048576.0:F0} MiB | {idle.BytesPerConnection / 1024:F1} KiB | {ratio} | {idle.IdleCpuCores:F2} |");
+        }
+
+        Append(md, string.Empty);
+    }
+
+    private static void RenderSteps(StringBuilder md, string scenario, List<StepResult> steps)
+    {
+        Append(md, $"### {scenario}");
+        Append(md, string.Empty);
+        Append(md, "| server | protocol | rooms × members | offered deliveries/s | acked msgs/s | deliveries/s | p50 ms | p99 ms | lost | failed | order errors | server CPU µs/delivery | CPU efficiency vs baseline | marginal µs/delivery (idle cores) | marginal efficiency | deliveries/s vs baseline | sustained |");
+        Append(md, "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var step in steps)
+        {
+            var baseline = steps.FirstOrDefault(b => b.Server == "baseline" && b.Protocol == step.Protocol && b.Rooms == step.Rooms
+                && b.Members == step.Members && Math.Abs(b.OfferedMessagesPerSecond - step.OfferedMessagesPerSecond) < 0.001);
+            var efficiency = baseline is null || step.Server == "baseline" ? "–" : F(baseline.ServerCpuMicrosecondsPerDelivery / step.ServerCpuMicrosecondsPerDelivery, "F2");
+            var marginalEfficiency = baseline is null || step.Server == "baseline" ? "–" : F(baseline.ServerMarginalCpuMicrosecondsPerDelivery / step.ServerMarginalCpuMicrosecondsPerDelivery, "F2");
+            var throughput = baseline is null || step.Server == "baseline" ? "–" : F(step.DeliveriesPerSecond / baseline.DeliveriesPerSecond, "F2");
+            Append(md, $"| {step.Server} | {step.Protocol} | {step.Rooms} × {step.Members} | {step.OfferedMessagesPerSecond * step.Members:N0} | {step.AckedMessagesPerSecond:N0} | {step.DeliveriesPerSecond:N0} | {step.P50Milliseconds:F1} | {step.P99Milliseconds:F1} | {step.Lost} | {step.FailedSends} | {step.OrderViolations} | {step.ServerCpuMicrosecondsPerDelivery:F2} | {efficiency} | {step.ServerMarginalCpuMicrosecondsPerDelivery:F2} ({step.ServerIdleCpuCores:F2}) | {marginalEfficiency} | {throughput} | {(step.Sustained ? "yes" : "no")} |");
+        }
+
+        Append(md, string.Empty);
+    }
+
+    /// <summary>The highest offered rate both servers sustained: there the fixed per-second costs weigh least.</summary>
+    private static (StepResult Chat, StepResult Baseline)? HighestCommonStep(BenchResults results, string scenario, int rooms, int members)
+    {
+        var pairs =
+            from chat in results.Steps
+            where chat.Scenario == scenario && chat.Server == "chat" && chat.Rooms == rooms && chat.Members == members && chat.Sustained
+            join baseline in results.Steps.Where(b => b.Scenario == scenario && b.Server == "baseline" && b.Sustained)
+                on (chat.Rooms, chat.Members, chat.OfferedMessagesPerSecond, chat.Protocol) equals (baseline.Rooms, baseline.Members, baseline.OfferedMessagesPerSecond, baseline.Protocol)
+            select (chat, baseline);
+        return pairs.OrderByDescending(p => p.chat.OfferedMessagesPerSecond).Cast<(StepResult, StepResult)?>().FirstOrDefault();
+    }
+
+    private static string Met(bool met) => met ? "yes" : "**no**";
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static void Append(StringBuilder md, string line) => md.Append(line).Append('\n');
+}

@@ -1,0 +1,59 @@
+namespace Chat.Bench;
+
+/// <summary>
+/// One measured step: one server, one room shape, one offered rate. The marginal CPU per delivery leaves out the
+/// server's idle CPU (measured with the same connections open and no traffic) over the step's window.
+/// </summary>
+public sealed record StepResult(
+    string Scenario,
+    string Server,
+    string Protocol,
+    int Rooms,
+    int Members,
+    double OfferedMessagesPerSecond,
+    double AckedMessagesPerSecond,
+    double DeliveriesPerSecond,
+    double P50Milliseconds,
+    double P99Milliseconds,
+    double MaxMilliseconds,
+    long ExpectedDeliveries,
+    long Received,
+    long Lost,
+    long FailedSends,
+    long OrderViolations,
+    double ServerCpuMicrosecondsPerDelivery,
+    double ServerIdleCpuCores,
+    double ServerMarginalCpuMicrosecondsPerDelivery,
+    bool Sustained,
+    string? FirstError);
+
+/// <summary>Connections held open and idle, each joined to a room.</summary>
+public sealed record IdleResult(
+    string Server,
+    int Connections,
+    double ConnectsPerSecond,
+    long RssBeforeBytes,
+    long RssAfterBytes,
+    double BytesPerConnection,
+    double IdleCpuCores);
+
+public sealed record SkippedResult(string Scenario, string Reason);
+
+public sealed record MachineInfo(string Cpu, int Cores, long MemoryBytes, string Kernel, string Runtime, int FileDescriptorLimit);
+
+public sealed class BenchResults
+{
+    public required string Profile { get; init; }
+
+    public required DateTime StartedAt { get; init; }
+
+    public required MachineInfo Machine { get; init; }
+
+    public required string Command { get; init; }
+
+    public List<IdleResult> Idle { get; } = [];
+
+    public List<StepResult> Steps { get; } = [];
+
+    public List<SkippedResult> Skipped { get; } = [];
+}

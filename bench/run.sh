@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the whole benchmark with one command: builds Chat.Server and the bench in Release, then the bench starts
+# the servers itself (child processes on free loopback ports, temporary data directories) and writes
+# bench/results/<UTC time>/results.{json,md}.
+#   bench/run.sh                      # the full run (several minutes; run it on a quiet machine)
+#   bench/run.sh --profile quick      # a short run (seconds per step)
+#   bench/run.sh --scenarios idle,fanout,ingest,protocols,redis --idle-connections 20000 --out DIR
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Every connection is a file descriptor in the bench and one in the server (which inherits this limit):
+# raise the soft limit as far as the hard limit allows.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+echo "open-file limit: $(ulimit -n)" >&2
+
+dotnet build bench/Chat.Bench -c Release -v quiet -nologo
+exec dotnet bench/Chat.Bench/bin/Release/net10.0/Chat.Bench.dll run "$@"
