@@ -79,7 +79,16 @@ public sealed class ContentAttackTests(ChatServerFixture fixture) : IClassFixtur
     [Fact]
     public async Task HugeUserNameIsRefusedBeforeItIsRead()
     {
-        using var response = await Server.Http.PostAsJsonAsync(ChatRoutes.GuestToken, new GuestTokenRequest(new string('a', 1024 * 1024))).WithTimeout();
+        // Expect: 100-continue makes the client wait for the server's verdict before it writes the 1 MiB body, as a
+        // careful client would; without it the server's early 413 races the client's write into a broken pipe.
+        using var http = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TestDefaults.Timeout }) { BaseAddress = Server.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, ChatRoutes.GuestToken)
+        {
+            Content = JsonContent.Create(new GuestTokenRequest(new string('a', 1024 * 1024))),
+        };
+        request.Headers.ExpectContinue = true;
+
+        using var response = await http.SendAsync(request).WithTimeout();
 
         response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
         Server.Logs.Errors.Should().BeEmpty();
