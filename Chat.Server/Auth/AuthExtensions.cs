@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Chat.Server.Auth;
@@ -12,6 +13,9 @@ public static class AuthExtensions
 {
     /// <summary>A token request is a user name: a larger body is refused before it is read.</summary>
     private const int MaxTokenRequestBytes = 4096;
+
+    /// <summary>Where SignalR's browser clients put the token, since browsers cannot set headers on WebSockets.</summary>
+    private const string AccessTokenParameter = "access_token";
 
     public static WebApplicationBuilder AddChatAuth(this WebApplicationBuilder builder)
     {
@@ -64,6 +68,8 @@ public static class AuthExtensions
     private static void Configure(JwtBearerOptions jwt, AuthOptions auth, IServiceProvider services)
     {
         jwt.MapInboundClaims = false;
+        // Nothing reads the token back from the authentication properties, which live as long as a WebSocket does.
+        jwt.SaveToken = false;
         jwt.TokenValidationParameters = new TokenValidationParameters
         {
             ValidateIssuer = true,
@@ -95,7 +101,7 @@ public static class AuthExtensions
             OnMessageReceived = context =>
             {
                 // Browsers cannot set headers on WebSockets or EventSource: SignalR sends the token in the query string.
-                var accessToken = context.Request.Query["access_token"];
+                var accessToken = context.Request.Query[AccessTokenParameter];
                 if (!string.IsNullOrEmpty(accessToken) && context.HttpContext.Request.Path.StartsWithSegments(ChatRoutes.Hub))
                 {
                     context.Token = accessToken;
@@ -110,10 +116,33 @@ public static class AuthExtensions
                 if (string.IsNullOrEmpty(context.Principal?.FindFirst(ChatClaims.UserId)?.Value))
                 {
                     context.Fail("The token has no 'sub' claim.");
+                    return Task.CompletedTask;
+                }
+
+                // A WebSocket request lives as long as its connection, and with it the principal: keep only who the
+                // user is, not every claim nor the parsed token the validated identity refers to.
+                context.Principal = ChatClaims.ToSlimPrincipal(context.Principal, context.Scheme.Name);
+                if (context.Request.Path.StartsWithSegments(ChatRoutes.Hub))
+                {
+                    ForgetAccessToken(context.Request);
                 }
 
                 return Task.CompletedTask;
             },
         };
+    }
+
+    /// <summary>
+    /// Drops the validated token from the request, which a WebSocket keeps for the life of its connection: one copy
+    /// less per connection, and nothing later in the request can read or leak it.
+    /// </summary>
+    private static void ForgetAccessToken(HttpRequest request)
+    {
+        request.Headers.Authorization = StringValues.Empty;
+        if (request.Query.ContainsKey(AccessTokenParameter))
+        {
+            request.QueryString = QueryString.Create(
+                request.Query.Where(parameter => !string.Equals(parameter.Key, AccessTokenParameter, StringComparison.OrdinalIgnoreCase)));
+        }
     }
 }

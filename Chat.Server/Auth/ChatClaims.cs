@@ -17,4 +17,12 @@ public static class ChatClaims
         var name = principal.FindFirst(UserName)?.Value ?? principal.FindFirst(PreferredUserName)?.Value ?? id;
         return new ChatUser(id, name);
     }
+
+    /// <summary>A principal with only the user's id and display name, authenticated by <paramref name="authenticationType"/>.</summary>
+    public static ClaimsPrincipal ToSlimPrincipal(ClaimsPrincipal principal, string authenticationType)
+    {
+        var user = principal.ToChatUser();
+        return new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(UserId, user.Id), new Claim(UserName, user.Name)], authenticationType, UserName, roleType: null));
+    }
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Claims;
+using Chat.Server.Auth;
+using Chat.Server.Rooms;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http.Connections;
@@ -148,6 +150,55 @@ public sealed class AuthTests(ChatServerFixture fixture) : IClassFixture<ChatSer
     }
 
     [Fact]
+    public async Task ATokenWithManyClaimsConnectsAsItsSubjectUnderItsPreferredUserName()
+    {
+        // An external issuer's token: no "name", but "preferred_username" and claims the chat has no use for.
+        var userId = "sso:" + TestDefaults.UniqueUser();
+        var token = CreateToken(Server.SigningKey, expires: DateTime.UtcNow.AddHours(1), claims:
+        [
+            new Claim("sub", userId),
+            new Claim("preferred_username", "Dana"),
+            new Claim("email", "dana@example.com"),
+            new Claim("role", "admin"),
+            new Claim("groups", new string('g', 2000)),
+        ]);
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(Server.HubUrl, options =>
+            {
+                options.SkipNegotiation = true;
+                options.Transports = HttpTransportType.WebSockets;
+                options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .Build();
+
+        await connection.StartAsync().WithTimeout();
+        var joined = await connection.InvokeAsync<JoinResult>(nameof(IChatHub.JoinRoom), TestDefaults.UniqueRoom()).WithTimeout();
+
+        var member = joined.Members.Should().ContainSingle().Subject;
+        member.UserId.Should().Be(userId);
+        member.UserName.Should().Be("Dana");
+    }
+
+    [Fact]
+    public void AnAuthenticatedConnectionKeepsOnlyTheUsersIdAndName()
+    {
+        var validated = new ClaimsPrincipal(new ClaimsIdentity(
+            [
+                new Claim("sub", "guest:erin"), new Claim("name", "Erin"), new Claim("iss", "chat"), new Claim("aud", "chat"),
+                new Claim("exp", "1893456000"), new Claim("nbf", "1700000000"), new Claim("iat", "1700000000"),
+            ],
+            "AuthenticationTypes.Federation"));
+
+        var slim = ChatClaims.ToSlimPrincipal(validated, "Bearer");
+
+        slim.Claims.Select(c => (c.Type, c.Value)).Should().Equal(("sub", "guest:erin"), ("name", "Erin"));
+        slim.Identity!.IsAuthenticated.Should().BeTrue();
+        slim.Identity.AuthenticationType.Should().Be("Bearer");
+        slim.Identity.Name.Should().Be("Erin");
+        slim.ToChatUser().Should().Be(new ChatUser("guest:erin", "Erin"));
+    }
+
+    [Fact]
     public async Task AWebSocketWithoutATokenIsRefused()
     {
         await using var connection = new HubConnectionBuilder()
@@ -173,7 +224,7 @@ public sealed class AuthTests(ChatServerFixture fixture) : IClassFixture<ChatSer
         return await Server.Http.SendAsync(request).WithTimeout();
     }
 
-    private static string CreateToken(string base64Key, DateTime expires, string issuer = "chat", string audience = "chat") =>
+    private static string CreateToken(string base64Key, DateTime expires, string issuer = "chat", string audience = "chat", Claim[]? claims = null) =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
@@ -181,7 +232,7 @@ public sealed class AuthTests(ChatServerFixture fixture) : IClassFixture<ChatSer
             NotBefore = expires.AddHours(-2),
             IssuedAt = expires.AddHours(-2),
             Expires = expires,
-            Subject = new ClaimsIdentity([new Claim("sub", "guest:mallory"), new Claim("name", "mallory")]),
+            Subject = new ClaimsIdentity(claims ?? [new Claim("sub", "guest:mallory"), new Claim("name", "mallory")]),
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Convert.FromBase64String(base64Key)), SecurityAlgorithms.HmacSha256),
         });
 }
