@@ -12,12 +12,11 @@ namespace Chat.Server.Security;
 internal sealed class ConnectionLimitFilter(ConnectionLimiter limiter, ChatMetrics metrics, ILogger<ConnectionLimitFilter> logger) : IHubFilter
 {
     public const string TooManyConnections = "too_many_connections";
-    private static readonly object Counted = new();
 
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
         var user = context.Context.User!.ToChatUser();
-        if (!limiter.TryAcquire(user.Id))
+        if (!limiter.TryAcquire(context.Context.ConnectionId, user.Id))
         {
             metrics.SecurityRefusal(TooManyConnections);
             ChatLog.ConnectionLimitReached(logger, user.Id, limiter.MaxConnectionsPerUser);
@@ -25,7 +24,6 @@ internal sealed class ConnectionLimitFilter(ConnectionLimiter limiter, ChatMetri
             return;
         }
 
-        context.Context.Items[Counted] = user.Id;
         try
         {
             await next(context);
@@ -33,20 +31,19 @@ internal sealed class ConnectionLimitFilter(ConnectionLimiter limiter, ChatMetri
         catch
         {
             // SignalR does not call OnDisconnectedAsync after a failed OnConnectedAsync.
-            context.Context.Items.Remove(Counted);
-            limiter.Release(user.Id);
+            limiter.Release(context.Context.ConnectionId);
             throw;
         }
     }
 
     public ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next) =>
-        invocationContext.Context.Items.ContainsKey(Counted)
+        limiter.IsCounted(invocationContext.Context.ConnectionId)
             ? next(invocationContext)
             : throw new HubException($"{TooManyConnections}: this user has {limiter.MaxConnectionsPerUser} connections open already; close one first");
 
     public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
     {
-        if (!context.Context.Items.TryGetValue(Counted, out var userId))
+        if (!limiter.IsCounted(context.Context.ConnectionId))
         {
             // Refused in OnConnectedAsync: the hub never saw this connection, so it has nothing to clean up.
             return;
@@ -58,7 +55,7 @@ internal sealed class ConnectionLimitFilter(ConnectionLimiter limiter, ChatMetri
         }
         finally
         {
-            limiter.Release((string)userId!);
+            limiter.Release(context.Context.ConnectionId);
         }
     }
 }

@@ -45,14 +45,15 @@ internal sealed class OriginPolicy
         return string.Equals(Normalize(origin), own, StringComparison.OrdinalIgnoreCase) || _allowed.Contains(Normalize(origin));
     }
 
-    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
-    {
-        if (!AppliesTo(context.Request.Path) || IsAllowed(context.Request))
-        {
-            await next(context);
-            return;
-        }
+    /// <summary>
+    /// Not async on the way through: a WebSocket request stays in this call for the life of its connection, and an
+    /// awaiting frame would stay allocated with it.
+    /// </summary>
+    public Task InvokeAsync(HttpContext context, RequestDelegate next) =>
+        !AppliesTo(context.Request.Path) || IsAllowed(context.Request) ? next(context) : RefuseAsync(context);
 
+    private async Task RefuseAsync(HttpContext context)
+    {
         _metrics.SecurityRefusal(OriginNotAllowed);
         ChatLog.OriginRefused(_logger, context.Request.Headers[HeaderNames.Origin].ToString(), context.Request.Path);
         await Results.Problem(

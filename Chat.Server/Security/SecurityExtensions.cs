@@ -90,22 +90,22 @@ public static class SecurityExtensions
     {
         var limiter = app.Services.GetRequiredService<ConnectionLimiter>();
         var metrics = app.Services.GetRequiredService<ChatMetrics>();
-        app.Use(async (context, next) =>
+        // Not async on the way through: a WebSocket request stays in this middleware for the life of its connection.
+        app.Use((context, next) =>
         {
             if (StartsConnection(context.Request)
                 && context.User.FindFirst(ChatClaims.UserId)?.Value is { } userId
                 && limiter.IsAtLimit(userId))
             {
                 metrics.SecurityRefusal(ConnectionLimitFilter.TooManyConnections);
-                await Results.Problem(
+                return Results.Problem(
                         statusCode: StatusCodes.Status429TooManyRequests,
                         title: ConnectionLimitFilter.TooManyConnections,
                         detail: $"This user has {limiter.MaxConnectionsPerUser} connections open already; close one first.")
                     .ExecuteAsync(context);
-                return;
             }
 
-            await next(context);
+            return next(context);
         });
         return app;
     }
