@@ -11,7 +11,8 @@ public sealed record BenchOptions(
     IReadOnlyList<double> FanOutDeliveryRates,
     IReadOnlyList<double> IngestRates,
     double ComparisonDeliveryRate,
-    string OutputDirectory)
+    string OutputDirectory,
+    bool HoldIdle)
 {
     public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis"];
 
@@ -21,8 +22,15 @@ public sealed record BenchOptions(
         string[] scenarios = AllScenarios;
         int? idleConnections = null;
         string? output = null;
+        var holdIdle = false;
         for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--hold-idle")
+            {
+                holdIdle = true;
+                continue;
+            }
+
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
             switch (args[i])
             {
@@ -49,9 +57,9 @@ public sealed record BenchOptions(
         return profile switch
         {
             "quick" => new BenchOptions(profile, scenarios.ToHashSet(), idleConnections ?? 2_000, TimeSpan.FromSeconds(3),
-                [2_000, 4_000, 8_000, 16_000, 32_000], [1_000, 2_000, 4_000, 8_000, 16_000, 32_000], 4_000, output),
+                [2_000, 4_000, 8_000, 16_000, 32_000], [1_000, 2_000, 4_000, 8_000, 16_000, 32_000], 4_000, output, holdIdle),
             "full" => new BenchOptions(profile, scenarios.ToHashSet(), idleConnections ?? MaxIdleConnections(), TimeSpan.FromSeconds(15),
-                [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], [2_500, 5_000, 10_000, 20_000, 40_000, 80_000], 20_000, output),
+                [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], [2_500, 5_000, 10_000, 20_000, 40_000, 80_000], 20_000, output, holdIdle),
             _ => throw new ArgumentException("--profile is quick or full"),
         };
     }

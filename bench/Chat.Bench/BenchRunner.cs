@@ -102,6 +102,7 @@ public static class BenchRunner
                 clients.AddRange(await LoadClientFactory.ConnectAsync(server, WireProtocol.MessagePack,
                     [.. Enumerable.Range(0, WarmUpConnections).Select(i => $"warm-{i / MembersPerRoom}")], "warm", cancellationToken: cancellationToken));
                 await Settle(cancellationToken);
+                await HoldAsync(options, server, "before the idle connections", cancellationToken);
                 var before = server.ResidentBytes;
 
                 var started = Stopwatch.GetTimestamp();
@@ -118,12 +119,23 @@ public static class BenchRunner
                 var result = new IdleResult(server.Name, count, count / elapsed.TotalSeconds, before, after, (after - before) / (double)count, idleCores);
                 results.Idle.Add(result);
                 Progress.Line($"idle {server.Name}: {count} connections at {result.ConnectsPerSecond:F0}/s, {result.BytesPerConnection / 1024:F1} KiB each, idle CPU {idleCores:F2} cores");
+                await HoldAsync(options, server, $"with {count} idle connections", cancellationToken);
             }
             finally
             {
                 await server.DisposeAsync();
                 await LoadClientFactory.DisposeAllAsync(clients);
             }
+        }
+    }
+
+    /// <summary>With --hold-idle: the server stays as it is until Enter, for <c>Chat.Bench heap PID</c> (see <see cref="HeapCensus"/>).</summary>
+    private static async Task HoldAsync(BenchOptions options, ServerUnderTest server, string state, CancellationToken cancellationToken)
+    {
+        if (options.HoldIdle)
+        {
+            Progress.Line($"holding {server.Name} (pid {server.ProcessId}) {state}; press Enter to go on");
+            await Console.In.ReadLineAsync(cancellationToken);
         }
     }
 

@@ -4,15 +4,20 @@ return args switch
 {
     ["baseline-server", .. var rest] => await BaselineServer.RunAsync(rest),
     ["run", .. var rest] => await BenchRunner.RunAsync(BenchOptions.Parse(rest)),
+    ["heap", var pid, .. var rest] => HeapCensus.Run(int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture), rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("""
-        Chat.Bench run [--profile quick|full] [--scenarios idle,fanout,ingest,protocols,redis] [--idle-connections N] [--out DIR]
+        Chat.Bench run [--profile quick|full] [--scenarios idle,fanout,ingest,protocols,redis] [--idle-connections N] [--out DIR] [--hold-idle]
             Starts the chat server and the bare-hub baseline as child processes, drives them, and writes
-            results.json and results.md to DIR (default bench/results/<UTC time>).
+            results.json and results.md to DIR (default bench/results/<UTC time>). --hold-idle pauses the idle
+            scenario before and after it opens its connections, until Enter, for a heap census of each server.
+        Chat.Bench heap PID [--per N] [--top N] [--save FILE] [--compare FILE]
+            Live managed objects of a running .NET process by type (ClrMD; the process is suspended meanwhile),
+            divided by N (connections). --save writes the census to FILE; --compare prints the change since one.
         Chat.Bench baseline-server --urls http://127.0.0.1:PORT
             The baseline: a bare SignalR hub (no auth, no persistence) with the chat contract's method names.
         """);
