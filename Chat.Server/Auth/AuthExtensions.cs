@@ -133,8 +133,8 @@ public static class AuthExtensions
     }
 
     /// <summary>
-    /// Drops the validated token from the request, which a WebSocket keeps for the life of its connection: one copy
-    /// less per connection, and nothing later in the request can read or leak it.
+    /// Drops the validated token from the request's headers and query, which a WebSocket keeps for the life of its
+    /// connection: one copy less per connection, and nothing later in the request reads it from there.
     /// </summary>
     private static void ForgetAccessToken(HttpRequest request)
     {
