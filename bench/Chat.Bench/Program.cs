@@ -10,7 +10,7 @@ return args switch
 static int Usage()
 {
     Console.Error.WriteLine("""
-        Chat.Bench run [--profile quick|full] [--scenarios idle,fanout,ingest,protocols,redis] [--idle-connections N] [--out DIR]
+        Chat.Bench run [--profile quick|full] [--scenarios idle,fanout,ingest,protocols,redis] [--fanout-shapes 100x10,10x100,1x1000] [--idle-connections N] [--out DIR]
             Starts the chat server and the bare-hub baseline as child processes, drives them, and writes
             results.json and results.md to DIR (default bench/results/<UTC time>).
         Chat.Bench baseline-server --urls http://127.0.0.1:PORT
