@@ -2,8 +2,9 @@
 # The compose.yaml topology without Docker, from Debian packages: redis-server, PostgreSQL 15 (or one shared SQLite
 # file), two Chat.Server nodes and nginx in front. Runs in the foreground; Ctrl+C stops everything it started.
 #
-#   scripts/cluster.sh [--store postgres|sqlite] [--port 8080]
+#   scripts/cluster.sh [--store postgres|sqlite] [--port 8080] [--no-build]
 #
+# --no-build runs the Chat.Server already built in Release (the tests use it while other tests run that build).
 # State (databases, logs, the shared signing key) lives in $CHAT_CLUSTER_DIR (default: .cluster/ in the repo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,11 +12,13 @@ repo="$(pwd)"
 
 store=postgres
 port=8080
+build=yes
 while [ $# -gt 0 ]; do
   case "$1" in
     --store) store="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --no-build) build=no; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -52,9 +55,13 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo "building Chat.Server"
-dotnet build Chat.Server/Chat.Server.csproj -c Release -nologo -v quiet >/dev/null
 server_dll="$repo/Chat.Server/bin/Release/net10.0/Chat.Server.dll"
+if [ "$build" = yes ]; then
+  echo "building Chat.Server"
+  dotnet build Chat.Server/Chat.Server.csproj -c Release -nologo -v quiet >/dev/null
+elif [ ! -f "$server_dll" ]; then
+  echo "$server_dll is missing: build Chat.Server in Release first, or drop --no-build" >&2; exit 1
+fi
 
 # Every node signs and accepts the same guest tokens.
 [ -s "$state/signing-key" ] || (umask 077 && head -c 64 /dev/urandom | base64 -w0 > "$state/signing-key")

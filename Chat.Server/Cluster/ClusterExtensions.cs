@@ -1,13 +1,14 @@
 using Chat.Server.Observability;
 using Chat.Server.Presence;
-using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Chat.Server.Cluster;
 
 /// <summary>
 /// The one place where a node becomes a cluster member or stays alone. Without <c>Redis:Configuration</c>: in-memory
 /// presence and SignalR's in-process groups. With it: the Redis backplane (messages, typing, joins, leaves and
-/// presence reach clients on every node), presence in Redis under heartbeat leases, and Redis in <c>/readyz</c>.
+/// presence reach clients on every node) that falls back to local delivery while Redis is away, presence in Redis
+/// under heartbeat leases, and Redis in <c>/readyz</c>.
 /// The history store is chosen separately (<c>Database:Provider</c>): every node must simply point at the same one.
 /// </summary>
 public static class ClusterExtensions
@@ -31,9 +32,9 @@ public static class ClusterExtensions
             .ValidateOnStart();
         services.AddSingleton<RedisConnection>();
 
-        services.AddSignalR().AddStackExchangeRedis();
-        services.AddOptions<RedisOptions>().Configure<RedisConnection>((backplane, redis) =>
-            backplane.ConnectionFactory = _ => Task.FromResult(redis.Multiplexer));
+        services.AddSignalR();
+        services.AddSingleton(typeof(HubLifetimeManager<>), typeof(ResilientRedisHubLifetimeManager<>));
+        services.AddHostedService<BackplaneRecoveryLoop>();
 
         services.AddSingleton<RedisPresenceTracker>();
         services.AddSingleton<IPresenceTracker>(sp => sp.GetRequiredService<RedisPresenceTracker>());

@@ -48,6 +48,12 @@ internal static partial class ChatLog
     [LoggerMessage(106, LogLevel.Warning, "Presence announcement to {Room} failed.", EventName = "PresenceAnnouncementFailed")]
     public static partial void PresenceAnnouncementFailed(ILogger logger, string room, Exception exception);
 
+    [LoggerMessage(107, LogLevel.Information, "Backplane connected: {Connections} local connection(s) subscribed; sends reach every node again.", EventName = "BackplaneConnected")]
+    public static partial void BackplaneConnected(ILogger logger, int connections);
+
+    [LoggerMessage(108, LogLevel.Warning, "Backplane dropped: sends reach this node's connections only until Redis is back.", EventName = "BackplaneDropped")]
+    public static partial void BackplaneDropped(ILogger logger, Exception? exception);
+
     [LoggerMessage(200, LogLevel.Warning, "Refused a request to {Path} from origin {Origin}: not an allowed origin.", EventName = "OriginRefused")]
     public static partial void OriginRefused(ILogger logger, string origin, string path);
 

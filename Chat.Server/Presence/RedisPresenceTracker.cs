@@ -64,13 +64,13 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(ConnectAsync), exception);
-            return false;
+            return !HasOtherLocalConnection(user, connectionId);
         }
     }
 
     public async ValueTask<DisconnectOutcome> DisconnectAsync(ChatUser user, string connectionId, CancellationToken cancellationToken = default)
     {
-        _local.TryRemove(connectionId, out _);
+        _local.TryRemove(connectionId, out var closed);
         if (_draining)
         {
             // The node is shutting down and its users are reconnecting to other nodes right now. Its entries stay
@@ -85,7 +85,8 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(DisconnectAsync), exception);
-            return new DisconnectOutcome(false, []);
+            var roomsLeft = closed?.Rooms.Where(room => !HasOtherLocalConnection(user, connectionId, room)).ToList() ?? [];
+            return new DisconnectOutcome(!HasOtherLocalConnection(user, connectionId), roomsLeft);
         }
     }
 
@@ -99,7 +100,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(JoinAsync), exception);
-            return false;
+            return !HasOtherLocalConnection(user, connectionId, room);
         }
     }
 
@@ -117,7 +118,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(LeaveAsync), exception);
-            return false;
+            return !HasOtherLocalConnection(user, connectionId, room);
         }
     }
 
@@ -301,6 +302,13 @@ public sealed class RedisPresenceTracker : IPresenceTracker
             ChatLog.PresenceAnnouncementFailed(_logger, room, exception);
         }
     }
+
+    /// <summary>
+    /// While Redis is unreachable, first and last are decided from this node's own connections: exact for users who
+    /// are only here, and the resynchronisation afterwards corrects the picture for those who are also elsewhere.
+    /// </summary>
+    private bool HasOtherLocalConnection(ChatUser user, string connectionId, string? room = null) =>
+        _local.Any(c => c.Key != connectionId && c.Value.User.Id == user.Id && (room is null || c.Value.IsIn(room)));
 
     private Task<RedisResult> EvaluateAsync(string script, params RedisValue[] arguments) =>
         _redis.Database.ScriptEvaluateAsync(script, values: [_prefix, .. arguments]);

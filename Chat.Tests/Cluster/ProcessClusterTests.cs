@@ -105,6 +105,53 @@ public sealed class ProcessClusterTests(ProcessClusterFixture cluster) : IClassF
     }
 
     [Fact]
+    public async Task DuringRedisOutageEachNodeKeepsServingItsOwnClientsLive()
+    {
+        var room = TestDefaults.UniqueRoom();
+        await using var alice = await NodeA.ConnectAsync(TestDefaults.UniqueUser("alice"));
+        await using var carol = await NodeA.ConnectAsync(TestDefaults.UniqueUser("carol"));
+        await using var bob = await NodeB.ConnectAsync(TestDefaults.UniqueUser("bob"));
+        await alice.JoinRoom(room);
+        await carol.JoinRoom(room);
+        await bob.JoinRoom(room);
+
+        await cluster.Redis.KillAsync();
+        foreach (var node in cluster.Nodes)
+        {
+            await Eventually.MatchesAsync(node.ReadinessAsync, s => s == HttpStatusCode.ServiceUnavailable, because: "a node without Redis is not ready");
+        }
+
+        // Node A's clients still talk to each other as if nothing happened: messages, typing, new connections, joins.
+        var local = await alice.SendMessage(room, "only node A hears this live");
+        (await carol.Messages.WaitForAsync(m => m.Id == local.Id)).Should().Be(local);
+        await carol.SetTyping(room, true);
+        (await alice.Typing.WaitForAsync(t => t.Room == room && t.UserId == carol.UserId)).IsTyping.Should().BeTrue();
+        await using var dave = await NodeA.ConnectAsync(TestDefaults.UniqueUser("dave"));
+        var daveJoined = await dave.JoinRoom(room);
+        daveJoined.Members.Select(m => m.UserId).Should().Contain([alice.UserId, carol.UserId, dave.UserId]);
+        await alice.Joined.WaitForAsync(e => e.Room == room && e.UserId == dave.UserId);
+
+        // Node B stores what its client sends: the history store does not need Redis.
+        var fromB = await bob.SendMessage(room, "stored while cut off");
+
+        await cluster.Redis.StartAsync();
+        foreach (var node in cluster.Nodes)
+        {
+            await Eventually.MatchesAsync(node.ReadinessAsync, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "nodes reconnect by themselves");
+        }
+
+        // Cross-node delivery resumes for connections that were opened and rooms that were joined during the outage.
+        var toDave = await bob.SendMessage(room, "across nodes again");
+        (await dave.Messages.WaitForAsync(m => m.Id == toDave.Id, TimeSpan.FromSeconds(30))).Should().Be(toDave);
+        var toBob = await dave.SendMessage(room, "and back");
+        (await bob.Messages.WaitForAsync(m => m.Id == toBob.Id, TimeSpan.FromSeconds(30))).Should().Be(toBob);
+
+        // What each side could not hear live, it reads from history.
+        (await alice.GetMessagesSince(room, local.Sequence, 10)).Should().Equal(fromB, toDave, toBob);
+        (await bob.GetMessagesSince(room, 0, 10)).Should().Equal(local, fromB, toDave, toBob);
+    }
+
+    [Fact]
     public async Task ConcurrentSendsFromTwoProcessesOnOneSqliteFileGetGapFreeUniqueSequences()
     {
         var room = TestDefaults.UniqueRoom();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Chat.Shared;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Chat.Tests.Infrastructure;
@@ -137,23 +138,29 @@ public static class ChatNodeExtensions
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    public static async Task<GuestTokenResponse> GetTokenAsync(this ChatServerProcess node, string userName)
-    {
-        using var response = await Http.PostAsJsonAsync(new Uri(node.BaseAddress, ChatRoutes.GuestToken), new GuestTokenRequest(userName)).WithTimeout();
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<GuestTokenResponse>().WithTimeout())!;
-    }
+    public static Task<GuestTokenResponse> GetTokenAsync(this ChatServerProcess node, string userName) => GetTokenAsync(node.BaseAddress, userName);
 
     /// <summary>A started connection to this node that records every callback.</summary>
-    public static async Task<TestClient> ConnectAsync(this ChatServerProcess node, string userName, ChatProtocol protocol = ChatProtocol.Json)
+    public static Task<TestClient> ConnectAsync(this ChatServerProcess node, string userName, ChatProtocol protocol = ChatProtocol.Json) =>
+        ConnectAsync(node.BaseAddress, userName, HttpTransports.All, protocol);
+
+    /// <summary>A started connection to the server (or load balancer) at <paramref name="baseAddress"/>, negotiating one of <paramref name="transports"/>.</summary>
+    public static async Task<TestClient> ConnectAsync(Uri baseAddress, string userName, HttpTransportType transports, ChatProtocol protocol = ChatProtocol.Json)
     {
         var connection = new HubConnectionBuilder()
-            .WithUrl(node.HubUrl, options => options.AccessTokenProvider = async () => (await node.GetTokenAsync(userName)).AccessToken)
+            .WithUrl(new Uri(baseAddress, ChatRoutes.Hub), transports, options => options.AccessTokenProvider = async () => (await GetTokenAsync(baseAddress, userName)).AccessToken)
             .WithProtocol(protocol)
             .Build();
         var client = new TestClient(connection, userName);
         await connection.StartAsync().WithTimeout();
         return client;
+    }
+
+    private static async Task<GuestTokenResponse> GetTokenAsync(Uri baseAddress, string userName)
+    {
+        using var response = await Http.PostAsJsonAsync(new Uri(baseAddress, ChatRoutes.GuestToken), new GuestTokenRequest(userName)).WithTimeout();
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<GuestTokenResponse>().WithTimeout())!;
     }
 
     public static async Task<HttpStatusCode> ReadinessAsync(this ChatServerProcess node)

@@ -76,7 +76,7 @@ public sealed class ChatServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Starts the process (again) and waits until <c>/healthz</c> answers.</summary>
+    /// <summary>Starts the process (again) and waits until <c>/readyz</c> answers: its store is open and, in a cluster, its backplane is up.</summary>
     public async Task StartAsync()
     {
         var info = new ProcessStartInfo("dotnet")
@@ -116,7 +116,7 @@ public sealed class ChatServerProcess : IAsyncDisposable
 
             try
             {
-                using var response = await http.GetAsync(new Uri(ChatRoutes.Health, UriKind.Relative));
+                using var response = await http.GetAsync(new Uri(ChatRoutes.Ready, UriKind.Relative));
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -134,7 +134,7 @@ public sealed class ChatServerProcess : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"Chat.Server did not become healthy on {BaseAddress}:\n{Output}");
+        throw new TimeoutException($"Chat.Server did not become ready on {BaseAddress}:\n{Output}");
     }
 
     /// <summary>Kills the process at once (SIGKILL): no shutdown, no goodbyes.</summary>
