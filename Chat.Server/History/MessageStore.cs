@@ -26,6 +26,11 @@ internal sealed class MessageStore(
     private readonly Channel<PendingAppend> _queue = Channel.CreateBounded<PendingAppend>(
         new BoundedChannelOptions(16_384) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
+    // Committed batches, in commit order, waiting for their broadcast and acks: the writer starts the next
+    // transaction while the previous batch is being sent. Bounded, so a slow broadcast holds the writer back.
+    private readonly Channel<CommittedBatch> _committed = Channel.CreateBounded<CommittedBatch>(
+        new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
     // The writer loop's own state, reused from batch to batch.
     private readonly HashSet<(string SenderId, string ClientMessageId)> _retryKeys = [];
     private readonly Dictionary<(string, string), ChatMessage> _known = [];
@@ -105,6 +110,7 @@ internal sealed class MessageStore(
         // On shutdown stop taking new appends, but finish every queued one: callers are waiting for their ack.
         using var stopping = stoppingToken.Register(() => _queue.Writer.TryComplete());
         var batch = new List<PendingAppend>(options.Value.MaxBatchSize);
+        var publishing = PublishAsync();
         try
         {
             while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
@@ -120,13 +126,29 @@ internal sealed class MessageStore(
         }
         finally
         {
+            _committed.Writer.TryComplete();
+            await publishing;
             await CloseWriterAsync();
+        }
+    }
+
+    /// <summary>Tells the listener of each committed batch, then acks its appends: one loop, so in commit order.</summary>
+    private async Task PublishAsync()
+    {
+        await foreach (var committed in _committed.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            listener.OnCommitted(committed.Messages);
+            foreach (var pending in committed.Appends)
+            {
+                pending.Completion.TrySetResult(pending.Result!);
+            }
         }
     }
 
     private async Task CommitWithRetriesAsync(List<PendingAppend> batch)
     {
-        for (var attempt = 1; ; attempt++)
+        CommittedBatch? committed = null;
+        for (var attempt = 1; committed is null; attempt++)
         {
             try
             {
@@ -135,13 +157,7 @@ internal sealed class MessageStore(
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 metrics.StoreCommitted(elapsed);
                 ChatLog.GroupCommitted(logger, batch.Count, elapsed.TotalMilliseconds);
-                listener.OnCommitted(stored);
-                foreach (var pending in batch)
-                {
-                    pending.Completion.TrySetResult(pending.Result!);
-                }
-
-                return;
+                committed = new CommittedBatch([.. batch], stored);
             }
             catch (Exception exception) when (attempt < MaxCommitAttempts)
             {
@@ -163,6 +179,8 @@ internal sealed class MessageStore(
                 return;
             }
         }
+
+        await _committed.Writer.WriteAsync(committed, CancellationToken.None);
     }
 
     /// <summary>Stores the batch in one transaction; sets each append's result and returns the new messages in batch order.</summary>
@@ -295,6 +313,8 @@ internal sealed class MessageStore(
 
     private static DateTime TruncateToMilliseconds(DateTime time) =>
         new(time.Ticks - (time.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+
+    private sealed record CommittedBatch(PendingAppend[] Appends, List<ChatMessage> Messages);
 
     private sealed class PendingAppend(NewMessage message)
     {
