@@ -39,11 +39,17 @@ internal sealed class MessageStore(
     private ChatDbContext? _writerContext;
     private BatchCommands? _commands;
 
-    public async Task<AppendResult> AppendAsync(NewMessage message, CancellationToken cancellationToken = default)
+    public Task<AppendResult> AppendAsync(NewMessage message, CancellationToken cancellationToken = default)
     {
         var pending = new PendingAppend(message);
-        await _queue.Writer.WriteAsync(pending, cancellationToken);
         // Once queued, the append is never cancelled: a message may be committed even if its caller stops waiting.
+        // The queue is rarely full, so the common case queues without an async state machine of its own.
+        return _queue.Writer.TryWrite(pending) ? pending.Completion.Task : QueueWhenRoomAsync(pending, cancellationToken);
+    }
+
+    private async Task<AppendResult> QueueWhenRoomAsync(PendingAppend pending, CancellationToken cancellationToken)
+    {
+        await _queue.Writer.WriteAsync(pending, cancellationToken);
         return await pending.Completion.Task;
     }
 
