@@ -165,47 +165,11 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
         }
     }
 
-    public override async Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
-    {
-        if (!_connections.TryGetValue(connectionId, out var local))
-        {
-            await RemoteAsync(backplane => backplane.AddToGroupAsync(connectionId, groupName, cancellationToken));
-            return;
-        }
+    public override Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) =>
+        ChangeGroupAsync(connectionId, groupName, join: true, cancellationToken);
 
-        await local.Gate.WaitAsync(cancellationToken);
-        try
-        {
-            local.Groups.Add(groupName);
-            await _local.AddToGroupAsync(connectionId, groupName, cancellationToken);
-            await ChangeMembershipAsync(local, backplane => backplane.AddToGroupAsync(connectionId, groupName, cancellationToken));
-        }
-        finally
-        {
-            local.Gate.Release();
-        }
-    }
-
-    public override async Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
-    {
-        if (!_connections.TryGetValue(connectionId, out var local))
-        {
-            await RemoteAsync(backplane => backplane.RemoveFromGroupAsync(connectionId, groupName, cancellationToken));
-            return;
-        }
-
-        await local.Gate.WaitAsync(cancellationToken);
-        try
-        {
-            local.Groups.Remove(groupName);
-            await _local.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
-            await ChangeMembershipAsync(local, backplane => backplane.RemoveFromGroupAsync(connectionId, groupName, cancellationToken));
-        }
-        finally
-        {
-            local.Gate.Release();
-        }
-    }
+    public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) =>
+        ChangeGroupAsync(connectionId, groupName, join: false, cancellationToken);
 
     public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         SendAsync(m => m.SendAllAsync(methodName, args, cancellationToken), m => m.SendAllAsync(methodName, args, cancellationToken));
@@ -239,6 +203,44 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
         if (Interlocked.Exchange(ref _backplane, null) is { } backplane)
         {
             backplane.Dispose();
+        }
+    }
+
+    private async Task ChangeGroupAsync(string connectionId, string groupName, bool join, CancellationToken cancellationToken)
+    {
+        Task Change(HubLifetimeManager<THub> manager) => join
+            ? manager.AddToGroupAsync(connectionId, groupName, cancellationToken)
+            : manager.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
+
+        if (!_connections.TryGetValue(connectionId, out var local))
+        {
+            // Another node's connection: only the backplane can reach it.
+            if (Volatile.Read(ref _backplane) is { } backplane)
+            {
+                await OnBackplaneAsync(backplane, () => Change(backplane.Manager));
+            }
+
+            return;
+        }
+
+        await local.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (join)
+            {
+                local.Groups.Add(groupName);
+            }
+            else
+            {
+                local.Groups.Remove(groupName);
+            }
+
+            await Change(_local);
+            await ChangeMembershipAsync(local, Change);
+        }
+        finally
+        {
+            local.Gate.Release();
         }
     }
 
@@ -313,14 +315,6 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
         }
 
         local.SubscribedTo = backplane;
-    }
-
-    private async Task RemoteAsync(Func<HubLifetimeManager<THub>, Task> change)
-    {
-        if (Volatile.Read(ref _backplane) is { } backplane)
-        {
-            await OnBackplaneAsync(backplane, () => change(backplane.Manager));
-        }
     }
 
     /// <summary>A membership change the backplane fails is not the caller's failure: this node has it, and the next backplane gets it.</summary>
