@@ -67,56 +67,48 @@ internal abstract class BatchCommands : IAsyncDisposable
 }
 
 /// <summary>
-/// SQLite runs in-process, so a statement costs no round trip, but each execution through Microsoft.Data.Sqlite still
-/// costs a reader, a reset and a trip into native code. Each step therefore covers many rows per execution: its
-/// statement is prepared once for a few fixed row counts (<see cref="RowChunks"/>), and a batch runs as the fewest
-/// such chunks. Microsoft.Data.Sqlite's async methods run synchronously anyway.
+/// SQLite runs in-process, so a statement costs no round trip: prepared single-row statements, re-bound and stepped
+/// once per message, are its fastest bulk path. Microsoft.Data.Sqlite's async methods run synchronously anyway.
 /// </summary>
 internal sealed class SqliteBatchCommands : BatchCommands
 {
     private readonly SqliteConnection _connection;
-    private readonly RowChunks _findRetries;
-    private readonly RowChunks _allocate;
-    private readonly RowChunks _insert;
-    private readonly List<KeyValuePair<string, RoomBlock>> _roomRows = [];
+    private readonly SqliteCommand _findRetry;
+    private readonly SqliteCommand _allocate;
+    private readonly SqliteCommand _insert;
     private SqliteTransaction? _transaction;
 
     public SqliteBatchCommands(SqliteConnection connection)
     {
         _connection = connection;
-        // OR of exact pairs: one probe of the unique (sender_id, client_message_id) index per pair (MULTI-INDEX OR).
-        _findRetries = new RowChunks(connection, 2, rows =>
-            $"SELECT {MessageColumns} FROM messages WHERE " +
-            string.Join(" OR ", Enumerable.Range(0, rows).Select(r => $"(sender_id = $p{2 * r} AND client_message_id = $p{(2 * r) + 1})")));
-        _allocate = new RowChunks(connection, 2, rows =>
-            $"INSERT INTO rooms (name, last_sequence) VALUES {RowsOfParameters(rows, 2)} {AllocateUpsert}");
-        _insert = new RowChunks(connection, 8, rows => $"INSERT INTO messages ({MessageColumns}) VALUES {RowsOfParameters(rows, 8)}");
+        _findRetry = Prepare($"SELECT {MessageColumns} FROM messages WHERE sender_id = $sender AND client_message_id = $client", "$sender", "$client");
+        _allocate = Prepare($"INSERT INTO rooms (name, last_sequence) VALUES ($room, $count) {AllocateUpsert}", "$room", "$count");
+        _insert = Prepare(
+            $"INSERT INTO messages ({MessageColumns}) VALUES ($id, $room, $sequence, $sender, $name, $content, $ticks, $client)",
+            "$id", "$room", "$sequence", "$sender", "$name", "$content", "$ticks", "$client");
     }
 
     public override Task BeginAsync()
     {
         // BEGIN IMMEDIATE: take the write lock first, so that no other process can commit between our read and write.
         _transaction = _connection.BeginTransaction(deferred: false);
+        _findRetry.Transaction = _transaction;
+        _allocate.Transaction = _transaction;
+        _insert.Transaction = _transaction;
         return Task.CompletedTask;
     }
 
     public override Task FindRetriesAsync(IReadOnlyCollection<(string SenderId, string ClientMessageId)> keys, Dictionary<(string, string), ChatMessage> known)
     {
-        using var pending = keys.GetEnumerator();
-        foreach (var (command, rows) in _findRetries.Chunks(keys.Count, _transaction!))
+        var parameters = _findRetry.Parameters;
+        foreach (var key in keys)
         {
-            var parameters = command.Parameters;
-            for (var row = 0; row < rows && pending.MoveNext(); row++)
+            parameters[0].Value = key.SenderId;
+            parameters[1].Value = key.ClientMessageId;
+            using var reader = _findRetry.ExecuteReader();
+            if (reader.Read())
             {
-                parameters[2 * row].Value = pending.Current.SenderId;
-                parameters[(2 * row) + 1].Value = pending.Current.ClientMessageId;
-            }
-
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var message = ReadMessage(reader);
-                known[(message.SenderId, message.ClientMessageId!)] = message;
+                known[key] = ReadMessage(reader);
             }
         }
 
@@ -125,23 +117,14 @@ internal sealed class SqliteBatchCommands : BatchCommands
 
     public override Task AllocateAsync(Dictionary<string, RoomBlock> rooms)
     {
-        _roomRows.Clear();
-        _roomRows.AddRange(rooms);
-        var next = 0;
-        foreach (var (command, rows) in _allocate.Chunks(_roomRows.Count, _transaction!))
+        var parameters = _allocate.Parameters;
+        foreach (var (room, block) in rooms)
         {
-            var parameters = command.Parameters;
-            for (var row = 0; row < rows; row++, next++)
-            {
-                parameters[2 * row].Value = _roomRows[next].Key;
-                parameters[(2 * row) + 1].Value = (long)_roomRows[next].Value.Count;
-            }
-
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                rooms[reader.GetString(0)].Last = reader.GetInt64(1);
-            }
+            parameters[0].Value = room;
+            parameters[1].Value = (long)block.Count;
+            using var reader = _allocate.ExecuteReader();
+            reader.Read();
+            block.Last = reader.GetInt64(1);
         }
 
         return Task.CompletedTask;
@@ -149,25 +132,18 @@ internal sealed class SqliteBatchCommands : BatchCommands
 
     public override Task InsertAsync(IReadOnlyList<ChatMessage> messages)
     {
-        var next = 0;
-        foreach (var (command, rows) in _insert.Chunks(messages.Count, _transaction!))
+        var parameters = _insert.Parameters;
+        foreach (var message in messages)
         {
-            var parameters = command.Parameters;
-            for (var row = 0; row < rows; row++, next++)
-            {
-                var message = messages[next];
-                var at = 8 * row;
-                parameters[at].Value = message.Id;
-                parameters[at + 1].Value = message.Room;
-                parameters[at + 2].Value = message.Sequence;
-                parameters[at + 3].Value = message.SenderId;
-                parameters[at + 4].Value = message.SenderName;
-                parameters[at + 5].Value = message.Content;
-                parameters[at + 6].Value = message.SentAt.Ticks;
-                parameters[at + 7].Value = (object?)message.ClientMessageId ?? DBNull.Value;
-            }
-
-            command.ExecuteNonQuery();
+            parameters[0].Value = message.Id;
+            parameters[1].Value = message.Room;
+            parameters[2].Value = message.Sequence;
+            parameters[3].Value = message.SenderId;
+            parameters[4].Value = message.SenderName;
+            parameters[5].Value = message.Content;
+            parameters[6].Value = message.SentAt.Ticks;
+            parameters[7].Value = (object?)message.ClientMessageId ?? DBNull.Value;
+            _insert.ExecuteNonQuery();
         }
 
         return Task.CompletedTask;
@@ -184,62 +160,23 @@ internal sealed class SqliteBatchCommands : BatchCommands
     public override ValueTask DisposeAsync()
     {
         _transaction?.Dispose();
-        _findRetries.Dispose();
+        _findRetry.Dispose();
         _allocate.Dispose();
         _insert.Dispose();
         return ValueTask.CompletedTask;
     }
 
-    private static string RowsOfParameters(int rows, int width) =>
-        string.Join(", ", Enumerable.Range(0, rows).Select(r =>
-            "(" + string.Join(", ", Enumerable.Range(r * width, width).Select(p => $"$p{p}")) + ")"));
-
-    /// <summary>
-    /// One statement prepared for 64, 16, 4 and 1 rows (parameters <c>$p0</c>… row by row): n rows run as
-    /// n / 64 executions of the largest and at most three of each smaller size.
-    /// </summary>
-    private sealed class RowChunks : IDisposable
+    private SqliteCommand Prepare(string sql, params string[] parameterNames)
     {
-        private static readonly int[] Sizes = [64, 16, 4, 1];
-        private readonly SqliteCommand[] _commands;
-
-        public RowChunks(SqliteConnection connection, int width, Func<int, string> sql)
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameterNames)
         {
-            _commands = new SqliteCommand[Sizes.Length];
-            for (var i = 0; i < Sizes.Length; i++)
-            {
-                var command = connection.CreateCommand();
-                command.CommandText = sql(Sizes[i]);
-                for (var p = 0; p < Sizes[i] * width; p++)
-                {
-                    command.Parameters.Add(new SqliteParameter { ParameterName = $"$p{p}" });
-                }
-
-                command.Prepare();
-                _commands[i] = command;
-            }
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
         }
 
-        /// <summary>The commands to run, each with how many rows it takes, for <paramref name="rows"/> rows in all.</summary>
-        public IEnumerable<(SqliteCommand Command, int Rows)> Chunks(int rows, SqliteTransaction transaction)
-        {
-            for (var i = 0; i < Sizes.Length; i++)
-            {
-                for (; rows >= Sizes[i]; rows -= Sizes[i])
-                {
-                    _commands[i].Transaction = transaction;
-                    yield return (_commands[i], Sizes[i]);
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var command in _commands)
-            {
-                command.Dispose();
-            }
-        }
+        command.Prepare();
+        return command;
     }
 }
 
