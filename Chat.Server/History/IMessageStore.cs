@@ -28,6 +28,9 @@ public interface IMessageStore
 /// <summary>Told of every newly stored message, in commit order, right after the commit.</summary>
 public interface IMessageCommitListener
 {
-    /// <summary>Must not block or throw: it runs on the writer's loop.</summary>
+    /// <summary>
+    /// Must not block or throw: it runs on the store's one publishing loop, a batch at a time in commit order, beside
+    /// the writer's next transaction; the batch's appends are acknowledged right after it returns.
+    /// </summary>
     void OnCommitted(IReadOnlyList<ChatMessage> messages);
 }

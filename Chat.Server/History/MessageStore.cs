@@ -1,19 +1,16 @@
-using System.Data.Common;
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using System.Threading.Channels;
 using Chat.Server.Observability;
 using Chat.Shared;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Chat.Server.History;
 
 /// <summary>
-/// EF Core history with group commit: one writer loop takes every queued append, stores the whole batch in one
-/// transaction, and only then completes each caller. The room's sequence is allocated inside that transaction by
+/// History with group commit: one writer loop takes every queued append, stores the whole batch in one transaction
+/// (plain ADO.NET statements on one long-lived connection, <see cref="BatchCommands"/>; reads go through EF Core),
+/// and only then completes each caller. The room's sequence is allocated inside that transaction by
 /// an atomic upsert (<c>INSERT … ON CONFLICT DO UPDATE … RETURNING</c>) on the room row, so sequences stay gap-free and unique with any number of
 /// writers and processes on one store: the row lock (PostgreSQL) or the database write lock (SQLite) orders them.
 /// </summary>
@@ -29,11 +26,30 @@ internal sealed class MessageStore(
     private readonly Channel<PendingAppend> _queue = Channel.CreateBounded<PendingAppend>(
         new BoundedChannelOptions(16_384) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    public async Task<AppendResult> AppendAsync(NewMessage message, CancellationToken cancellationToken = default)
+    // Committed batches, in commit order, waiting for their broadcast and acks: the writer starts the next
+    // transaction while the previous batch is being sent. Bounded, so a slow broadcast holds the writer back.
+    private readonly Channel<CommittedBatch> _committed = Channel.CreateBounded<CommittedBatch>(
+        new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
+    // The writer loop's own state, reused from batch to batch.
+    private readonly HashSet<(string SenderId, string ClientMessageId)> _retryKeys = [];
+    private readonly Dictionary<(string, string), ChatMessage> _known = [];
+    private readonly HashSet<(string, string)> _claimed = [];
+    private readonly Dictionary<string, RoomBlock> _rooms = new(StringComparer.Ordinal);
+    private ChatDbContext? _writerContext;
+    private BatchCommands? _commands;
+
+    public Task<AppendResult> AppendAsync(NewMessage message, CancellationToken cancellationToken = default)
     {
         var pending = new PendingAppend(message);
-        await _queue.Writer.WriteAsync(pending, cancellationToken);
         // Once queued, the append is never cancelled: a message may be committed even if its caller stops waiting.
+        // The queue is rarely full, so the common case queues without an async state machine of its own.
+        return _queue.Writer.TryWrite(pending) ? pending.Completion.Task : QueueWhenRoomAsync(pending, cancellationToken);
+    }
+
+    private async Task<AppendResult> QueueWhenRoomAsync(PendingAppend pending, CancellationToken cancellationToken)
+    {
+        await _queue.Writer.WriteAsync(pending, cancellationToken);
         return await pending.Completion.Task;
     }
 
@@ -100,46 +116,67 @@ internal sealed class MessageStore(
         // On shutdown stop taking new appends, but finish every queued one: callers are waiting for their ack.
         using var stopping = stoppingToken.Register(() => _queue.Writer.TryComplete());
         var batch = new List<PendingAppend>(options.Value.MaxBatchSize);
-        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        var publishing = PublishAsync();
+        try
         {
-            while (batch.Count < options.Value.MaxBatchSize && _queue.Reader.TryRead(out var pending))
+            while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
             {
-                batch.Add(pending);
-            }
+                while (batch.Count < options.Value.MaxBatchSize && _queue.Reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                }
 
-            await CommitWithRetriesAsync(batch);
-            batch.Clear();
+                await CommitWithRetriesAsync(batch);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            _committed.Writer.TryComplete();
+            await publishing;
+            await CloseWriterAsync();
+        }
+    }
+
+    /// <summary>Tells the listener of each committed batch, then acks its appends: one loop, so in commit order.</summary>
+    private async Task PublishAsync()
+    {
+        await foreach (var committed in _committed.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            listener.OnCommitted(committed.Messages);
+            foreach (var pending in committed.Appends)
+            {
+                pending.Completion.TrySetResult(pending.Result!);
+            }
         }
     }
 
     private async Task CommitWithRetriesAsync(List<PendingAppend> batch)
     {
-        for (var attempt = 1; ; attempt++)
+        CommittedBatch? committed = null;
+        for (var attempt = 1; committed is null; attempt++)
         {
             try
             {
                 var started = Stopwatch.GetTimestamp();
-                var (results, stored) = await CommitAsync(batch);
+                var stored = await CommitAsync(batch);
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 metrics.StoreCommitted(elapsed);
                 ChatLog.GroupCommitted(logger, batch.Count, elapsed.TotalMilliseconds);
-                listener.OnCommitted(stored);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Completion.TrySetResult(results[i]);
-                }
-
-                return;
+                committed = new CommittedBatch([.. batch], stored);
             }
             catch (Exception exception) when (attempt < MaxCommitAttempts)
             {
-                // A unique-index race with another process, or a transient lock: the retry re-reads and re-allocates.
+                // A unique-index race with another process, or a transient lock or connection failure: the retry
+                // starts on a fresh connection, re-reads and re-allocates.
                 ChatLog.CommitFailed(logger, batch.Count, attempt, exception);
+                await CloseWriterAsync();
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), CancellationToken.None);
             }
             catch (Exception exception)
             {
                 ChatLog.CommitFailed(logger, batch.Count, attempt, exception);
+                await CloseWriterAsync();
                 foreach (var pending in batch)
                 {
                     pending.Completion.TrySetException(exception);
@@ -148,152 +185,150 @@ internal sealed class MessageStore(
                 return;
             }
         }
+
+        await _committed.Writer.WriteAsync(committed, CancellationToken.None);
     }
 
-    private async Task<(AppendResult[] Results, List<ChatMessage> Stored)> CommitAsync(List<PendingAppend> batch)
+    /// <summary>Stores the batch in one transaction; sets each append's result and returns the new messages in batch order.</summary>
+    private async Task<List<ChatMessage>> CommitAsync(List<PendingAppend> batch)
     {
-        await using var db = await contexts.CreateDbContextAsync();
-        await using var transaction = await db.Database.BeginTransactionAsync();
+        var commands = _commands ??= await OpenWriterAsync();
+        await commands.BeginAsync();
 
-        var known = await FindRetriesAsync(db, batch);
-        var results = new AppendResult?[batch.Count];
-        var firstIndexOfKey = new Dictionary<(string, string), int>();
-        var fresh = new List<(int Index, MessageRecord Record)>();
-        var sentAt = TruncateToMilliseconds(DateTime.UtcNow);
-
-        for (var i = 0; i < batch.Count; i++)
+        _retryKeys.Clear();
+        _known.Clear();
+        _claimed.Clear();
+        _rooms.Clear();
+        foreach (var pending in batch)
         {
-            var message = batch[i].Message;
+            pending.Result = null;
+            if (pending.Message.ClientMessageId is { } clientId)
+            {
+                _retryKeys.Add((pending.Message.Sender.Id, clientId));
+            }
+        }
+
+        if (_retryKeys.Count > 0)
+        {
+            await commands.FindRetriesAsync(_retryKeys, _known);
+        }
+
+        // The first append of each new (sender, clientMessageId) is stored; later ones in the batch repeat its answer.
+        var fresh = new List<PendingAppend>(batch.Count);
+        foreach (var pending in batch)
+        {
+            var message = pending.Message;
             if (message.ClientMessageId is { } clientId)
             {
                 var key = (message.Sender.Id, clientId);
-                if (known.TryGetValue(key, out var stored))
+                if (_known.TryGetValue(key, out var stored))
                 {
-                    results[i] = new AppendResult(stored, IsNew: false);
+                    pending.Result = new AppendResult(stored, IsNew: false);
                     continue;
                 }
 
-                if (!firstIndexOfKey.TryAdd(key, i))
+                if (!_claimed.Add(key))
                 {
-                    continue; // the same retry twice in one batch: answered from the first one below
+                    continue;
                 }
             }
 
-            fresh.Add((i, new MessageRecord
+            fresh.Add(pending);
+            if (!_rooms.TryGetValue(message.Room, out var block))
             {
-                Room = message.Room,
-                Id = Guid.CreateVersion7().ToString("N"),
-                SenderId = message.Sender.Id,
-                SenderName = message.Sender.Name,
-                Content = message.Content,
-                SentAt = sentAt,
-                ClientMessageId = message.ClientMessageId,
-            }));
+                _rooms[message.Room] = block = new RoomBlock();
+            }
+
+            block.Count++;
         }
 
-        foreach (var room in fresh.GroupBy(f => f.Record.Room))
+        if (_rooms.Count > 0)
         {
-            var count = room.Count();
-            var last = await AllocateSequencesAsync(db, transaction, room.Key, count);
-            var next = last - count + 1;
-            foreach (var (_, record) in room)
+            await commands.AllocateAsync(_rooms);
+        }
+
+        foreach (var block in _rooms.Values)
+        {
+            block.Last -= block.Count;
+        }
+
+        var sentAt = TruncateToMilliseconds(DateTime.UtcNow);
+        var messages = new List<ChatMessage>(fresh.Count);
+        foreach (var pending in fresh)
+        {
+            var message = pending.Message;
+            var block = _rooms[message.Room];
+            var stored = new ChatMessage(
+                Guid.CreateVersion7().ToString("N"), message.Room, ++block.Last, message.Sender.Id, message.Sender.Name,
+                message.Content, sentAt, message.ClientMessageId);
+            pending.Result = new AppendResult(stored, IsNew: true);
+            messages.Add(stored);
+            if (message.ClientMessageId is { } clientId)
             {
-                record.Sequence = next++;
+                _known[(message.Sender.Id, clientId)] = stored;
             }
         }
 
-        db.Messages.AddRange(fresh.Select(f => f.Record));
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-
-        var storedMessages = new List<ChatMessage>(fresh.Count);
-        foreach (var (index, record) in fresh)
+        if (messages.Count > 0)
         {
-            var message = record.ToMessage();
-            results[index] = new AppendResult(message, IsNew: true);
-            storedMessages.Add(message);
+            await commands.InsertAsync(messages);
         }
 
-        for (var i = 0; i < batch.Count; i++)
+        await commands.CommitAsync();
+
+        foreach (var pending in batch)
         {
-            if (results[i] is null)
-            {
-                var message = batch[i].Message;
-                var first = results[firstIndexOfKey[(message.Sender.Id, message.ClientMessageId!)]]!;
-                results[i] = first with { IsNew = false };
-            }
+            pending.Result ??= new AppendResult(_known[(pending.Message.Sender.Id, pending.Message.ClientMessageId!)], IsNew: false);
         }
 
         // Batch order: within a room that is sequence order, which is the order listeners broadcast in.
-        return (results.Select(r => r!).ToArray(), storedMessages);
+        return messages;
     }
 
-    /// <summary>
-    /// The batch's (sender, clientMessageId) pairs already stored. One equality probe of the unique index per pair:
-    /// matching senders and ids as two separate lists would scan every earlier message of each sender.
-    /// </summary>
-    private static async Task<Dictionary<(string, string), ChatMessage>> FindRetriesAsync(ChatDbContext db, List<PendingAppend> batch)
+    /// <summary>The writer keeps one connection (and its prepared statements) for as long as it works.</summary>
+    private async Task<BatchCommands> OpenWriterAsync()
     {
-        var pairs = batch
-            .Where(p => p.Message.ClientMessageId is not null)
-            .Select(p => (SenderId: p.Message.Sender.Id, ClientMessageId: p.Message.ClientMessageId!))
-            .Distinct()
-            .ToList();
-        var known = new Dictionary<(string, string), ChatMessage>();
-        if (pairs.Count == 0)
+        var context = await contexts.CreateDbContextAsync();
+        try
         {
-            return known;
+            var commands = await BatchCommands.OpenAsync(context);
+            _writerContext = context;
+            return commands;
         }
-
-        var sql = new StringBuilder("SELECT * FROM messages WHERE ");
-        var parameters = new object[pairs.Count * 2];
-        for (var i = 0; i < pairs.Count; i++)
+        catch
         {
-            sql.Append(i == 0 ? "" : " OR ").Append(CultureInfo.InvariantCulture, $"(sender_id = {{{2 * i}}} AND client_message_id = {{{(2 * i) + 1}}})");
-            parameters[2 * i] = pairs[i].SenderId;
-            parameters[(2 * i) + 1] = pairs[i].ClientMessageId;
+            await context.DisposeAsync();
+            throw;
         }
-
-        var existing = await db.Messages.FromSqlRaw(sql.ToString(), parameters).AsNoTracking().ToListAsync();
-        foreach (var record in existing)
-        {
-            known[(record.SenderId, record.ClientMessageId!)] = record.ToMessage();
-        }
-
-        return known;
     }
 
-    private static async Task<long> AllocateSequencesAsync(ChatDbContext db, IDbContextTransaction transaction, string room, int count)
+    private async Task CloseWriterAsync()
     {
-        var connection = db.Database.GetDbConnection();
-        var dbTransaction = transaction.GetDbTransaction();
+        if (_commands is { } commands)
+        {
+            _commands = null;
+            await commands.DisposeAsync();
+        }
 
-        // One statement per room and batch: creates the room on first use and allocates the block atomically.
-        await using var allocate = connection.CreateCommand();
-        allocate.Transaction = dbTransaction;
-        allocate.CommandText =
-            "INSERT INTO rooms (name, last_sequence) VALUES (@room, @count) " +
-            "ON CONFLICT (name) DO UPDATE SET last_sequence = rooms.last_sequence + excluded.last_sequence RETURNING last_sequence";
-        AddParameter(allocate, "@room", room);
-        AddParameter(allocate, "@count", (long)count);
-        return Convert.ToInt64(await allocate.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static void AddParameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
+        if (_writerContext is { } context)
+        {
+            _writerContext = null;
+            await context.DisposeAsync();
+        }
     }
 
     private static DateTime TruncateToMilliseconds(DateTime time) =>
         new(time.Ticks - (time.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+
+    private sealed record CommittedBatch(PendingAppend[] Appends, List<ChatMessage> Messages);
 
     private sealed class PendingAppend(NewMessage message)
     {
         public NewMessage Message { get; } = message;
 
         public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Set by the writer while it commits the batch; answered only after the commit.</summary>
+        public AppendResult? Result { get; set; }
     }
 }

@@ -20,9 +20,10 @@ internal sealed class MessageBroadcaster(
 {
     public void OnCommitted(IReadOnlyList<ChatMessage> messages)
     {
+        long recipients = 0;
         foreach (var message in messages)
         {
-            metrics.MessageSent(connections.LocalConnectionsIn(message.Room));
+            recipients += connections.LocalConnectionsIn(message.Room);
             Task sending;
             try
             {
@@ -39,6 +40,8 @@ internal sealed class MessageBroadcaster(
                 _ = ObserveAsync(sending, message);
             }
         }
+
+        metrics.MessagesSent(messages.Count, recipients);
     }
 
     private async Task ObserveAsync(Task sending, ChatMessage message)

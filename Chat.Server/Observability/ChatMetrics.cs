@@ -37,9 +37,10 @@ public sealed class ChatMetrics
 
     public Meter Meter { get; }
 
-    public void MessageSent(int recipients)
+    /// <summary>Once per group commit, not per message: every measurement passes through each metrics listener.</summary>
+    public void MessagesSent(int messages, long recipients)
     {
-        _messagesSent.Add(1);
+        _messagesSent.Add(messages);
         _messagesDelivered.Add(recipients);
     }
 

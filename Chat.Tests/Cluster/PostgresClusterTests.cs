@@ -34,4 +34,8 @@ public sealed class PostgresClusterTests(PostgresClusterFixture cluster) : IClas
         (await onB.GetHistory(room, null, 10)).Should().Equal(first);
         (await onB.ListRooms()).Should().ContainSingle(r => r.Room == room).Which.LastSequence.Should().Be(1);
     }
+
+    [Fact]
+    public async Task CopiesOfOneClientMessageIdSentAtOnceAreStoredOnce() =>
+        await SameIdSends.ShouldStoreOneMessageAsync(user => cluster.Nodes[0].ConnectAsync(user));
 }

@@ -42,6 +42,10 @@ public sealed class SendPathTests(SendPathTests.Fixture fixture) : IClassFixture
         }
     }
 
+    [Fact]
+    public async Task CopiesOfOneClientMessageIdSentAtOnceAreStoredOnce() =>
+        await SameIdSends.ShouldStoreOneMessageAsync(user => fixture.Server.ConnectAsync(user, ChatProtocol.MessagePack));
+
     public sealed class Fixture : ChatServerFixture
     {
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>

@@ -12,9 +12,11 @@ public sealed record BenchOptions(
     IReadOnlyList<double> IngestRates,
     double ComparisonDeliveryRate,
     string OutputDirectory,
+    IReadOnlyList<(int Rooms, int Members)> FanOutShapes,
     bool HoldIdle)
 {
     public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis"];
+    public static readonly (int Rooms, int Members)[] AllFanOutShapes = [(100, 10), (10, 100), (1, 1_000)];
 
     public static BenchOptions Parse(string[] args)
     {
@@ -23,6 +25,7 @@ public sealed record BenchOptions(
         int? idleConnections = null;
         string? output = null;
         var holdIdle = false;
+        (int Rooms, int Members)[] shapes = AllFanOutShapes;
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--hold-idle")
@@ -39,6 +42,9 @@ public sealed record BenchOptions(
                     break;
                 case "--scenarios":
                     scenarios = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    break;
+                case "--fanout-shapes":
+                    shapes = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseShape)];
                     break;
                 case "--idle-connections":
                     idleConnections = int.Parse(value, CultureInfo.InvariantCulture);
@@ -57,11 +63,20 @@ public sealed record BenchOptions(
         return profile switch
         {
             "quick" => new BenchOptions(profile, scenarios.ToHashSet(), idleConnections ?? 2_000, TimeSpan.FromSeconds(3),
-                [2_000, 4_000, 8_000, 16_000, 32_000], [1_000, 2_000, 4_000, 8_000, 16_000, 32_000], 4_000, output, holdIdle),
+                [2_000, 4_000, 8_000, 16_000, 32_000], [1_000, 2_000, 4_000, 8_000, 16_000, 32_000], 4_000, output, shapes, holdIdle),
             "full" => new BenchOptions(profile, scenarios.ToHashSet(), idleConnections ?? MaxIdleConnections(), TimeSpan.FromSeconds(15),
-                [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], [2_500, 5_000, 10_000, 20_000, 40_000, 80_000], 20_000, output, holdIdle),
+                [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], [2_500, 5_000, 10_000, 20_000, 40_000, 80_000], 20_000, output, shapes, holdIdle),
             _ => throw new ArgumentException("--profile is quick or full"),
         };
+    }
+
+    /// <summary>"100x10" → 100 rooms of 10 members.</summary>
+    private static (int Rooms, int Members) ParseShape(string shape)
+    {
+        var parts = shape.Split('x');
+        return parts.Length == 2
+            ? (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture))
+            : throw new ArgumentException($"--fanout-shapes takes ROOMSxMEMBERS, e.g. 100x10, not '{shape}'");
     }
 
     /// <summary>

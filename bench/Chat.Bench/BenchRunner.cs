@@ -48,7 +48,7 @@ public static class BenchRunner
 
             if (options.Scenarios.Contains("fanout"))
             {
-                foreach (var (rooms, members) in new[] { (100, 10), (10, 100), (1, 1_000) })
+                foreach (var (rooms, members) in options.FanOutShapes)
                 {
                     await RisingRatesAsync("fanout", options, results, WireProtocol.MessagePack, rooms, members,
                         [.. options.FanOutDeliveryRates.Select(d => d / members)], cancel.Token);
