@@ -53,7 +53,15 @@ internal abstract class BatchCommands : IAsyncDisposable
 
     public abstract Task CommitAsync();
 
+    public abstract Task RollbackAsync();
+
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>A unique index refused a row: in a batch, a client's retry of a message that another batch stored.</summary>
+    public static bool IsUniqueViolation(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteConstraint } or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    private const int SqliteConstraint = 19;
 
     protected static ChatMessage ReadMessage(DbDataReader reader) => new(
         reader.GetString(0),
@@ -154,6 +162,14 @@ internal sealed class SqliteBatchCommands : BatchCommands
         using var transaction = _transaction;
         _transaction = null;
         transaction?.Commit();
+        return Task.CompletedTask;
+    }
+
+    public override Task RollbackAsync()
+    {
+        using var transaction = _transaction;
+        _transaction = null;
+        transaction?.Rollback();
         return Task.CompletedTask;
     }
 
@@ -314,6 +330,16 @@ internal sealed class PostgresBatchCommands : BatchCommands
         if (transaction is not null)
         {
             await transaction.CommitAsync();
+        }
+    }
+
+    public override async Task RollbackAsync()
+    {
+        await using var transaction = _transaction;
+        _transaction = null;
+        if (transaction is not null)
+        {
+            await transaction.RollbackAsync();
         }
     }
 

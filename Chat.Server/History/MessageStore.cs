@@ -190,9 +190,27 @@ internal sealed class MessageStore(
     }
 
     /// <summary>Stores the batch in one transaction; sets each append's result and returns the new messages in batch order.</summary>
+    /// <summary>
+    /// Stores the batch optimistically, without looking up earlier sends: a client's retry of a message stored by an
+    /// earlier batch is rare, and the unique <c>(sender, clientMessageId)</c> index refuses it anyway. Only then is
+    /// the transaction rolled back and the batch stored again, this time answering retries with what was stored.
+    /// </summary>
     private async Task<List<ChatMessage>> CommitAsync(List<PendingAppend> batch)
     {
         var commands = _commands ??= await OpenWriterAsync();
+        try
+        {
+            return await CommitAsync(commands, batch, findRetries: false);
+        }
+        catch (Exception exception) when (BatchCommands.IsUniqueViolation(exception))
+        {
+            await commands.RollbackAsync();
+            return await CommitAsync(commands, batch, findRetries: true);
+        }
+    }
+
+    private async Task<List<ChatMessage>> CommitAsync(BatchCommands commands, List<PendingAppend> batch, bool findRetries)
+    {
         await commands.BeginAsync();
 
         _retryKeys.Clear();
@@ -202,7 +220,7 @@ internal sealed class MessageStore(
         foreach (var pending in batch)
         {
             pending.Result = null;
-            if (pending.Message.ClientMessageId is { } clientId)
+            if (findRetries && pending.Message.ClientMessageId is { } clientId)
             {
                 _retryKeys.Add((pending.Message.Sender.Id, clientId));
             }
