@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.Tests.Hub;
 
+[Collection(nameof(ProcessWideState))]
 public sealed class EndpointTests(ChatServerFixture fixture) : IClassFixture<ChatServerFixture>
 {
     private ChatServer Server => fixture.Server;

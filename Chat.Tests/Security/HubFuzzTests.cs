@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace Chat.Tests.Security;
 
 /// <summary>Thousands of random and mutated hub frames against a live server: it answers or closes, and nothing else happens.</summary>
-[Collection(nameof(MeasuredAlone))]
+[Collection(nameof(ProcessWideState))]
 public sealed class HubFuzzTests(ChatServerFixture fixture, ITestOutputHelper output) : IClassFixture<ChatServerFixture>
 {
     private const int FramesPerProtocol = 10_000;
