@@ -1,4 +1,5 @@
 using Chat.Server.Hubs;
+using Chat.Server.Observability;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Chat.Server.Cluster;
@@ -7,7 +8,7 @@ namespace Chat.Server.Cluster;
 /// Connects the backplane at start and again whenever it was dropped. The first attempt runs before the host
 /// finishes starting, so a node that can reach Redis is part of the cluster from its first request on.
 /// </summary>
-internal sealed class BackplaneRecoveryLoop(HubLifetimeManager<ChatHub> lifetimeManager, TimeProvider time) : BackgroundService
+internal sealed class BackplaneRecoveryLoop(HubLifetimeManager<ChatHub> lifetimeManager, TimeProvider time, ILogger<BackplaneRecoveryLoop> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(500);
 
@@ -15,7 +16,7 @@ internal sealed class BackplaneRecoveryLoop(HubLifetimeManager<ChatHub> lifetime
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _backplane.TryConnectBackplaneAsync(cancellationToken);
+        await TryConnectAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
@@ -26,8 +27,21 @@ internal sealed class BackplaneRecoveryLoop(HubLifetimeManager<ChatHub> lifetime
         {
             if (!_backplane.IsBackplaneActive)
             {
-                await _backplane.TryConnectBackplaneAsync(stoppingToken);
+                await TryConnectAsync(stoppingToken);
             }
+        }
+    }
+
+    /// <summary>Whatever fails on the way, the node goes on serving its own clients and tries again.</summary>
+    private async Task TryConnectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _backplane.TryConnectBackplaneAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            ChatLog.BackplaneConnectFailed(logger, exception);
         }
     }
 }

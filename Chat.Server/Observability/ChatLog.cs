@@ -54,6 +54,9 @@ internal static partial class ChatLog
     [LoggerMessage(108, LogLevel.Warning, "Backplane dropped: sends reach this node's connections only until Redis is back.", EventName = "BackplaneDropped")]
     public static partial void BackplaneDropped(ILogger logger, Exception? exception);
 
+    [LoggerMessage(109, LogLevel.Warning, "Backplane could not be connected; this node serves its own clients and tries again.", EventName = "BackplaneConnectFailed")]
+    public static partial void BackplaneConnectFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(200, LogLevel.Warning, "Refused a request to {Path} from origin {Origin}: not an allowed origin.", EventName = "OriginRefused")]
     public static partial void OriginRefused(ILogger logger, string origin, string path);
 
