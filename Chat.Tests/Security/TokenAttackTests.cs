@@ -125,7 +125,7 @@ public sealed class TokenAttackTests(TokenAttackServerFixture fixture) : IClassF
             statuses.Add(response.StatusCode);
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
-                response.Headers.RetryAfter.Should().NotBeNull();
+                response.Headers.RetryAfter?.Delta.Should().Be(TimeSpan.FromMinutes(1), "a refused client is told how long to wait");
                 (await response.Content.ReadAsStringAsync().WithTimeout()).Should().Contain("rate_limited");
             }
         }
