@@ -85,14 +85,14 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(DisconnectAsync), exception);
-            var roomsLeft = closed?.Rooms.Where(room => !HasOtherLocalConnection(user, connectionId, room)).ToList() ?? [];
+            var roomsLeft = closed?.Rooms.Snapshot().Where(room => !HasOtherLocalConnection(user, connectionId, room)).ToList() ?? [];
             return new DisconnectOutcome(!HasOtherLocalConnection(user, connectionId), roomsLeft);
         }
     }
 
     public async ValueTask<bool> JoinAsync(string room, ChatUser user, string connectionId, CancellationToken cancellationToken = default)
     {
-        _local.GetOrAdd(connectionId, _ => new LocalConnection(user)).Join(room);
+        _local.GetOrAdd(connectionId, _ => new LocalConnection(user)).Rooms.Add(room);
         try
         {
             return (int)await EvaluateAsync(RedisPresenceScripts.Join, NodeId, connectionId, user.Id, user.Name, _leaseMilliseconds, room) == 1;
@@ -108,7 +108,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
     {
         if (_local.TryGetValue(connectionId, out var local))
         {
-            local.Leave(room);
+            local.Rooms.Remove(room);
         }
 
         try
@@ -132,7 +132,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(GetMembersAsync), exception);
-            return [.. _local.Values.Where(c => c.IsIn(room)).Select(c => c.User).Distinct()
+            return [.. _local.Values.Where(c => c.Rooms.Contains(room)).Select(c => c.User).Distinct()
                 .Select(u => new UserPresence(u.Id, u.Name, PresenceStatus.Online))];
         }
     }
@@ -147,7 +147,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(GetMemberCountsAsync), exception);
-            return _local.Values.SelectMany(c => c.Rooms.Select(room => (room, c.User.Id))).Distinct()
+            return _local.Values.SelectMany(c => c.Rooms.Snapshot().Select(room => (room, c.User.Id))).Distinct()
                 .GroupBy(m => m.room).ToDictionary(g => g.Key, g => g.Count());
         }
     }
@@ -162,7 +162,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(GetRoomsOfUserAsync), exception);
-            return [.. _local.Values.Where(c => c.User.Id == userId).SelectMany(c => c.Rooms).Distinct()];
+            return [.. _local.Values.Where(c => c.User.Id == userId).SelectMany(c => c.Rooms.Snapshot()).Distinct()];
         }
     }
 
@@ -232,7 +232,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         var cameOnline = (int)await EvaluateAsync(RedisPresenceScripts.Connect, NodeId, connectionId, user.Id, user.Name, _leaseMilliseconds) == 1;
         // Rooms left while Redis was unreachable are still there.
         var roomsInRedis = await _redis.Database.SetMembersAsync(_prefix + "conn:" + connectionId + ":rooms");
-        foreach (var room in roomsInRedis.Select(r => (string)r!).Where(r => !local.IsIn(r)))
+        foreach (var room in roomsInRedis.Select(r => (string)r!).Where(r => !local.Rooms.Contains(r)))
         {
             if ((int)await EvaluateAsync(RedisPresenceScripts.Leave, connectionId, user.Id, room) == 1)
             {
@@ -240,14 +240,14 @@ public sealed class RedisPresenceTracker : IPresenceTracker
             }
         }
 
-        foreach (var room in local.Rooms)
+        foreach (var room in local.Rooms.Snapshot())
         {
             if ((int)await EvaluateAsync(RedisPresenceScripts.Join, NodeId, connectionId, user.Id, user.Name, _leaseMilliseconds, room) == 1)
             {
                 await AnnounceAsync(room, () => _hub.Clients.GroupExcept(room, connectionId).UserJoined(new RoomMemberEvent(room, user.Id, user.Name, Now)));
             }
 
-            if (!local.IsIn(room) && (int)await EvaluateAsync(RedisPresenceScripts.Leave, connectionId, user.Id, room) == 1)
+            if (!local.Rooms.Contains(room) && (int)await EvaluateAsync(RedisPresenceScripts.Leave, connectionId, user.Id, room) == 1)
             {
                 await AnnounceAsync(room, () => _hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, user.Id, user.Name, Now)));
             }
@@ -308,7 +308,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
     /// are only here, and the resynchronisation afterwards corrects the picture for those who are also elsewhere.
     /// </summary>
     private bool HasOtherLocalConnection(ChatUser user, string connectionId, string? room = null) =>
-        _local.Any(c => c.Key != connectionId && c.Value.User.Id == user.Id && (room is null || c.Value.IsIn(room)));
+        _local.Any(c => c.Key != connectionId && c.Value.User.Id == user.Id && (room is null || c.Value.Rooms.Contains(room)));
 
     private Task<RedisResult> EvaluateAsync(string script, params RedisValue[] arguments) =>
         _redis.Database.ScriptEvaluateAsync(script, values: [_prefix, .. arguments]);
@@ -342,44 +342,8 @@ public sealed class RedisPresenceTracker : IPresenceTracker
     /// <summary>A connection on this node and the rooms it has joined.</summary>
     private sealed class LocalConnection(ChatUser user)
     {
-        private readonly Lock _lock = new();
-        private readonly HashSet<string> _rooms = [];
-
         public ChatUser User { get; } = user;
 
-        public IReadOnlyList<string> Rooms
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return [.. _rooms];
-                }
-            }
-        }
-
-        public bool IsIn(string room)
-        {
-            lock (_lock)
-            {
-                return _rooms.Contains(room);
-            }
-        }
-
-        public void Join(string room)
-        {
-            lock (_lock)
-            {
-                _rooms.Add(room);
-            }
-        }
-
-        public void Leave(string room)
-        {
-            lock (_lock)
-            {
-                _rooms.Remove(room);
-            }
-        }
+        public RoomSet Rooms { get; } = new();
     }
 }

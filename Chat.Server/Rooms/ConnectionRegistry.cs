@@ -80,59 +80,30 @@ public sealed class ConnectionRegistry
 
     public sealed class ConnectionState(ChatUser user, ConnectionRegistry registry)
     {
-        private readonly Lock _lock = new();
-        private readonly HashSet<string> _rooms = [];
+        private readonly RoomSet _rooms = new();
 
         public ChatUser User { get; } = user;
 
-        public IReadOnlyList<string> Rooms
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return [.. _rooms];
-                }
-            }
-        }
+        public IReadOnlyList<string> Rooms => _rooms.Snapshot();
 
-        public bool IsIn(string room)
-        {
-            lock (_lock)
-            {
-                return _rooms.Contains(room);
-            }
-        }
+        public bool IsIn(string room) => _rooms.Contains(room);
 
         public JoinOutcome TryJoin(string room, int maxRooms)
         {
-            lock (_lock)
+            var outcome = _rooms.TryAdd(room, maxRooms);
+            if (outcome == JoinOutcome.Joined)
             {
-                if (_rooms.Contains(room))
-                {
-                    return JoinOutcome.AlreadyJoined;
-                }
-
-                if (_rooms.Count >= maxRooms)
-                {
-                    return JoinOutcome.TooManyRooms;
-                }
-
-                _rooms.Add(room);
+                registry.RoomJoined(room);
             }
 
-            registry.RoomJoined(room);
-            return JoinOutcome.Joined;
+            return outcome;
         }
 
         public bool Leave(string room)
         {
-            lock (_lock)
+            if (!_rooms.Remove(room))
             {
-                if (!_rooms.Remove(room))
-                {
-                    return false;
-                }
+                return false;
             }
 
             registry.RoomLeft(room);
