@@ -3,6 +3,8 @@
 The sampler records every managed thread ~100 times a second, running or not. Only samples whose leaf is CPU_TIME
 (the thread was executing managed code) and whose frame under it is not a wait (thread-pool semaphore, finalizer,
 GC suspension, monitor, sleep) count here. Inclusive share per method, then the hottest leaf methods.
+Idle thread-pool workers that spin (LowLevelLifoSemaphore) are dropped as waiting, and native code (the kernel,
+fsync, SQLite's engine) is charged to its managed caller or not seen at all: bench/perf.sh shows the whole process.
     python3 bench/profile_summary.py TRACE.speedscope.json [N]
 """
 import collections
