@@ -152,12 +152,11 @@ public static class BenchRunner
         int members,
         IReadOnlyList<double> messageRates,
         CancellationToken cancellationToken,
-        IDictionary<string, string>? chatSettings = null,
-        string chatName = "chat")
+        Func<CancellationToken, Task<ServerUnderTest>>? startChat = null)
     {
         var sendersPerRoom = Math.Min(members, Math.Max(1, 1_000 / rooms / 10));
         await using var baseline = await ServerUnderTest.StartAsync(ServerKind.Baseline, cancellationToken: cancellationToken);
-        await using var chat = await ServerUnderTest.StartAsync(ServerKind.Chat, name: chatName, settings: chatSettings, cancellationToken: cancellationToken);
+        await using var chat = await (startChat ?? (ct => ServerUnderTest.StartAsync(ServerKind.Chat, cancellationToken: ct)))(cancellationToken);
         var roomOfClient = Enumerable.Range(0, rooms * members).Select(i => $"{scenario}-{i / members}").ToList();
         var tag = $"{scenario} {rooms}x{members} {protocol}";
         var baselineClients = await LoadClientFactory.ConnectAsync(baseline, protocol, roomOfClient, "b", cancellationToken: cancellationToken);
@@ -201,7 +200,7 @@ public static class BenchRunner
 
             var metrics = await chat.ScrapeMetricsAsync(cancellationToken);
             await File.WriteAllTextAsync(
-                Path.Combine(options.OutputDirectory, $"metrics-{chatName}-{scenario}-{rooms}x{members}-{protocol}.txt".Replace('+', '-')), metrics, cancellationToken);
+                Path.Combine(options.OutputDirectory, $"metrics-{FileNamePart(chat.Name)}-{scenario}-{rooms}x{members}-{protocol}.txt"), metrics, cancellationToken);
         }
         finally
         {
@@ -317,10 +316,20 @@ public static class BenchRunner
 
         await using var redis = await RedisProcess.StartAsync(redisServer, cancellationToken);
         var rate = options.ComparisonDeliveryRate / 10;
+        var backplane = new Dictionary<string, string> { ["Redis:Configuration"] = redis.Configuration };
         await RisingRatesAsync("redis", options, results, WireProtocol.MessagePack, 100, 10, [rate], cancellationToken);
         await RisingRatesAsync("redis", options, results, WireProtocol.MessagePack, 100, 10, [rate], cancellationToken,
-            new Dictionary<string, string> { ["Redis:Configuration"] = redis.Configuration }, "chat+redis");
+            ct => ServerUnderTest.StartAsync(ServerKind.Chat, name: OneNodeWithRedis, settings: backplane, cancellationToken: ct));
+        // Every room has members on both nodes, so every message crosses the backplane to reach half its room.
+        await RisingRatesAsync("redis", options, results, WireProtocol.MessagePack, 100, 10, [rate], cancellationToken,
+            ct => ServerUnderTest.StartClusterAsync(2, TwoNodesWithRedis, backplane, ct));
     }
+
+    public const string OneNodeWithRedis = "chat+redis";
+    public const string TwoNodesWithRedis = "2 nodes+redis";
+
+    private static string FileNamePart(string name) =>
+        new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
 
     /// <summary>
     /// Waits until the server's CPU use with no traffic falls under <see cref="QuietCores"/> (tiered JIT recompiles

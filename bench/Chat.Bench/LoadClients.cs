@@ -133,10 +133,11 @@ public static class LoadClientFactory
         var tokens = server.Kind == ServerKind.Chat
             ? await GetTokensAsync(server.Addresses[0], userPrefix, roomOfClient.Count, cancellationToken)
             : new string[roomOfClient.Count];
+        var addressOfClient = SpreadOverAddresses(server.Addresses, roomOfClient);
         var connected = 0;
         await Parallel.ForAsync(0, roomOfClient.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelConnects, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            var address = server.Addresses[i % server.Addresses.Count];
+            var address = addressOfClient[i];
             var token = tokens[i];
             var builder = new HubConnectionBuilder()
                 .WithUrl(new Uri(address, ChatRoutes.Hub), HttpTransportType.WebSockets, options =>
@@ -167,6 +168,27 @@ public static class LoadClientFactory
             progress?.Invoke(Interlocked.Increment(ref connected));
         });
         return [.. clients.Select(c => c!)];
+    }
+
+    /// <summary>
+    /// Round robin over the addresses (of one node, or of every node of a cluster), shifted by one for each room, so
+    /// that a room's members, and the first member of each room that the scenarios make its sender, are spread too.
+    /// </summary>
+    private static Uri[] SpreadOverAddresses(IReadOnlyList<Uri> addresses, IReadOnlyList<string> roomOfClient)
+    {
+        var roomOrdinals = new Dictionary<string, int>(StringComparer.Ordinal);
+        var result = new Uri[roomOfClient.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (!roomOrdinals.TryGetValue(roomOfClient[i], out var ordinal))
+            {
+                roomOrdinals[roomOfClient[i]] = ordinal = roomOrdinals.Count;
+            }
+
+            result[i] = addresses[(i + ordinal) % addresses.Count];
+        }
+
+        return result;
     }
 
     public static async Task DisposeAllAsync(IEnumerable<LoadClient> clients) =>

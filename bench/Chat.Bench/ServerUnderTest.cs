@@ -14,43 +14,74 @@ public enum ServerKind
 }
 
 /// <summary>
-/// A server as a child process, listening on one port of one or more loopback addresses (127.0.0.x: each address
-/// has its own ephemeral-port space, so one client process can open more connections). Reads its CPU time and RSS
-/// from /proc.
+/// A server as one child process, listening on one port of one or more loopback addresses (127.0.0.x: each address
+/// has its own ephemeral-port space, so one client process can open more connections), or a cluster of chat nodes
+/// (one process each, one store, one Redis) measured as one server. Reads CPU time and RSS from /proc, summed over
+/// the processes.
 /// </summary>
 public sealed class ServerUnderTest : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly List<Process> _processes = [];
+    private readonly List<Uri> _addresses = [];
     private readonly StringBuilder _output = new();
     private readonly string? _dataDirectory;
     private const int MaxOutputChars = 1 << 20;
     private int _disposed;
 
-    private ServerUnderTest(ServerKind kind, string name, Process process, IReadOnlyList<Uri> addresses, string? dataDirectory)
+    private ServerUnderTest(ServerKind kind, string name)
     {
         Kind = kind;
         Name = name;
-        _process = process;
-        Addresses = addresses;
-        _dataDirectory = dataDirectory;
+        _dataDirectory = kind == ServerKind.Chat ? Directory.CreateTempSubdirectory("chat-bench-").FullName : null;
     }
 
     public ServerKind Kind { get; }
 
     public string Name { get; }
 
-    public IReadOnlyList<Uri> Addresses { get; }
+    /// <summary>Where clients connect: every address of every node.</summary>
+    public IReadOnlyList<Uri> Addresses => _addresses;
 
-    public int ProcessId => _process.Id;
+    public int ProcessId => _processes[0].Id;
 
     /// <summary>Starts Chat.Server (rate limits raised, fresh SQLite store, generated signing key) or the baseline.</summary>
-    public static async Task<ServerUnderTest> StartAsync(
+    public static Task<ServerUnderTest> StartAsync(
         ServerKind kind,
         int loopbackAddresses = 1,
         string? name = null,
-        string? sharedDataDirectory = null,
         IDictionary<string, string>? settings = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        StartNodesAsync(new ServerUnderTest(kind, name ?? kind.ToString().ToLowerInvariant()), 1, loopbackAddresses, settings, cancellationToken);
+
+    /// <summary>
+    /// Starts <paramref name="nodes"/> chat nodes, one after the other (the first applies the migrations), on one
+    /// SQLite store (the group commit allocates sequences under the database's write lock, so nodes can share it)
+    /// with the given settings (the Redis backplane).
+    /// </summary>
+    public static Task<ServerUnderTest> StartClusterAsync(
+        int nodes, string name, IDictionary<string, string> settings, CancellationToken cancellationToken = default) =>
+        StartNodesAsync(new ServerUnderTest(ServerKind.Chat, name), nodes, 1, settings, cancellationToken);
+
+    private static async Task<ServerUnderTest> StartNodesAsync(
+        ServerUnderTest server, int nodes, int loopbackAddresses, IDictionary<string, string>? settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            for (var node = 0; node < nodes; node++)
+            {
+                await server.StartProcessAsync(loopbackAddresses, settings, cancellationToken);
+            }
+
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartProcessAsync(int loopbackAddresses, IDictionary<string, string>? settings, CancellationToken cancellationToken)
     {
         var port = FreePort();
         var addresses = Enumerable.Range(1, loopbackAddresses).Select(i => new Uri($"http://127.0.0.{i}:{port}")).ToList();
@@ -63,10 +94,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
         };
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["ASPNETCORE_URLS"] = urls;
-        string? dataDirectory = null;
-        if (kind == ServerKind.Chat)
+        if (_dataDirectory is { } dataDirectory)
         {
-            dataDirectory = sharedDataDirectory ?? Directory.CreateTempSubdirectory("chat-bench-").FullName;
             info.WorkingDirectory = dataDirectory;
             info.ArgumentList.Add(RepositoryPaths.ServerAssembly);
             info.ArgumentList.Add("--contentRoot");
@@ -91,42 +120,34 @@ public sealed class ServerUnderTest : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = info };
-        var server = new ServerUnderTest(kind, name ?? kind.ToString().ToLowerInvariant(), process, addresses, sharedDataDirectory is null ? dataDirectory : null);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.Start();
+        _processes.Add(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitHealthyAsync(cancellationToken);
-        return server;
+        await WaitHealthyAsync(process, addresses[0], cancellationToken);
+        _addresses.AddRange(addresses);
     }
 
-    /// <summary>utime + stime of the server process (what /proc/&lt;pid&gt;/stat says).</summary>
+    /// <summary>utime + stime of the server's processes (what /proc/&lt;pid&gt;/stat says).</summary>
     public TimeSpan CpuTime
     {
         get
         {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
-
-    /// <summary>VmRSS from /proc/&lt;pid&gt;/status, in bytes.</summary>
-    public long ResidentBytes
-    {
-        get
-        {
-            foreach (var line in File.ReadLines($"/proc/{ProcessId}/status"))
+            var total = TimeSpan.Zero;
+            foreach (var process in _processes)
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-                }
+                process.Refresh();
+                total += process.TotalProcessorTime;
             }
 
-            throw new InvalidOperationException("No VmRSS in /proc status.");
+            return total;
         }
     }
+
+    /// <summary>VmRSS from /proc/&lt;pid&gt;/status, in bytes, summed over the server's processes.</summary>
+    public long ResidentBytes => _processes.Sum(process => ResidentBytesOf(process.Id));
 
     public string Output
     {
@@ -139,7 +160,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
         }
     }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _processes.Any(process => process.HasExited);
 
     /// <summary>The server's /metrics text (Prometheus format), kept beside the results for the server-side view of a run.</summary>
     public async Task<string> ScrapeMetricsAsync(CancellationToken cancellationToken = default)
@@ -155,13 +176,17 @@ public sealed class ServerUnderTest : IAsyncDisposable
             return;
         }
 
-        if (!_process.HasExited)
+        foreach (var process in _processes)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
         }
 
-        _process.Dispose();
         if (_dataDirectory is not null)
         {
             Directory.Delete(_dataDirectory, recursive: true);
@@ -175,20 +200,36 @@ public sealed class ServerUnderTest : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private async Task WaitHealthyAsync(CancellationToken cancellationToken)
+    private static long ResidentBytesOf(int processId)
     {
-        using var http = new HttpClient { BaseAddress = Addresses[0], Timeout = TimeSpan.FromSeconds(2) };
+        foreach (var line in File.ReadLines($"/proc/{processId}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException("No VmRSS in /proc status.");
+    }
+
+    // A chat node is ready once its store and its backplane (with Redis) serve; the baseline has only a health route.
+    private string ReadinessRoute => Kind == ServerKind.Chat ? ChatRoutes.Ready : ChatRoutes.Health;
+
+    private async Task WaitHealthyAsync(Process process, Uri address, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 60);
         while (Stopwatch.GetTimestamp() < deadline)
         {
-            if (_process.HasExited)
+            if (process.HasExited)
             {
-                throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}:\n{Output}");
+                throw new InvalidOperationException($"{Name} exited with {process.ExitCode}:\n{Output}");
             }
 
             try
             {
-                using var response = await http.GetAsync(new Uri(ChatRoutes.Health, UriKind.Relative), cancellationToken);
+                using var response = await http.GetAsync(new Uri(ReadinessRoute, UriKind.Relative), cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -206,7 +247,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
             await Task.Delay(100, cancellationToken);
         }
 
-        throw new TimeoutException($"{Name} did not become healthy:\n{Output}");
+        throw new TimeoutException($"{Name} did not become ready:\n{Output}");
     }
 
     private void Append(string? line)
