@@ -68,6 +68,7 @@ public sealed class EndpointTests(ChatServerFixture fixture) : IClassFixture<Cha
         metrics.Should().MatchRegex(@"chat_hub_invocation_duration\w*_count\{[^}]*method=""SendMessage""[^}]*\} [1-9]");
         metrics.Should().MatchRegex(@"chat_hub_invocation_duration\w*_count\{[^}]*method=""JoinRoom""[^}]*\} [1-9]");
         metrics.Should().MatchRegex(@"chat_store_commit_duration\w*_count(\{[^}]*\})? [1-9]");
+        metrics.Should().MatchRegex(@"chat_store_commit_duration\w*_bucket\{[^}]*le=""0\.001""[^}]*\} \d", "a commit takes milliseconds, so the buckets resolve them");
         metrics.Should().MatchRegex(@"chat_store_read_duration\w*_count\{[^}]*operation=""history""[^}]*\} [1-9]", "JoinRoom reads the recent messages");
     }
 
