@@ -8,6 +8,7 @@
 #   bench/perf.sh /tmp/fanout 20 --profile quick --scenarios fanout --fanout-shapes 100x10
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 command -v perf >/dev/null || { echo "perf is not installed (Debian: apt-get install linux-perf)" >&2; exit 1; }
 out=$(realpath -m "$1")
 seconds=$2
@@ -15,14 +16,7 @@ shift 2
 mkdir -p "$(dirname "$out")"
 
 # perf-PID.map names the JIT-compiled methods; with W^X on, the runtime runs code from a double mapping perf cannot name.
-DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 bench/run.sh "$@" >"$out.bench.log" 2>&1 &
-bench=$!
-until grep -q "chat idle" "$out.bench.log"; do
-  kill -0 "$bench" 2>/dev/null || { echo "the bench ended before our server was measured; see $out.bench.log" >&2; exit 1; }
-  sleep 0.5
-done
-
-server=$(pgrep -f "^dotnet $PWD/Chat.Server/bin/Release/net10.0/Chat.Server.dll" | head -1)
+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 start_bench_and_wait_for_server "$out.bench.log" "$@"
 perf record -F 999 -g -p "$server" -o "$out.perf.data" -- sleep "$seconds" >"$out.record.log" 2>&1
 wait "$bench"
 perf script -i "$out.perf.data" >"$out.perf.txt" 2>/dev/null

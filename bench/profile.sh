@@ -7,20 +7,14 @@
 #   bench/profile.sh /tmp/fanout 30 --profile quick --scenarios fanout --fanout-shapes 100x10
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 out=$(realpath -m "$1")
 seconds=$2
 shift 2
 mkdir -p "$(dirname "$out")"
 dotnet tool restore >/dev/null
 
-bench/run.sh "$@" >"$out.bench.log" 2>&1 &
-bench=$!
-until grep -q "chat idle" "$out.bench.log"; do
-  kill -0 "$bench" 2>/dev/null || { echo "the bench ended before our server was measured; see $out.bench.log" >&2; exit 1; }
-  sleep 0.5
-done
-
-server=$(pgrep -f "^dotnet $PWD/Chat.Server/bin/Release/net10.0/Chat.Server.dll" | head -1)
+start_bench_and_wait_for_server "$out.bench.log" "$@"
 dotnet dotnet-trace collect -p "$server" --profile dotnet-sampled-thread-time \
   --duration "00:00:00:$(printf '%02d' "$seconds")" -o "$out.nettrace" --format Speedscope >"$out.trace.log" 2>&1
 wait "$bench"
