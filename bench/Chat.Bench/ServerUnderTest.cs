@@ -126,7 +126,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
         _processes.Add(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await WaitHealthyAsync(process, addresses[0], cancellationToken);
+        await WaitReadyAsync(process, addresses[0], cancellationToken);
         _addresses.AddRange(addresses);
     }
 
@@ -216,7 +216,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
     // A chat node is ready once its store and its backplane (with Redis) serve; the baseline has only a health route.
     private string ReadinessRoute => Kind == ServerKind.Chat ? ChatRoutes.Ready : ChatRoutes.Health;
 
-    private async Task WaitHealthyAsync(Process process, Uri address, CancellationToken cancellationToken)
+    private async Task WaitReadyAsync(Process process, Uri address, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 60);
