@@ -1,6 +1,6 @@
 namespace Chat.Shared;
 
-/// <summary>The limits of the wire contract.</summary>
+/// <summary>The limits of the wire contract: the one place each number is written.</summary>
 public static class ChatLimits
 {
     /// <summary>Longest room name.</summary>
@@ -9,8 +9,17 @@ public static class ChatLimits
     /// <summary>Longest user name.</summary>
     public const int MaxUserNameLength = 32;
 
+    /// <summary>Longest user id the server accepts in a request (mentions).</summary>
+    public const int MaxUserIdLength = 256;
+
     /// <summary>Longest message, in characters after trimming.</summary>
     public const int MaxMessageLength = 4000;
+
+    /// <summary>Longest <c>clientMessageId</c> (<see cref="ChatErrorCodes.InvalidRequest"/> beyond).</summary>
+    public const int MaxClientMessageIdLength = 128;
+
+    /// <summary>Longest message id a request may name; longer ids are unknown (<see cref="ChatErrorCodes.NotFound"/>).</summary>
+    public const int MaxMessageIdLength = 64;
 
     /// <summary>Rooms one connection may be in at once.</summary>
     public const int MaxRoomsPerConnection = 100;
@@ -24,13 +33,40 @@ public static class ChatLimits
     /// <summary>Largest <c>limit</c> of <see cref="IChatHub.GetMessagesSince"/>.</summary>
     public const int MaxMessagesSincePage = 500;
 
+    /// <summary>Largest <c>limit</c> of <see cref="IChatHub.GetEventsSince"/>.</summary>
+    public const int MaxEventsSincePage = 500;
+
+    /// <summary>
+    /// Default of the server's <c>Events:MaxReplay</c>: when more changes than this are missing,
+    /// <see cref="EventsPage.ResetRequired"/> tells the client to reload the room instead of replaying.
+    /// </summary>
+    public const int DefaultMaxEventReplay = 10_000;
+
+    /// <summary>Longest reaction, in UTF-16 code units.</summary>
+    public const int MaxReactionLength = 32;
+
+    /// <summary>Distinct reactions one message may carry.</summary>
+    public const int MaxReactionsPerMessage = 20;
+
+    /// <summary>User ids listed per reaction in <see cref="Reaction.UserIds"/> (the first to react).</summary>
+    public const int MaxReactionUserIds = 10;
+
+    /// <summary>Mentions one message may carry (<see cref="ChatErrorCodes.InvalidRequest"/> beyond).</summary>
+    public const int MaxMentions = 50;
+
+    /// <summary>Attachments one message may carry.</summary>
+    public const int MaxAttachmentsPerMessage = 10;
+
+    /// <summary>Longest <see cref="MessageRef.Preview"/> of a replied-to message.</summary>
+    public const int MaxReplyPreviewLength = 100;
+
     /// <summary>Largest hub message the server accepts, in bytes.</summary>
     public const int MaxHubMessageBytes = 64 * 1024;
 
     /// <summary>Seconds after the last <c>SetTyping(true)</c> when the server ends a typing state.</summary>
     public const int TypingTimeoutSeconds = 5;
 
-    /// <summary>Default sustained send rate per user, messages per second.</summary>
+    /// <summary>Default sustained send rate per user, messages (and other changes) per second.</summary>
     public const int DefaultMessagesPerSecond = 10;
 
     /// <summary>Default send burst per user.</summary>

@@ -14,6 +14,28 @@ public static partial class ChatRules
     /// <summary>1–32 characters of letters, digits, '_', '-', '.'.</summary>
     public static bool IsValidUserName(string? userName) => userName is not null && UserNamePattern().IsMatch(userName);
 
+    /// <summary>
+    /// 1–32 UTF-16 code units without whitespace or control characters: an emoji (ZWJ sequences and variation
+    /// selectors included) or a <c>:short_name:</c>.
+    /// </summary>
+    public static bool IsValidReaction(string? reaction)
+    {
+        if (string.IsNullOrEmpty(reaction) || reaction.Length > ChatLimits.MaxReactionLength)
+        {
+            return false;
+        }
+
+        foreach (var c in reaction)
+        {
+            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex RoomNamePattern();
 

@@ -6,6 +6,12 @@ public interface IChatClient
     /// <summary>A message was stored in a room this connection has joined.</summary>
     Task MessageReceived(ChatMessage message);
 
+    /// <summary>
+    /// A change other than a new message (an edit, a delete, a reaction, …) was stored in a room this connection has
+    /// joined. Its <see cref="RoomEvent.EventSequence"/> follows the room's previous change.
+    /// </summary>
+    Task RoomChanged(RoomEvent roomEvent);
+
     /// <summary>A user's first connection joined a room this connection is in.</summary>
     Task UserJoined(RoomMemberEvent memberEvent);
 
