@@ -11,6 +11,7 @@ public sealed class TestClient : IAsyncDisposable
         Connection = connection;
         UserName = userName;
         connection.On<ChatMessage>(nameof(IChatClient.MessageReceived), Messages.Add);
+        connection.On<RoomEvent>(nameof(IChatClient.RoomChanged), Changes.Add);
         connection.On<RoomMemberEvent>(nameof(IChatClient.UserJoined), Joined.Add);
         connection.On<RoomMemberEvent>(nameof(IChatClient.UserLeft), Left.Add);
         connection.On<TypingNotice>(nameof(IChatClient.TypingChanged), Typing.Add);
@@ -24,6 +25,9 @@ public sealed class TestClient : IAsyncDisposable
     public string UserId => "guest:" + UserName.ToLowerInvariant();
 
     public EventLog<ChatMessage> Messages { get; } = new();
+
+    /// <summary>Every <see cref="IChatClient.RoomChanged"/>: the changes other than new messages.</summary>
+    public EventLog<RoomEvent> Changes { get; } = new();
 
     public EventLog<RoomMemberEvent> Joined { get; } = new();
 
@@ -47,6 +51,40 @@ public sealed class TestClient : IAsyncDisposable
 
     public Task<ChatMessage[]> GetMessagesSince(string room, long afterSequence, int limit) =>
         Invoke<ChatMessage[]>(nameof(IChatHub.GetMessagesSince), room, afterSequence, limit);
+
+    public Task<EventsPage> GetEventsSince(string room, long afterEventSequence, int limit) =>
+        Invoke<EventsPage>(nameof(IChatHub.GetEventsSince), room, afterEventSequence, limit);
+
+    /// <summary>The room's whole change log, paged through <see cref="GetEventsSince"/> from the first change.</summary>
+    public async Task<List<RoomEvent>> ReadAllEventsAsync(string room)
+    {
+        var all = new List<RoomEvent>();
+        while (true)
+        {
+            var page = await GetEventsSince(room, all.Count == 0 ? 0 : all[^1].EventSequence, ChatLimits.MaxEventsSincePage);
+            if (page.Events.Length == 0)
+            {
+                return all;
+            }
+
+            all.AddRange(page.Events);
+        }
+    }
+
+    public Task<ChatMessage> PostMessage(string room, PostMessageRequest request) =>
+        Invoke<ChatMessage>(nameof(IChatHub.PostMessage), room, request);
+
+    public Task<ChatMessage> EditMessage(string room, string messageId, string content) =>
+        Invoke<ChatMessage>(nameof(IChatHub.EditMessage), room, messageId, content);
+
+    public Task DeleteMessage(string room, string messageId) =>
+        Connection.InvokeAsync(nameof(IChatHub.DeleteMessage), room, messageId).WithTimeout();
+
+    public Task<ChatMessage> AddReaction(string room, string messageId, string reaction) =>
+        Invoke<ChatMessage>(nameof(IChatHub.AddReaction), room, messageId, reaction);
+
+    public Task<ChatMessage> RemoveReaction(string room, string messageId, string reaction) =>
+        Invoke<ChatMessage>(nameof(IChatHub.RemoveReaction), room, messageId, reaction);
 
     public Task<RoomSummary[]> ListRooms() => Invoke<RoomSummary[]>(nameof(IChatHub.ListRooms));
 
