@@ -1,7 +1,6 @@
 using System.Text;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace Chat.Tests.History;
 
@@ -11,63 +10,69 @@ public sealed class DeletedTextTests(ChatServerFixture fixture) : IClassFixture<
     [Fact]
     public async Task ADeletedMessagesTextIsNowhereInTheDatabaseFiles()
     {
+        var scene = await DeleteAReactedEditedMessageAsync();
+
+        var found = await Eventually.MatchesAsync(
+            () => FindAsync(scene.Database, scene.Original, scene.Edited, scene.Kept),
+            found => found.Texts.All(f => f.Text == scene.Kept),
+            because: "the deleted text and its earlier edit leave the database file and its write-ahead log");
+        found.Texts.Should().Contain(f => f.Text == scene.Kept, "the scan reads where the store keeps its text");
+    }
+
+    [Fact]
+    public async Task ADeletedMessagesReactionsAreNowhereInTheDatabaseFiles()
+    {
+        var scene = await DeleteAReactedEditedMessageAsync();
+
+        var found = await Eventually.MatchesAsync(
+            () => FindAsync(scene.Database, scene.Reaction, scene.Kept),
+            found => found.Texts.All(f => f.Text == scene.Kept),
+            because: "the reactions of a deleted message are removed from the store for good, like its text");
+        found.Texts.Should().Contain(f => f.Text == scene.Kept, "the scan reads where the store keeps its text");
+    }
+
+    /// <summary>Alice posts a unique text, edits it, Bob reacts with a unique reaction and replies, and Alice deletes it.</summary>
+    private async Task<Scene> DeleteAReactedEditedMessageAsync()
+    {
         var room = TestDefaults.UniqueRoom();
         var unique = Guid.NewGuid().ToString("N");
-        var original = $"original-{unique}";
-        var edited = $"edited-{unique}";
-        var reaction = $":r{unique[..20]}:";
-        var kept = $"kept-{unique}";
+        var scene = new Scene(
+            Path.Combine(fixture.Server.DataDirectory, "chat.db"), $"original-{unique}", $"edited-{unique}", $":r{unique[..20]}:", $"kept-{unique}");
         await using var alice = await fixture.Server.ConnectAsync(TestDefaults.UniqueUser("alice"));
         await using var bob = await fixture.Server.ConnectAsync(TestDefaults.UniqueUser("bob"));
         await alice.JoinRoom(room);
         await bob.JoinRoom(room);
-        var doomed = await alice.PostMessage(room, new PostMessageRequest(original, Mentions: [bob.UserId]));
-        await alice.EditMessage(room, doomed.Id, edited);
-        await bob.AddReaction(room, doomed.Id, reaction);
-        await bob.PostMessage(room, new PostMessageRequest(kept, ReplyToId: doomed.Id));
-
+        var doomed = await alice.PostMessage(room, new PostMessageRequest(scene.Original, Mentions: [bob.UserId]));
+        await alice.EditMessage(room, doomed.Id, scene.Edited);
+        await bob.AddReaction(room, doomed.Id, scene.Reaction);
+        await bob.PostMessage(room, new PostMessageRequest(scene.Kept, ReplyToId: doomed.Id));
         await alice.DeleteMessage(room, doomed.Id);
-
-        var stored = await StoreBytesAsync(Path.Combine(fixture.Server.DataDirectory, "chat.db"));
-        Contains(stored, kept).Should().BeTrue("the scan reads where the store keeps its text");
-        foreach (var gone in new[] { original, edited, reaction })
-        {
-            Contains(stored, gone).Should().BeFalse($"\"{gone}\" was deleted");
-        }
+        return scene;
     }
 
     /// <summary>
-    /// The database file and its write-ahead log, after a checkpoint: what a reader of the disk would find once the
-    /// log has been folded in, as SQLite does by itself as it runs.
+    /// Which of <paramref name="texts"/> are in the bytes on disk, as the server left them: the database file and its
+    /// write-ahead log, where earlier copies of a page stay until a checkpoint truncates it.
     /// </summary>
-    private static async Task<byte[]> StoreBytesAsync(string databasePath)
+    private static async Task<Found> FindAsync(string databasePath, params string[] texts)
     {
-        await using (var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False;Default Timeout=30"))
-        {
-            await connection.OpenAsync();
-            await Eventually.MatchesAsync(
-                async () =>
-                {
-                    await using var command = connection.CreateCommand();
-                    command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-                    await using var result = await command.ExecuteReaderAsync();
-                    return await result.ReadAsync() && result.GetInt64(0) == 0;
-                },
-                done => done,
-                because: "the log is checkpointed once no reader holds it");
-        }
-
-        var bytes = new List<byte>();
+        var found = new List<(string File, string Text)>();
         foreach (var path in new[] { databasePath, databasePath + "-wal" }.Where(File.Exists))
         {
             await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var copy = new MemoryStream();
             await file.CopyToAsync(copy);
-            bytes.AddRange(copy.ToArray());
+            found.AddRange(texts.Where(text => copy.GetBuffer().AsSpan(0, (int)copy.Length).IndexOf(Encoding.UTF8.GetBytes(text)) >= 0)
+                .Select(text => (Path.GetFileName(path), text)));
         }
 
-        return [.. bytes];
+        return new Found(found);
     }
 
-    private static bool Contains(byte[] haystack, string text) => haystack.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
+    private sealed record Scene(string Database, string Original, string Edited, string Reaction, string Kept);
+
+    private sealed record Found(List<(string File, string Text)> Texts)
+    {
+        public override string ToString() => string.Join("; ", Texts.Select(f => $"\"{f.Text}\" in {f.File}"));
+    }
 }
