@@ -3,12 +3,12 @@ using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Cluster;
 
-/// <summary>Two nodes on one SQLite file: every kind of change at once still numbers the room's log 1..N.</summary>
-public sealed class SqliteChangeLogClusterTests(SqliteClusterFixture cluster) : IClassFixture<SqliteClusterFixture>
+/// <summary>Two server processes on one SQLite file: every kind of change at once still numbers the room's log 1..N.</summary>
+public sealed class SqliteChangeLogClusterTests(ProcessClusterFixture cluster) : IClassFixture<ProcessClusterFixture>
 {
     [Fact]
-    public async Task ConcurrentChangesOnBothNodesNumberTheLogWithoutGapsOrDuplicates() =>
-        await ClusterChanges.ShouldNumberEveryChangeOnceAsync(cluster.Nodes);
+    public async Task ConcurrentChangesFromTwoProcessesNumberTheLogWithoutGapsOrDuplicates() =>
+        await ClusterChanges.ShouldNumberEveryChangeOnceAsync([.. cluster.Nodes.Select(n => (Func<string, Task<TestClient>>)(user => n.ConnectAsync(user)))]);
 }
 
 /// <summary>Two nodes on one PostgreSQL history: every kind of change at once still numbers the room's log 1..N.</summary>
@@ -16,7 +16,7 @@ public sealed class PostgresChangeLogClusterTests(PostgresClusterFixture cluster
 {
     [Fact]
     public async Task ConcurrentChangesOnBothNodesNumberTheLogWithoutGapsOrDuplicates() =>
-        await ClusterChanges.ShouldNumberEveryChangeOnceAsync(cluster.Nodes);
+        await ClusterChanges.ShouldNumberEveryChangeOnceAsync([.. cluster.Nodes.Select(n => (Func<string, Task<TestClient>>)(user => n.ConnectAsync(user)))]);
 }
 
 /// <summary>Clients on several nodes posting, editing, deleting and reacting in one room at the same time.</summary>
@@ -31,7 +31,8 @@ internal static class ClusterChanges
     /// <summary>Delivery across nodes under load: generous, for a loaded 2-core machine.</summary>
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(60);
 
-    public static async Task ShouldNumberEveryChangeOnceAsync(IReadOnlyList<ChatServer> nodes)
+    /// <summary>Runs the changes through each node (given by how to connect to it) and reads back the room's log.</summary>
+    public static async Task ShouldNumberEveryChangeOnceAsync(IReadOnlyList<Func<string, Task<TestClient>>> nodes)
     {
         var room = TestDefaults.UniqueRoom();
         var clients = new List<TestClient>();
@@ -40,7 +41,7 @@ internal static class ClusterChanges
             var observers = new List<TestClient>();
             foreach (var node in nodes)
             {
-                var observer = await node.ConnectAsync(TestDefaults.UniqueUser("observer"));
+                var observer = await node(TestDefaults.UniqueUser("observer"));
                 observers.Add(observer);
                 clients.Add(observer);
                 await observer.JoinRoom(room);
@@ -53,7 +54,7 @@ internal static class ClusterChanges
             var slots = nodes.SelectMany((node, n) => Enumerable.Range(0, ClientsPerNode).Select(c => (node, name: $"w{n}x{c}")));
             await Parallel.ForEachAsync(slots, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (slot, _) =>
             {
-                var writer = await slot.node.ConnectAsync(TestDefaults.UniqueUser(slot.name));
+                var writer = await slot.node(TestDefaults.UniqueUser(slot.name));
                 await writer.JoinRoom(room);
                 lock (writers)
                 {
