@@ -1,5 +1,6 @@
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Chat.Tests.Hub;
 
@@ -161,6 +162,41 @@ public sealed class ChangeLogTests(ChangeLogTests.Fixture fixture) : IClassFixtu
             (3L, RoomEventTypes.MessagePosted), (4L, RoomEventTypes.MessageEdited), (5L, RoomEventTypes.ReactionAdded), (6L, RoomEventTypes.MessageDeleted));
         missed.LastEventSequence.Should().Be(6);
         rejoined.LastEventSequence.Should().Be(6);
+    }
+
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task AMemberHearsNewMessagesAndOtherChangesInTheOrderOfTheLog(ChatProtocol protocol)
+    {
+        var room = TestDefaults.UniqueRoom();
+        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
+        var heard = new EventLog<long>();
+        carol.Connection.On<ChatMessage>(nameof(IChatClient.MessageReceived), m => heard.Add(m.EventSequence));
+        carol.Connection.On<RoomEvent>(nameof(IChatClient.RoomChanged), e => heard.Add(e.EventSequence));
+        foreach (var member in new[] { alice, bob, carol })
+        {
+            await member.JoinRoom(room);
+        }
+
+        var acknowledged = await Task.WhenAll(new[] { alice, bob }.Select(async writer =>
+        {
+            var count = 0;
+            for (var i = 0; i < 10; i++)
+            {
+                var message = await writer.SendMessage(room, $"{writer.UserName} {i}");
+                await writer.EditMessage(room, message.Id, $"{writer.UserName} {i}, edited");
+                await writer.AddReaction(room, message.Id, "👍");
+                await writer.DeleteMessage(room, message.Id);
+                count += 4;
+            }
+
+            return count;
+        }));
+
+        var total = acknowledged.Sum();
+        (await heard.WaitForCountAsync(total)).Should().Equal(Enumerable.Range(1, total).Select(i => (long)i), "one connection hears a room's changes in the order of its log");
     }
 
     /// <summary>The send rate is not what these tests specify.</summary>

@@ -228,6 +228,24 @@ public sealed class LifecycleErrorTests(LifecycleErrorTests.Fixture fixture) : I
         (await dave.GetEventsSince(scene.Room, 0, 10)).Events.Select(e => e.EventSequence).Should().Equal(1, 2, 3, 4);
     }
 
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task LifecycleCallsOnAnInvalidRoomNameAreInvalidRoomName(ChatProtocol protocol)
+    {
+        await using var scene = await Scene.StartAsync(fixture.Server, protocol);
+        await scene.MarkAsync();
+        const string room = "not a room";
+
+        await AssertRejected(() => scene.Bob.GetEventsSince(room, 0, 10), ChatErrorCodes.InvalidRoomName);
+        await AssertRejected(() => scene.Bob.PostMessage(room, new PostMessageRequest("hi")), ChatErrorCodes.InvalidRoomName);
+        await AssertRejected(() => scene.Bob.EditMessage(room, scene.Message.Id, "hi"), ChatErrorCodes.InvalidRoomName);
+        await AssertRejected(() => scene.Bob.DeleteMessage(room, scene.Message.Id), ChatErrorCodes.InvalidRoomName);
+        await AssertRejected(() => scene.Bob.AddReaction(room, scene.Message.Id, "👍"), ChatErrorCodes.InvalidRoomName);
+        await AssertRejected(() => scene.Bob.RemoveReaction(room, scene.Message.Id, "👍"), ChatErrorCodes.InvalidRoomName);
+
+        await scene.AssertNothingChangedAsync(scene.Bob);
+    }
+
     private static async Task AssertRejected(Func<Task> call, string code)
     {
         var exception = await FluentActions.Awaiting(call).Should().ThrowAsync<HubException>();

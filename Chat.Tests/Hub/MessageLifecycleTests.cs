@@ -300,6 +300,49 @@ public sealed class MessageLifecycleTests(MessageLifecycleTests.Fixture fixture)
 
     [Theory]
     [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task ARetriedPostOfADeletedMessageDoesNotBringItBack(ChatProtocol protocol)
+    {
+        var room = TestDefaults.UniqueRoom();
+        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await alice.JoinRoom(room);
+        await bob.JoinRoom(room);
+        var posted = await alice.PostMessage(room, new PostMessageRequest("oops", ClientMessageId: "late-retry"));
+        await alice.DeleteMessage(room, posted.Id);
+
+        var retried = await alice.PostMessage(room, new PostMessageRequest("oops", ClientMessageId: "late-retry"));
+        var sentAgain = await alice.SendMessage(room, "oops", "late-retry");
+
+        retried.Should().BeEquivalentTo(new { posted.Id, posted.Sequence, Content = "", ClientMessageId = "late-retry" });
+        retried.DeletedAt.Should().NotBeNull("a retry answers the message as it is now");
+        sentAgain.Should().Be(retried, "SendMessage and PostMessage share one clientMessageId per user");
+        var marker = await bob.SendMessage(room, "marker");
+        marker.Should().BeEquivalentTo(new { Sequence = 2L, EventSequence = 3L });
+        await alice.Messages.WaitForAsync(m => m.Id == marker.Id);
+        alice.Messages.Items.Select(m => m.Id).Should().Equal(posted.Id, marker.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task AReplyPreviewNeverSplitsACharacter(ChatProtocol protocol)
+    {
+        var room = TestDefaults.UniqueRoom();
+        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await alice.JoinRoom(room);
+        // 99 ASCII characters, then emoji of two UTF-16 code units each: the 100th code unit is half of one.
+        var question = await alice.SendMessage(room, new string('a', ChatLimits.MaxReplyPreviewLength - 1) + string.Concat(Enumerable.Repeat("😀", 5)));
+
+        var reply = await alice.PostMessage(room, new PostMessageRequest("yes", ReplyToId: question.Id));
+
+        var preview = reply.ReplyTo!.Preview;
+        preview.Length.Should().BeLessThanOrEqualTo(ChatLimits.MaxReplyPreviewLength);
+        question.Content.Should().StartWith(preview);
+        char.IsHighSurrogate(preview[^1]).Should().BeFalse("a preview ends on a whole character, not half an emoji");
+        preview.Should().StartWith(new string('a', ChatLimits.MaxReplyPreviewLength - 1));
+    }
+
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
     public async Task PostingStopsTheSendersTypingState(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom();
