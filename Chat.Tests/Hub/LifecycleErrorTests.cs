@@ -184,6 +184,7 @@ public sealed class LifecycleErrorTests(LifecycleErrorTests.Fixture fixture) : I
             ChatErrorCodes.InvalidAttachment);
 
         await scene.AssertNothingChangedAsync(scene.Bob);
+        (await scene.Bob.PostMessage(scene.Room, new PostMessageRequest("nothing attached", AttachmentIds: []))).Attachments.Should().BeEmpty();
     }
 
     [Theory]

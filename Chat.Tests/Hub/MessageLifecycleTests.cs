@@ -343,6 +343,51 @@ public sealed class MessageLifecycleTests(MessageLifecycleTests.Fixture fixture)
 
     [Theory]
     [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task CopiesOfOneChangeSentAtOnceAreOneChange(ChatProtocol protocol)
+    {
+        const int copies = 5;
+        var room = TestDefaults.UniqueRoom();
+        var aliceName = TestDefaults.UniqueUser("alice");
+        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await bob.JoinRoom(room);
+        var alices = new List<TestClient>();
+        try
+        {
+            // A retry may race the call it repeats: one user's connections send the same change at the same moment.
+            for (var i = 0; i < copies; i++)
+            {
+                alices.Add(await Server.ConnectAsync(aliceName, protocol));
+                await alices[^1].JoinRoom(room);
+            }
+
+            var posts = await Task.WhenAll(alices.Select(a => a.PostMessage(room, new PostMessageRequest("once", ClientMessageId: "same"))));
+            var edits = await Task.WhenAll(alices.Select(a => a.EditMessage(room, posts[0].Id, "once, edited")));
+            var reactions = await Task.WhenAll(alices.Select(a => a.AddReaction(room, posts[0].Id, "👍")));
+            var removals = await Task.WhenAll(alices.Select(a => a.RemoveReaction(room, posts[0].Id, "👍")));
+            await Task.WhenAll(alices.Select(a => a.DeleteMessage(room, posts[0].Id)));
+            var marker = await bob.SendMessage(room, "marker");
+
+            posts.Select(p => p.Id).Distinct().Should().ContainSingle();
+            edits.Select(e => e.EventSequence).Distinct().Should().Equal(2L);
+            reactions.Should().OnlyContain(r => r.EventSequence == 3 && r.Reactions.Length == 1 && r.Reactions[0].Count == 1);
+            removals.Should().OnlyContain(r => r.EventSequence == 4 && r.Reactions.Length == 0);
+            marker.EventSequence.Should().Be(6, "post, edit, reaction added, reaction removed, delete: one number each");
+            await bob.Messages.WaitForAsync(m => m.Id == marker.Id);
+            bob.Messages.Items.Select(m => (m.Id, m.EventSequence)).Should().Equal([(posts[0].Id, 1L), (marker.Id, 6L)], "nobody receives a message twice");
+            bob.Changes.Items.Select(e => e.Type).Should().Equal(
+                RoomEventTypes.MessageEdited, RoomEventTypes.ReactionAdded, RoomEventTypes.ReactionRemoved, RoomEventTypes.MessageDeleted);
+        }
+        finally
+        {
+            foreach (var alice in alices)
+            {
+                await alice.DisposeAsync();
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
     public async Task PostingStopsTheSendersTypingState(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom();
