@@ -9,6 +9,10 @@ public sealed class SqliteChangeLogClusterTests(ProcessClusterFixture cluster) :
     [Fact]
     public async Task ConcurrentChangesFromTwoProcessesNumberTheLogWithoutGapsOrDuplicates() =>
         await ClusterChanges.ShouldNumberEveryChangeOnceAsync([.. cluster.Nodes.Select(n => (Func<string, Task<TestClient>>)(user => n.ConnectAsync(user)))]);
+
+    [Fact]
+    public async Task CopiesOfOneChangeSentToBothProcessesAtOnceAreOneChange() =>
+        await ClusterChanges.ShouldApplyCopiesOnceAsync([.. cluster.Nodes.Select(n => (Func<string, Task<TestClient>>)(user => n.ConnectAsync(user)))]);
 }
 
 /// <summary>Two nodes on one PostgreSQL history: every kind of change at once still numbers the room's log 1..N.</summary>
@@ -17,6 +21,10 @@ public sealed class PostgresChangeLogClusterTests(PostgresClusterFixture cluster
     [Fact]
     public async Task ConcurrentChangesOnBothNodesNumberTheLogWithoutGapsOrDuplicates() =>
         await ClusterChanges.ShouldNumberEveryChangeOnceAsync([.. cluster.Nodes.Select(n => (Func<string, Task<TestClient>>)(user => n.ConnectAsync(user)))]);
+
+    [Fact]
+    public async Task CopiesOfOneChangeSentToBothNodesAtOnceAreOneChange() =>
+        await ClusterChanges.ShouldApplyCopiesOnceAsync([.. cluster.Nodes.Select(n => (Func<string, Task<TestClient>>)(user => n.ConnectAsync(user)))]);
 }
 
 /// <summary>Clients on several nodes posting, editing, deleting and reacting in one room at the same time.</summary>
@@ -91,6 +99,75 @@ internal static class ClusterChanges
                     DeliveryTimeout,
                     "every node's members hear every change");
                 heard.Should().HaveCount(expected).And.OnlyHaveUniqueItems("every change is heard once");
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// A client's retry may land on another node while the call it repeats is still in flight: one user on every node
+    /// sends the same change at once, round after round, and each round is one change, heard once on every node.
+    /// </summary>
+    public static async Task ShouldApplyCopiesOnceAsync(IReadOnlyList<Func<string, Task<TestClient>>> nodes)
+    {
+        const int copiesPerNode = 3;
+        const int rounds = 5;
+        var room = TestDefaults.UniqueRoom();
+        var user = TestDefaults.UniqueUser("twin");
+        var clients = new List<TestClient>();
+        try
+        {
+            var observers = new List<TestClient>();
+            var copies = new List<TestClient>();
+            foreach (var node in nodes)
+            {
+                observers.Add(await node(TestDefaults.UniqueUser("observer")));
+                for (var i = 0; i < copiesPerNode; i++)
+                {
+                    copies.Add(await node(user));
+                }
+            }
+
+            clients.AddRange([.. observers, .. copies]);
+            foreach (var client in clients)
+            {
+                await client.JoinRoom(room);
+            }
+
+            for (var round = 0; round < rounds; round++)
+            {
+                var posts = await Task.WhenAll(copies.Select(c => c.PostMessage(room, new PostMessageRequest($"round {round}", $"round-{round}"))));
+                var id = posts[0].Id;
+                posts.Select(p => p.Id).Should().AllBe(id, "every copy answers the one stored message");
+                await Task.WhenAll(copies.Select(c => c.EditMessage(room, id, $"round {round}, edited")));
+                await Task.WhenAll(copies.Select(c => c.AddReaction(room, id, "👍")));
+                await Task.WhenAll(copies.Select(c => c.RemoveReaction(room, id, "👍")));
+                await Task.WhenAll(copies.Select(c => c.DeleteMessage(room, id)));
+            }
+
+            var expected = rounds * 5;
+            var log = await observers[0].ReadAllEventsAsync(room);
+            log.Select(e => (e.EventSequence, e.Type)).Should().Equal(Enumerable.Range(0, rounds).SelectMany(r => new[]
+            {
+                RoomEventTypes.MessagePosted, RoomEventTypes.MessageEdited, RoomEventTypes.ReactionAdded, RoomEventTypes.ReactionRemoved, RoomEventTypes.MessageDeleted,
+            }).Select((type, i) => ((long)i + 1, type)));
+            foreach (var observer in observers)
+            {
+                await Eventually.MatchesAsync(
+                    () => Task.FromResult(observer.Messages.Items.Select(m => m.EventSequence).Concat(observer.Changes.Items.Select(e => e.EventSequence)).ToList()),
+                    seen => seen.Count >= expected,
+                    DeliveryTimeout,
+                    "every node's members hear every change");
+                var marker = await observers[0].SendMessage(room, $"marker for {observer.UserName}");
+                await observer.Messages.WaitForAsync(m => m.Id == marker.Id, DeliveryTimeout);
+                observer.Messages.Items.Select(m => m.EventSequence).Concat(observer.Changes.Items.Select(e => e.EventSequence))
+                    .Where(s => s <= expected).Should().HaveCount(expected).And.OnlyHaveUniqueItems("every change is heard once");
             }
         }
         finally
