@@ -36,7 +36,7 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
 
         (await bob.Client.GetHistoryAsync(room).WithTimeout()).Should().Equal(sent);
         (await bob.Client.GetMessagesSinceAsync(room, 0).WithTimeout()).Should().Equal(sent);
-        (await bob.Client.ListRoomsAsync().WithTimeout()).Should().ContainEquivalentOf(new RoomSummary(room, 2, 1));
+        (await bob.Client.ListRoomsAsync().WithTimeout()).Should().ContainEquivalentOf(new RoomSummary(room, 2, 1, 1));
         (await bob.Client.GetPresenceAsync(room).WithTimeout()).Select(p => p.UserId).Should().BeEquivalentTo([alice.UserId, bob.UserId]);
 
         await alice.Client.SetTypingAsync(room, true).WithTimeout();
@@ -47,6 +47,50 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
         (await bob.Left.WaitForAsync(e => e.Room == room)).UserId.Should().Be(alice.UserId);
         (await bobsHandler.Left.WaitForAsync(e => e.Room == room)).UserId.Should().Be(alice.UserId);
         alice.Client.Rooms.Should().BeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task MessageLifecycleCallsReachOthersAsTypedEventsInOrder(ChatProtocol protocol)
+    {
+        var room = TestDefaults.UniqueRoom();
+        await using var alice = await ClientUnderTest.StartAsync(Server.BaseAddress, TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await ClientUnderTest.StartAsync(Server.BaseAddress, TestDefaults.UniqueUser("bob"), protocol);
+        var bobsHandler = new RecordingHandler();
+        using var subscription = bob.Client.Subscribe(bobsHandler);
+        await alice.Client.JoinRoomAsync(room).WithTimeout();
+        await bob.Client.JoinRoomAsync(room).WithTimeout();
+
+        var question = await alice.Client.SendMessageAsync(room, "lunch?").WithTimeout();
+        var answer = await bob.Client.PostMessageAsync(room, new PostMessageRequest("yes", ReplyToId: question.Id, Mentions: [alice.UserId])).WithTimeout();
+        var edited = await alice.Client.EditMessageAsync(room, question.Id, "lunch at noon?").WithTimeout();
+        var reacted = await bob.Client.AddReactionAsync(room, question.Id, "👍").WithTimeout();
+        var unreacted = await bob.Client.RemoveReactionAsync(room, question.Id, "👍").WithTimeout();
+        await bob.Client.DeleteMessageAsync(room, answer.Id).WithTimeout();
+
+        answer.Should().BeEquivalentTo(new { Content = "yes", Mentions = new[] { alice.UserId }, ReplyTo = new { question.Id, Preview = "lunch?" } });
+        answer.ClientMessageId.Should().NotBeNullOrEmpty("a post without an idempotency id gets one");
+        edited.Should().BeEquivalentTo(new { Content = "lunch at noon?", ClientMessageId = question.ClientMessageId });
+        edited.EditedAt.Should().NotBeNull();
+        reacted.Reactions.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Value = "👍", Count = 1, UserIds = new[] { bob.UserId } });
+        unreacted.Reactions.Should().BeEmpty();
+
+        (await alice.Edited.WaitForAsync(m => m.Room == room)).Should().Be(edited);
+        var reactions = await alice.Reactions.WaitForCountAsync(2, e => e.Room == room);
+        reactions.Select(e => (e.Type, e.Reaction, e.ActorId)).Should().Equal(
+            (RoomEventTypes.ReactionAdded, "👍", bob.UserId), (RoomEventTypes.ReactionRemoved, "👍", bob.UserId));
+        (await alice.Deleted.WaitForAsync(m => m.Room == room)).Should().BeEquivalentTo(new { answer.Id, Content = "", Reactions = Array.Empty<Reaction>() });
+        var changes = await bobsHandler.Changes.WaitForCountAsync(4, e => e.Room == room);
+        changes.Select(e => e.Type).Should().Equal(
+            RoomEventTypes.MessageEdited, RoomEventTypes.ReactionAdded, RoomEventTypes.ReactionRemoved, RoomEventTypes.MessageDeleted);
+        alice.TimelineOf(room).Select(c => c.EventSequence).Should().Equal(1, 2, 3, 4, 5, 6);
+
+        var page = await bob.Client.GetEventsSinceAsync(room, 0).WithTimeout();
+        page.Should().BeEquivalentTo(new { Room = room, LastEventSequence = 6L, ResetRequired = false });
+        page.Events.Select(e => e.Type).Should().Equal(
+            RoomEventTypes.MessagePosted, RoomEventTypes.MessagePosted, RoomEventTypes.MessageEdited, RoomEventTypes.ReactionAdded,
+            RoomEventTypes.ReactionRemoved, RoomEventTypes.MessageDeleted);
+        page.Events[1].Message!.IsDeleted.Should().BeTrue("events carry messages as they are now");
     }
 
     [Fact]
@@ -194,9 +238,17 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
 
         public EventLog<TypingNotice> Typing { get; } = new();
 
+        public EventLog<RoomEvent> Changes { get; } = new();
+
         public Task MessageReceived(ChatMessage message)
         {
             Messages.Add(message);
+            return Task.CompletedTask;
+        }
+
+        public Task RoomChanged(RoomEvent roomEvent)
+        {
+            Changes.Add(roomEvent);
             return Task.CompletedTask;
         }
 
