@@ -267,7 +267,5 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
         }
 
         public Task PresenceChanged(PresenceChange change) => Task.CompletedTask;
-
-        public Task RoomChanged(RoomEvent roomEvent) => Task.CompletedTask;
     }
 }

@@ -170,7 +170,7 @@ public sealed class FlakyHubTests(FlakyHubTests.Fixture fixture) : IClassFixture
         }
     }
 
-    private sealed class FlakyHub(Fixture fixture) : Hub
+    private sealed class FlakyHub(Fixture fixture) : Microsoft.AspNetCore.SignalR.Hub
     {
         public JoinResult JoinRoom(string room) => new(room, [], [], 0, 0, 1);
 

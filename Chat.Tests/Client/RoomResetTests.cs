@@ -1,5 +1,4 @@
 using Chat.Client;
-using Chat.Shared;
 using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Client;
