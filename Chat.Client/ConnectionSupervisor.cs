@@ -101,18 +101,6 @@ internal sealed class ConnectionSupervisor : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether the client is started (connected or trying to be).</summary>
-    public bool IsStarted
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _stopping is not null;
-            }
-        }
-    }
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Task<Session> ready;

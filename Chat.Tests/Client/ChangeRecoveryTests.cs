@@ -63,7 +63,7 @@ public sealed class ChangeRecoveryTests(ChangeRecoveryTests.Fixture fixture) : I
 
         // Live traffic carries on after the recovered changes, and nothing recovered comes again.
         var fourth = await bob.Client.SendMessageAsync(room, "fourth").WithTimeout();
-        (await alice.Messages.WaitForAsync(m => m.Id == fourth.Id)).EventSequence.Should().Be(8);
+        (await alice.Timeline.WaitForAsync(c => c.Message?.Id == fourth.Id)).EventSequence.Should().Be(8);
         alice.TimelineOf(room).Select(c => c.EventSequence).Should().Equal(1, 2, 3, 4, 5, 6, 7, 8);
         alice.Client.State.Should().Be(ChatConnectionState.Connected);
     }

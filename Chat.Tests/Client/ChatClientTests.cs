@@ -83,7 +83,7 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
         var changes = await bobsHandler.Changes.WaitForCountAsync(4, e => e.Room == room);
         changes.Select(e => e.Type).Should().Equal(
             RoomEventTypes.MessageEdited, RoomEventTypes.ReactionAdded, RoomEventTypes.ReactionRemoved, RoomEventTypes.MessageDeleted);
-        alice.TimelineOf(room).Select(c => c.EventSequence).Should().Equal(1, 2, 3, 4, 5, 6);
+        (await alice.Timeline.WaitForCountAsync(6, c => c.Room == room)).Select(c => c.EventSequence).Should().Equal(1, 2, 3, 4, 5, 6);
 
         var page = await bob.Client.GetEventsSinceAsync(room, 0).WithTimeout();
         page.Should().BeEquivalentTo(new { Room = room, LastEventSequence = 6L, ResetRequired = false });

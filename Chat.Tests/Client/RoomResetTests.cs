@@ -42,12 +42,12 @@ public sealed class RoomResetTests(RoomResetTests.Fixture fixture) : IClassFixtu
         alice.Logs.Entries.Should().Contain(e => e.EventId.Name == "RoomReset");
 
         var fourth = await bob.Client.SendMessageAsync(room, "fourth").WithTimeout();
-        (await alice.Messages.WaitForAsync(m => m.Id == fourth.Id)).EventSequence.Should().Be(7);
+        (await alice.Timeline.WaitForAsync(c => c.Message?.Id == fourth.Id)).EventSequence.Should().Be(7);
         alice.TimelineOf(room).Select(c => c.EventSequence).Should().Equal([1, 7], "the missed changes came in the reload, not one by one");
 
         // A later, short outage is replayed as usual.
         await CutOffAsync(alice, time, () => bob.Client.EditMessageAsync(room, fourth.Id, "fourth, edited").WithTimeout());
-        (await alice.Edited.WaitForAsync(m => m.Id == fourth.Id, Generous)).Content.Should().Be("fourth, edited");
+        (await alice.Timeline.WaitForAsync(c => c.Room == room && c.EventSequence == 8, Generous)).Message!.Content.Should().Be("fourth, edited");
         alice.TimelineOf(room).Select(c => c.EventSequence).Should().Equal(1, 7, 8);
         alice.Resets.Items.Should().ContainSingle();
     }
