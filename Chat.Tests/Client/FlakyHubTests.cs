@@ -61,6 +61,22 @@ public sealed class FlakyHubTests(FlakyHubTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ChangesTheJoinAnswerAlreadyShowsAreNotRaisedAgain()
+    {
+        await using var alice = await StartAsync();
+
+        // The stand-in hub answers as the real one may in a race: lastEventSequence 4 was read before m5 was posted
+        // (5), and m5 arrives live before the answer, as does its edit (6), which the recent messages do not show yet.
+        var joined = await alice.Client.JoinRoomAsync("race").WithTimeout();
+
+        joined.RecentMessages.Should().ContainSingle().Which.EventSequence.Should().Be(5);
+        var first = await alice.Timeline.WaitForAsync(c => c.Room == "race");
+        first.Should().BeEquivalentTo(new { EventSequence = 6L, Type = RoomEventTypes.MessageEdited }, "the post of m5 came in the join answer");
+        alice.Edited.Items.Should().ContainSingle().Which.Content.Should().Be("m5, edited");
+        alice.MessagesIn("race").Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task DisposeReturnsOnlyOnceEveryQueuedEventWasRaised()
     {
         var alice = await StartAsync();
@@ -172,7 +188,20 @@ public sealed class FlakyHubTests(FlakyHubTests.Fixture fixture) : IClassFixture
 
     private sealed class FlakyHub(Fixture fixture) : Microsoft.AspNetCore.SignalR.Hub
     {
-        public JoinResult JoinRoom(string room) => new(room, [], [], 0, 0, 1);
+        public async Task<JoinResult> JoinRoom(string room)
+        {
+            if (room != "race")
+            {
+                return new JoinResult(room, [], [], 0, 0, 1);
+            }
+
+            var posted = Message(room, "m5", 5, null);
+            var edited = posted with { Content = "m5, edited", EventSequence = 6, EditedAt = DateTime.UtcNow };
+            await Clients.Caller.SendAsync(nameof(IChatClient.MessageReceived), posted);
+            await Clients.Caller.SendAsync(
+                nameof(IChatClient.RoomChanged), new RoomEvent(room, 6, RoomEventTypes.MessageEdited, DateTime.UtcNow, "alice", "alice", edited, edited.Id));
+            return new JoinResult(room, [], [posted], 5, 4, 1);
+        }
 
         public async Task<ChatMessage> SendMessage(string room, string content, string? clientMessageId)
         {
