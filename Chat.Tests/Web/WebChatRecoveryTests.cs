@@ -1,4 +1,7 @@
 using System.Runtime.CompilerServices;
+using Chat.Shared;
+using Chat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -64,6 +67,66 @@ public sealed class WebChatRecoveryTests(WebChatRestartFixture fixture, ITestOut
         alice.PageErrors.Should().BeEmpty();
         bob.PageErrors.Should().BeEmpty();
     });
+
+    [Fact]
+    public Task APageThatWasOfflineShowsTheEditsDeletesAndReactionsMadeMeanwhile() => RunAsync(async scenario =>
+    {
+        var room = WebNames.Room("away");
+        var daveName = WebNames.User("dave");
+        ChatMessage plan, secret, question;
+        await using (var dave = await fixture.ConnectClientAsync(daveName))
+        {
+            await dave.JoinRoom(room);
+            plan = await dave.SendMessage(room, "the plan");
+            secret = await dave.SendMessage(room, "a secret");
+            question = await dave.SendMessage(room, "a question");
+        }
+
+        // More than a join's page of messages after them: a page that comes back learns of changes to these three only
+        // from the room's change log, not from the recent messages that joining again brings.
+        await Task.WhenAll(Enumerable.Range(1, 5).Select(async seeder =>
+        {
+            await using var client = await fixture.ConnectClientAsync(WebNames.User("seed"));
+            await client.JoinRoom(room);
+            for (var i = 1; i <= 11; i++)
+            {
+                await client.SendMessage(room, $"seed {seeder}.{i}");
+            }
+        }));
+
+        var alice = await scenario.SignInAsync("alice");
+        await alice.JoinAsync(room);
+        await alice.MessageScroller.EvaluateAsync("scroller => { scroller.scrollTop = 0; }");
+        await Expect(alice.MessageContents).ToHaveCountAsync(58);
+        await Expect(alice.MessageContents.First).ToHaveTextAsync("the plan");
+
+        await fixture.Server.KillAsync();
+        await Expect(alice.ConnectionState).ToHaveAttributeAsync("data-state", "reconnecting");
+        await alice.Context.SetOfflineAsync(true);
+        await fixture.Server.StartAsync();
+        await using (var dave = await fixture.ConnectClientAsync(daveName))
+        {
+            await dave.JoinRoom(room);
+            await Change(dave, nameof(IChatHub.EditMessage), room, plan.Id, "the new plan");
+            await Change(dave, nameof(IChatHub.DeleteMessage), room, secret.Id);
+            await Change(dave, nameof(IChatHub.AddReaction), room, question.Id, "🎉");
+            await Change(dave, nameof(IChatHub.PostMessage), room, new PostMessageRequest("the answer", "answer-1", question.Id));
+        }
+
+        await alice.Context.SetOfflineAsync(false);
+        await Expect(alice.ConnectionState).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(alice.MessageContents.Nth(0)).ToHaveTextAsync("the new plan");
+        await Expect(alice.Messages.Nth(0).Locator(".edited")).ToHaveTextAsync("edited");
+        await Expect(alice.MessageContents.Nth(1)).ToHaveTextAsync("message deleted");
+        await Expect(ChatPageUser.Reactions(alice.Messages.Nth(2))).ToHaveTextAsync(["🎉 1"]);
+        await Expect(alice.MessageContents.Last).ToHaveTextAsync("the answer");
+        await Expect(ChatPageUser.Quote(alice.Messages.Last)).ToHaveTextAsync($"{daveName} a question");
+        await Expect(alice.MessageContents).ToHaveCountAsync(59);
+        alice.PageErrors.Should().BeEmpty();
+    });
+
+    private static Task Change(TestClient client, string method, params object?[] args) =>
+        client.Connection.InvokeCoreAsync(method, args).WithTimeout();
 
     private Task RunAsync(Func<BrowserScenario, Task> test, [CallerMemberName] string testName = "") =>
         BrowserScenario.RunAsync(fixture, output, testName, test);

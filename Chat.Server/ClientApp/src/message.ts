@@ -35,6 +35,8 @@ function renderMessage(message: ChatMessage, context: MessageContext): HTMLLIEle
   const item = element("li", ["message", own ? "own" : "", deleted ? "deleted" : "", mentionsMe ? "mentions-me" : ""].filter((c) => c !== "").join(" "));
   item.dataset["id"] = message.id;
   item.dataset["sequence"] = String(message.sequence);
+  // Focus can rest on the message itself when the control that had it goes (a deleted message has none).
+  item.tabIndex = -1;
 
   const meta = element("div", "meta");
   meta.append(element("span", "sender", own ? `${message.senderName} (you)` : message.senderName), " ", timeElement(message.sentAt));

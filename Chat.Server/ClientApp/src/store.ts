@@ -173,27 +173,25 @@ export class ChatStore {
 
   private messageReceived(message: ChatMessage): void {
     const room = this.rooms.get(message.room);
-    if (room === undefined) {
-      return;
-    }
-    if (room.typing.delete(message.senderId)) {
+    if (room?.typing.delete(message.senderId) === true) {
       this.listener.typingChanged(room);
     }
-    this.applyEvents(room, [
-      {
-        room: message.room,
-        eventSequence: message.eventSequence,
-        type: RoomEventTypes.messagePosted,
-        at: message.sentAt,
-        actorId: message.senderId,
-        actorName: message.senderName,
-        message,
-        messageId: message.id,
-      },
-    ]);
+    // A new message is the room change message.posted: it is applied like every other change.
+    this.roomChanged({
+      room: message.room,
+      eventSequence: message.eventSequence,
+      type: RoomEventTypes.messagePosted,
+      at: message.sentAt,
+      actorId: message.senderId,
+      actorName: message.senderName,
+      message,
+      messageId: message.id,
+    });
   }
 
   private roomChanged(event: RoomEvent): void {
+    // A change can overtake the answer of a JoinRoom in flight; it is applied on top of the answer's snapshot.
+    this.joining.get(event.room)?.push((room) => this.applyEvents(room, [event]));
     const room = this.rooms.get(event.room);
     if (room !== undefined) {
       this.applyEvents(room, [event]);
