@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Chat.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -7,27 +6,48 @@ using NpgsqlTypes;
 
 namespace Chat.Server.History;
 
-/// <summary>A room's share of one batch: how many sequences it needs, and the last one allocated to it.</summary>
-internal sealed class RoomBlock
+/// <summary>A room's share of one batch: how many messages and changes it needs, and the last numbers allocated to it.</summary>
+public sealed class RoomBlock
 {
-    public int Count { get; set; }
+    public int Messages { get; set; }
 
-    public long Last { get; set; }
+    public int Events { get; set; }
+
+    public long LastSequence { get; set; }
+
+    public long LastEventSequence { get; set; }
 }
 
 /// <summary>
-/// The group commit's three statements (find retries, allocate sequences, insert) as plain ADO.NET commands, built
-/// and prepared once on the writer's long-lived connection and re-bound for each batch. EF Core's change tracking
-/// and per-batch SQL generation cost more CPU per message than the database's own work; EF Core keeps the schema
-/// (migrations) and every read.
+/// The batch store: the statements of one group commit as plain ADO.NET commands on the writer's long-lived
+/// connection. The hot ones (find retries, allocate numbers, insert messages) are prepared once and re-bound for each
+/// batch; EF Core's change tracking and per-batch SQL generation cost more CPU per message than the database's own
+/// work. EF Core keeps the schema (migrations) and every read. What to write is decided by the change pipeline
+/// (Messaging); this class only stores.
 /// </summary>
-internal abstract class BatchCommands : IAsyncDisposable
+public abstract class BatchCommands : IAsyncDisposable
 {
-    public const string MessageColumns = "id, room, sequence, sender_id, sender_name, content, sent_at_ticks, client_message_id";
+    public const string MessageColumns =
+        "id, room, sequence, sender_id, sender_name, content, sent_at_ticks, client_message_id, posted_event_sequence, " +
+        "event_sequence, edited_at_ticks, deleted_at_ticks, reply_to_sequence, mentions, reactions";
 
-    /// <summary>The room upsert: creates the room on first use and allocates its block atomically under the row (or database) write lock.</summary>
+    /// <summary>The columns a new message is inserted with (edits, deletes and reactions come later).</summary>
+    protected const string InsertColumns =
+        "id, room, sequence, sender_id, sender_name, content, sent_at_ticks, client_message_id, posted_event_sequence, " +
+        "event_sequence, reply_to_sequence, mentions";
+
+    /// <summary>The room upsert: creates the room on first use and allocates its blocks atomically under the row (or database) write lock.</summary>
     protected const string AllocateUpsert =
-        "ON CONFLICT (name) DO UPDATE SET last_sequence = rooms.last_sequence + excluded.last_sequence RETURNING name, last_sequence";
+        "ON CONFLICT (name) DO UPDATE SET last_sequence = rooms.last_sequence + excluded.last_sequence, " +
+        "last_event_sequence = rooms.last_event_sequence + excluded.last_event_sequence " +
+        "RETURNING name, last_sequence, last_event_sequence";
+
+    private readonly DbConnection _connection;
+    private readonly Dictionary<string, DbCommand> _statements = new(StringComparer.Ordinal);
+
+    protected BatchCommands(DbConnection connection) => _connection = connection;
+
+    protected DbTransaction? Transaction { get; set; }
 
     public static async Task<BatchCommands> OpenAsync(ChatDbContext context)
     {
@@ -43,19 +63,95 @@ internal abstract class BatchCommands : IAsyncDisposable
 
     public abstract Task BeginAsync();
 
-    /// <summary>Adds to <paramref name="known"/> every (sender, clientMessageId) of the batch that is already stored.</summary>
-    public abstract Task FindRetriesAsync(IReadOnlyCollection<(string SenderId, string ClientMessageId)> keys, Dictionary<(string, string), ChatMessage> known);
+    /// <summary>
+    /// Holds the rooms' counters for the rest of the transaction, before anything of theirs is read: two nodes that
+    /// change one message at once then decide one after the other. SQLite's <c>BEGIN IMMEDIATE</c> holds them all already.
+    /// </summary>
+    public virtual Task LockRoomsAsync(IReadOnlyCollection<string> rooms) => Task.CompletedTask;
 
-    /// <summary>Sets <see cref="RoomBlock.Last"/> of each room to the last sequence of the block allocated to it.</summary>
+    /// <summary>Adds to <paramref name="known"/> every (sender, clientMessageId) of the batch that is already stored.</summary>
+    public abstract Task FindRetriesAsync(IReadOnlyCollection<(string SenderId, string ClientMessageId)> keys, Dictionary<(string, string), MessageRecord> known);
+
+    /// <summary>Sets the last numbers of each room's blocks; rooms are created on first use.</summary>
     public abstract Task AllocateAsync(Dictionary<string, RoomBlock> rooms);
 
-    public abstract Task InsertAsync(IReadOnlyList<ChatMessage> messages);
+    public abstract Task InsertAsync(IReadOnlyList<MessageRecord> messages);
 
     public abstract Task CommitAsync();
 
     public abstract Task RollbackAsync();
 
-    public abstract ValueTask DisposeAsync();
+    /// <summary>Lets go of what deleted text may still linger in (SQLite: the write-ahead log). Best effort.</summary>
+    public virtual Task ForgetDeletedAsync() => Task.CompletedTask;
+
+    public Task<MessageRecord?> FindMessageAsync(string id) =>
+        ReadMessageAsync($"SELECT {MessageColumns} FROM messages WHERE id = @id", ("id", id));
+
+    public Task<MessageRecord?> FindMessageAsync(string room, long sequence) =>
+        ReadMessageAsync($"SELECT {MessageColumns} FROM messages WHERE room = @room AND sequence = @sequence", ("room", room), ("sequence", sequence));
+
+    public async Task<bool> HasReactionAsync(string room, long sequence, string reaction, string userId)
+    {
+        var command = Statement(
+            "SELECT 1 FROM reactions WHERE room = @room AND message_sequence = @sequence AND reaction = @reaction AND user_id = @user",
+            ("room", room), ("sequence", sequence), ("reaction", reaction), ("user", userId));
+        return await command.ExecuteScalarAsync() is not null;
+    }
+
+    /// <summary>Every (reaction, user) of a message in the order they were added.</summary>
+    public async Task<List<(string Reaction, string UserId)>> ReadReactionsAsync(string room, long sequence)
+    {
+        var command = Statement(
+            "SELECT reaction, user_id FROM reactions WHERE room = @room AND message_sequence = @sequence ORDER BY added_event_sequence",
+            ("room", room), ("sequence", sequence));
+        var rows = new List<(string, string)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return rows;
+    }
+
+    public Task AddReactionAsync(ReactionRecord reaction) => ExecuteAsync(
+        "INSERT INTO reactions (room, message_sequence, reaction, user_id, added_event_sequence) VALUES (@room, @sequence, @reaction, @user, @added)",
+        ("room", reaction.Room), ("sequence", reaction.MessageSequence), ("reaction", reaction.Reaction), ("user", reaction.UserId),
+        ("added", reaction.AddedEventSequence));
+
+    public Task RemoveReactionAsync(string room, long sequence, string reaction, string userId) => ExecuteAsync(
+        "DELETE FROM reactions WHERE room = @room AND message_sequence = @sequence AND reaction = @reaction AND user_id = @user",
+        ("room", room), ("sequence", sequence), ("reaction", reaction), ("user", userId));
+
+    public Task RemoveReactionsAsync(string room, long sequence) => ExecuteAsync(
+        "DELETE FROM reactions WHERE room = @room AND message_sequence = @sequence", ("room", room), ("sequence", sequence));
+
+    /// <summary>Writes everything a change may alter; the text of a deleted message is overwritten here, not hidden.</summary>
+    public Task UpdateAsync(MessageRecord message) => ExecuteAsync(
+        "UPDATE messages SET content = @content, event_sequence = @event, edited_at_ticks = @edited, deleted_at_ticks = @deleted, " +
+        "reply_to_sequence = @reply, mentions = @mentions, reactions = @reactions WHERE room = @room AND sequence = @sequence",
+        ("content", message.Content), ("event", message.EventSequence), ("edited", message.EditedAt?.Ticks), ("deleted", message.DeletedAt?.Ticks),
+        ("reply", message.ReplyToSequence), ("mentions", message.Mentions), ("reactions", message.Reactions), ("room", message.Room),
+        ("sequence", message.Sequence));
+
+    public Task InsertEventAsync(RoomEventRecord roomEvent) => ExecuteAsync(
+        "INSERT INTO room_events (room, event_sequence, type, at_ticks, actor_id, actor_name, message_sequence, reaction) " +
+        "VALUES (@room, @event, @type, @at, @actor, @name, @message, @reaction)",
+        ("room", roomEvent.Room), ("event", roomEvent.EventSequence), ("type", roomEvent.Type), ("at", roomEvent.At.Ticks),
+        ("actor", roomEvent.ActorId), ("name", roomEvent.ActorName), ("message", roomEvent.MessageSequence), ("reaction", roomEvent.Reaction));
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (Transaction is not null)
+        {
+            await Transaction.DisposeAsync();
+        }
+
+        foreach (var statement in _statements.Values)
+        {
+            await statement.DisposeAsync();
+        }
+    }
 
     /// <summary>A unique index refused a row: in a batch, a client's retry of a message that another batch stored.</summary>
     public static bool IsUniqueViolation(Exception exception) =>
@@ -63,15 +159,58 @@ internal abstract class BatchCommands : IAsyncDisposable
 
     private const int SqliteConstraint = 19;
 
-    protected static ChatMessage ReadMessage(DbDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.GetInt64(2),
-        reader.GetString(3),
-        reader.GetString(4),
-        reader.GetString(5),
-        new DateTime(reader.GetInt64(6), DateTimeKind.Utc),
-        reader.IsDBNull(7) ? null : reader.GetString(7));
+    protected static MessageRecord ReadRecord(DbDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        Room = reader.GetString(1),
+        Sequence = reader.GetInt64(2),
+        SenderId = reader.GetString(3),
+        SenderName = reader.GetString(4),
+        Content = reader.GetString(5),
+        SentAt = new DateTime(reader.GetInt64(6), DateTimeKind.Utc),
+        ClientMessageId = reader.IsDBNull(7) ? null : reader.GetString(7),
+        PostedEventSequence = reader.GetInt64(8),
+        EventSequence = reader.GetInt64(9),
+        EditedAt = reader.IsDBNull(10) ? null : new DateTime(reader.GetInt64(10), DateTimeKind.Utc),
+        DeletedAt = reader.IsDBNull(11) ? null : new DateTime(reader.GetInt64(11), DateTimeKind.Utc),
+        ReplyToSequence = reader.IsDBNull(12) ? null : reader.GetInt64(12),
+        Mentions = reader.IsDBNull(13) ? null : reader.GetString(13),
+        Reactions = reader.IsDBNull(14) ? null : reader.GetString(14),
+    };
+
+    private async Task<MessageRecord?> ReadMessageAsync(string sql, params (string Name, object? Value)[] arguments)
+    {
+        await using var reader = await Statement(sql, arguments).ExecuteReaderAsync();
+        return await reader.ReadAsync() ? ReadRecord(reader) : null;
+    }
+
+    private Task ExecuteAsync(string sql, params (string Name, object? Value)[] arguments) => Statement(sql, arguments).ExecuteNonQueryAsync();
+
+    /// <summary>The statements of edits, deletes and reactions: built once per connection, one row per execution.</summary>
+    private DbCommand Statement(string sql, params (string Name, object? Value)[] arguments)
+    {
+        if (!_statements.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, _) in arguments)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                command.Parameters.Add(parameter);
+            }
+
+            _statements[sql] = command;
+        }
+
+        command.Transaction = Transaction;
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            command.Parameters[i].Value = arguments[i].Value ?? DBNull.Value;
+        }
+
+        return command;
+    }
 }
 
 /// <summary>
@@ -84,29 +223,32 @@ internal sealed class SqliteBatchCommands : BatchCommands
     private readonly SqliteCommand _findRetry;
     private readonly SqliteCommand _allocate;
     private readonly SqliteCommand _insert;
-    private SqliteTransaction? _transaction;
 
     public SqliteBatchCommands(SqliteConnection connection)
+        : base(connection)
     {
         _connection = connection;
         _findRetry = Prepare($"SELECT {MessageColumns} FROM messages WHERE sender_id = $sender AND client_message_id = $client", "$sender", "$client");
-        _allocate = Prepare($"INSERT INTO rooms (name, last_sequence) VALUES ($room, $count) {AllocateUpsert}", "$room", "$count");
+        _allocate = Prepare(
+            $"INSERT INTO rooms (name, last_sequence, last_event_sequence) VALUES ($room, $messages, $events) {AllocateUpsert}",
+            "$room", "$messages", "$events");
         _insert = Prepare(
-            $"INSERT INTO messages ({MessageColumns}) VALUES ($id, $room, $sequence, $sender, $name, $content, $ticks, $client)",
-            "$id", "$room", "$sequence", "$sender", "$name", "$content", "$ticks", "$client");
+            $"INSERT INTO messages ({InsertColumns}) VALUES ($id, $room, $sequence, $sender, $name, $content, $ticks, $client, $posted, $event, $reply, $mentions)",
+            "$id", "$room", "$sequence", "$sender", "$name", "$content", "$ticks", "$client", "$posted", "$event", "$reply", "$mentions");
     }
 
     public override Task BeginAsync()
     {
         // BEGIN IMMEDIATE: take the write lock first, so that no other process can commit between our read and write.
-        _transaction = _connection.BeginTransaction(deferred: false);
-        _findRetry.Transaction = _transaction;
-        _allocate.Transaction = _transaction;
-        _insert.Transaction = _transaction;
+        var transaction = _connection.BeginTransaction(deferred: false);
+        Transaction = transaction;
+        _findRetry.Transaction = transaction;
+        _allocate.Transaction = transaction;
+        _insert.Transaction = transaction;
         return Task.CompletedTask;
     }
 
-    public override Task FindRetriesAsync(IReadOnlyCollection<(string SenderId, string ClientMessageId)> keys, Dictionary<(string, string), ChatMessage> known)
+    public override Task FindRetriesAsync(IReadOnlyCollection<(string SenderId, string ClientMessageId)> keys, Dictionary<(string, string), MessageRecord> known)
     {
         var parameters = _findRetry.Parameters;
         foreach (var key in keys)
@@ -116,7 +258,7 @@ internal sealed class SqliteBatchCommands : BatchCommands
             using var reader = _findRetry.ExecuteReader();
             if (reader.Read())
             {
-                known[key] = ReadMessage(reader);
+                known[key] = ReadRecord(reader);
             }
         }
 
@@ -129,16 +271,18 @@ internal sealed class SqliteBatchCommands : BatchCommands
         foreach (var (room, block) in rooms)
         {
             parameters[0].Value = room;
-            parameters[1].Value = (long)block.Count;
+            parameters[1].Value = (long)block.Messages;
+            parameters[2].Value = (long)block.Events;
             using var reader = _allocate.ExecuteReader();
             reader.Read();
-            block.Last = reader.GetInt64(1);
+            block.LastSequence = reader.GetInt64(1);
+            block.LastEventSequence = reader.GetInt64(2);
         }
 
         return Task.CompletedTask;
     }
 
-    public override Task InsertAsync(IReadOnlyList<ChatMessage> messages)
+    public override Task InsertAsync(IReadOnlyList<MessageRecord> messages)
     {
         var parameters = _insert.Parameters;
         foreach (var message in messages)
@@ -151,6 +295,10 @@ internal sealed class SqliteBatchCommands : BatchCommands
             parameters[5].Value = message.Content;
             parameters[6].Value = message.SentAt.Ticks;
             parameters[7].Value = (object?)message.ClientMessageId ?? DBNull.Value;
+            parameters[8].Value = message.PostedEventSequence;
+            parameters[9].Value = message.EventSequence;
+            parameters[10].Value = (object?)message.ReplyToSequence ?? DBNull.Value;
+            parameters[11].Value = (object?)message.Mentions ?? DBNull.Value;
             _insert.ExecuteNonQuery();
         }
 
@@ -159,27 +307,38 @@ internal sealed class SqliteBatchCommands : BatchCommands
 
     public override Task CommitAsync()
     {
-        using var transaction = _transaction;
-        _transaction = null;
+        using var transaction = Transaction;
+        Transaction = null;
         transaction?.Commit();
         return Task.CompletedTask;
     }
 
     public override Task RollbackAsync()
     {
-        using var transaction = _transaction;
-        _transaction = null;
+        using var transaction = Transaction;
+        Transaction = null;
         transaction?.Rollback();
         return Task.CompletedTask;
     }
 
-    public override ValueTask DisposeAsync()
+    /// <summary>
+    /// secure_delete (set on every connection) zeroes overwritten text in the database pages, but earlier copies of a
+    /// page stay in the write-ahead log until it is checkpointed and truncated.
+    /// </summary>
+    public override Task ForgetDeletedAsync()
     {
-        _transaction?.Dispose();
+        using var command = _connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        command.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
         _findRetry.Dispose();
         _allocate.Dispose();
         _insert.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     private SqliteCommand Prepare(string sql, params string[] parameterNames)
@@ -206,9 +365,10 @@ internal sealed class PostgresBatchCommands : BatchCommands
     private readonly NpgsqlCommand _findRetries;
     private readonly NpgsqlCommand _allocate;
     private readonly NpgsqlCommand _insert;
-    private NpgsqlTransaction? _transaction;
+    private readonly NpgsqlCommand _lockRooms;
 
     private PostgresBatchCommands(NpgsqlConnection connection)
+        : base(connection)
     {
         _connection = connection;
         _findRetries = Command(
@@ -217,12 +377,14 @@ internal sealed class PostgresBatchCommands : BatchCommands
             ("senders", NpgsqlDbType.Text), ("clients", NpgsqlDbType.Text));
         // Rooms in one order in every process: concurrent batches lock shared room rows in the same order.
         _allocate = Command(
-            $"INSERT INTO rooms (name, last_sequence) SELECT * FROM unnest(@rooms, @counts) {AllocateUpsert}",
-            ("rooms", NpgsqlDbType.Text), ("counts", NpgsqlDbType.Bigint));
+            $"INSERT INTO rooms (name, last_sequence, last_event_sequence) SELECT * FROM unnest(@rooms, @messages, @events) {AllocateUpsert}",
+            ("rooms", NpgsqlDbType.Text), ("messages", NpgsqlDbType.Bigint), ("events", NpgsqlDbType.Bigint));
         _insert = Command(
-            $"INSERT INTO messages ({MessageColumns}) SELECT * FROM unnest(@ids, @rooms, @sequences, @senders, @names, @contents, @ticks, @clients)",
+            $"INSERT INTO messages ({InsertColumns}) SELECT * FROM unnest(@ids, @rooms, @sequences, @senders, @names, @contents, @ticks, @clients, @posted, @events, @replies, @mentions)",
             ("ids", NpgsqlDbType.Text), ("rooms", NpgsqlDbType.Text), ("sequences", NpgsqlDbType.Bigint), ("senders", NpgsqlDbType.Text),
-            ("names", NpgsqlDbType.Text), ("contents", NpgsqlDbType.Text), ("ticks", NpgsqlDbType.Bigint), ("clients", NpgsqlDbType.Text));
+            ("names", NpgsqlDbType.Text), ("contents", NpgsqlDbType.Text), ("ticks", NpgsqlDbType.Bigint), ("clients", NpgsqlDbType.Text),
+            ("posted", NpgsqlDbType.Bigint), ("events", NpgsqlDbType.Bigint), ("replies", NpgsqlDbType.Bigint), ("mentions", NpgsqlDbType.Text));
+        _lockRooms = Command("SELECT name FROM rooms WHERE name = ANY(@rooms) ORDER BY name FOR UPDATE", ("rooms", NpgsqlDbType.Text));
     }
 
     public static async Task<PostgresBatchCommands> CreateAsync(NpgsqlConnection connection)
@@ -236,13 +398,24 @@ internal sealed class PostgresBatchCommands : BatchCommands
 
     public override async Task BeginAsync()
     {
-        _transaction = await _connection.BeginTransactionAsync();
-        _findRetries.Transaction = _transaction;
-        _allocate.Transaction = _transaction;
-        _insert.Transaction = _transaction;
+        var transaction = await _connection.BeginTransactionAsync();
+        Transaction = transaction;
+        _findRetries.Transaction = transaction;
+        _allocate.Transaction = transaction;
+        _insert.Transaction = transaction;
+        _lockRooms.Transaction = transaction;
     }
 
-    public override async Task FindRetriesAsync(IReadOnlyCollection<(string SenderId, string ClientMessageId)> keys, Dictionary<(string, string), ChatMessage> known)
+    public override async Task LockRoomsAsync(IReadOnlyCollection<string> rooms)
+    {
+        _lockRooms.Parameters[0].Value = rooms.ToArray();
+        await using var reader = await _lockRooms.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+        }
+    }
+
+    public override async Task FindRetriesAsync(IReadOnlyCollection<(string SenderId, string ClientMessageId)> keys, Dictionary<(string, string), MessageRecord> known)
     {
         if (keys.Count == 0)
         {
@@ -263,7 +436,7 @@ internal sealed class PostgresBatchCommands : BatchCommands
         await using var reader = await _findRetries.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            var message = ReadMessage(reader);
+            var message = ReadRecord(reader);
             known[(message.SenderId, message.ClientMessageId!)] = message;
         }
     }
@@ -272,22 +445,27 @@ internal sealed class PostgresBatchCommands : BatchCommands
     {
         var names = rooms.Keys.ToArray();
         Array.Sort(names, StringComparer.Ordinal);
-        var counts = new long[names.Length];
+        var messages = new long[names.Length];
+        var events = new long[names.Length];
         for (var i = 0; i < names.Length; i++)
         {
-            counts[i] = rooms[names[i]].Count;
+            messages[i] = rooms[names[i]].Messages;
+            events[i] = rooms[names[i]].Events;
         }
 
         _allocate.Parameters[0].Value = names;
-        _allocate.Parameters[1].Value = counts;
+        _allocate.Parameters[1].Value = messages;
+        _allocate.Parameters[2].Value = events;
         await using var reader = await _allocate.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            rooms[reader.GetString(0)].Last = reader.GetInt64(1);
+            var block = rooms[reader.GetString(0)];
+            block.LastSequence = reader.GetInt64(1);
+            block.LastEventSequence = reader.GetInt64(2);
         }
     }
 
-    public override async Task InsertAsync(IReadOnlyList<ChatMessage> messages)
+    public override async Task InsertAsync(IReadOnlyList<MessageRecord> messages)
     {
         var count = messages.Count;
         var ids = new string[count];
@@ -298,6 +476,10 @@ internal sealed class PostgresBatchCommands : BatchCommands
         var contents = new string[count];
         var ticks = new long[count];
         var clients = new string?[count];
+        var posted = new long[count];
+        var events = new long[count];
+        var replies = new long?[count];
+        var mentions = new string?[count];
         for (var i = 0; i < count; i++)
         {
             var message = messages[i];
@@ -309,6 +491,10 @@ internal sealed class PostgresBatchCommands : BatchCommands
             contents[i] = message.Content;
             ticks[i] = message.SentAt.Ticks;
             clients[i] = message.ClientMessageId;
+            posted[i] = message.PostedEventSequence;
+            events[i] = message.EventSequence;
+            replies[i] = message.ReplyToSequence;
+            mentions[i] = message.Mentions;
         }
 
         var parameters = _insert.Parameters;
@@ -320,13 +506,17 @@ internal sealed class PostgresBatchCommands : BatchCommands
         parameters[5].Value = contents;
         parameters[6].Value = ticks;
         parameters[7].Value = clients;
+        parameters[8].Value = posted;
+        parameters[9].Value = events;
+        parameters[10].Value = replies;
+        parameters[11].Value = mentions;
         await _insert.ExecuteNonQueryAsync();
     }
 
     public override async Task CommitAsync()
     {
-        await using var transaction = _transaction;
-        _transaction = null;
+        await using var transaction = Transaction;
+        Transaction = null;
         if (transaction is not null)
         {
             await transaction.CommitAsync();
@@ -335,8 +525,8 @@ internal sealed class PostgresBatchCommands : BatchCommands
 
     public override async Task RollbackAsync()
     {
-        await using var transaction = _transaction;
-        _transaction = null;
+        await using var transaction = Transaction;
+        Transaction = null;
         if (transaction is not null)
         {
             await transaction.RollbackAsync();
@@ -345,14 +535,11 @@ internal sealed class PostgresBatchCommands : BatchCommands
 
     public override async ValueTask DisposeAsync()
     {
-        if (_transaction is not null)
-        {
-            await _transaction.DisposeAsync();
-        }
-
+        await base.DisposeAsync();
         await _findRetries.DisposeAsync();
         await _allocate.DisposeAsync();
         await _insert.DisposeAsync();
+        await _lockRooms.DisposeAsync();
     }
 
     private static string Qualified(string alias) =>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Chat.Server.History;
 
@@ -8,8 +9,14 @@ namespace Chat.Server.History;
 /// </summary>
 public abstract class ChatDbContext(DbContextOptions options) : DbContext(options)
 {
+    private static readonly ValueConverter<DateTime?, long?> NullableTicks = new(
+        v => v.HasValue ? v.Value.Ticks : null,
+        v => v.HasValue ? new DateTime(v.Value, DateTimeKind.Utc) : null);
+
     public DbSet<MessageRecord> Messages => Set<MessageRecord>();
     public DbSet<RoomRecord> Rooms => Set<RoomRecord>();
+    public DbSet<RoomEventRecord> RoomEvents => Set<RoomEventRecord>();
+    public DbSet<ReactionRecord> Reactions => Set<ReactionRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -20,6 +27,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             room.HasKey(r => r.Name);
             room.Property(r => r.Name).HasColumnName("name").HasMaxLength(64);
             room.Property(r => r.LastSequence).HasColumnName("last_sequence");
+            room.Property(r => r.LastEventSequence).HasColumnName("last_event_sequence");
         });
 
         modelBuilder.Entity<MessageRecord>(message =>
@@ -37,6 +45,41 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
                 .HasConversion(v => v.Ticks, v => new DateTime(v, DateTimeKind.Utc));
             message.Property(m => m.ClientMessageId).HasColumnName("client_message_id").HasMaxLength(128);
             message.HasIndex(m => new { m.SenderId, m.ClientMessageId }).IsUnique();
+            message.Property(m => m.PostedEventSequence).HasColumnName("posted_event_sequence");
+            message.Property(m => m.EventSequence).HasColumnName("event_sequence");
+            message.Property(m => m.EditedAt).HasColumnName("edited_at_ticks").HasConversion(NullableTicks);
+            message.Property(m => m.DeletedAt).HasColumnName("deleted_at_ticks").HasConversion(NullableTicks);
+            message.Property(m => m.ReplyToSequence).HasColumnName("reply_to_sequence");
+            message.Property(m => m.Mentions).HasColumnName("mentions");
+            message.Property(m => m.Reactions).HasColumnName("reactions");
+            // Edits, deletes and reactions name a message by id; the change log reads posts by their change number.
+            message.HasIndex(m => m.Id).IsUnique();
+            message.HasIndex(m => new { m.Room, m.PostedEventSequence });
+        });
+
+        modelBuilder.Entity<RoomEventRecord>(roomEvent =>
+        {
+            roomEvent.ToTable("room_events");
+            roomEvent.HasKey(e => new { e.Room, e.EventSequence });
+            roomEvent.Property(e => e.Room).HasColumnName("room").HasMaxLength(64);
+            roomEvent.Property(e => e.EventSequence).HasColumnName("event_sequence");
+            roomEvent.Property(e => e.Type).HasColumnName("type").HasMaxLength(32);
+            roomEvent.Property(e => e.At).HasColumnName("at_ticks").HasConversion(v => v.Ticks, v => new DateTime(v, DateTimeKind.Utc));
+            roomEvent.Property(e => e.ActorId).HasColumnName("actor_id").HasMaxLength(256);
+            roomEvent.Property(e => e.ActorName).HasColumnName("actor_name").HasMaxLength(256);
+            roomEvent.Property(e => e.MessageSequence).HasColumnName("message_sequence");
+            roomEvent.Property(e => e.Reaction).HasColumnName("reaction").HasMaxLength(32);
+        });
+
+        modelBuilder.Entity<ReactionRecord>(reaction =>
+        {
+            reaction.ToTable("reactions");
+            reaction.HasKey(r => new { r.Room, r.MessageSequence, r.Reaction, r.UserId });
+            reaction.Property(r => r.Room).HasColumnName("room").HasMaxLength(64);
+            reaction.Property(r => r.MessageSequence).HasColumnName("message_sequence");
+            reaction.Property(r => r.Reaction).HasColumnName("reaction").HasMaxLength(32);
+            reaction.Property(r => r.UserId).HasColumnName("user_id").HasMaxLength(256);
+            reaction.Property(r => r.AddedEventSequence).HasColumnName("added_event_sequence");
         });
     }
 }

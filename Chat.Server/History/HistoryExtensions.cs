@@ -36,9 +36,7 @@ public static class HistoryExtensions
 
         services.AddScoped<ChatDbContext>(sp => sp.GetRequiredService<IDbContextFactory<ChatDbContext>>().CreateDbContext());
         services.AddHostedService<HistoryMigrator>();
-        services.AddSingleton<MessageStore>();
-        services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<MessageStore>());
-        services.AddHostedService(sp => sp.GetRequiredService<MessageStore>());
+        services.AddSingleton<IMessageStore, MessageStore>();
         services.AddSingleton<HistoryQueries>();
         services.AddHealthChecks().AddDbContextCheck<ChatDbContext>("history", tags: [ObservabilityExtensions.ReadyTag]);
         return builder;

@@ -30,11 +30,14 @@ internal static class SqliteSetup
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
         options.UseSqlite(Normalize(connectionString)).AddInterceptors(PragmaInterceptor.Instance);
 
-    /// <summary>WAL lets readers run beside the writer; synchronous=FULL makes every acknowledged commit survive a crash.</summary>
+    /// <summary>
+    /// WAL lets readers run beside the writer; synchronous=FULL makes every acknowledged commit survive a crash;
+    /// secure_delete overwrites the text of a deleted message in the file instead of leaving it in free space.
+    /// </summary>
     private sealed class PragmaInterceptor : DbConnectionInterceptor
     {
         public static readonly PragmaInterceptor Instance = new();
-        private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
+        private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA secure_delete=ON;";
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {

@@ -35,6 +35,24 @@ public sealed class ChatHub(RoomService rooms, MessagingService messaging, Typin
     public Task<ChatMessage[]> GetMessagesSince(string room, long afterSequence, int limit) =>
         history.GetMessagesSinceAsync(room, afterSequence, limit, Context.ConnectionAborted);
 
+    public Task<EventsPage> GetEventsSince(string room, long afterEventSequence, int limit) =>
+        history.GetEventsSinceAsync(room, afterEventSequence, limit, Context.ConnectionAborted);
+
+    public Task<ChatMessage> PostMessage(string room, PostMessageRequest request) =>
+        messaging.PostAsync(Context.ConnectionId, room, request, Context.ConnectionAborted);
+
+    public Task<ChatMessage> EditMessage(string room, string messageId, string content) =>
+        messaging.EditAsync(Context.ConnectionId, room, messageId, content, Context.ConnectionAborted);
+
+    public Task DeleteMessage(string room, string messageId) =>
+        messaging.DeleteAsync(Context.ConnectionId, room, messageId, Context.ConnectionAborted);
+
+    public Task<ChatMessage> AddReaction(string room, string messageId, string reaction) =>
+        messaging.ReactAsync(Context.ConnectionId, room, messageId, reaction, add: true, Context.ConnectionAborted);
+
+    public Task<ChatMessage> RemoveReaction(string room, string messageId, string reaction) =>
+        messaging.ReactAsync(Context.ConnectionId, room, messageId, reaction, add: false, Context.ConnectionAborted);
+
     public Task<RoomSummary[]> ListRooms() => rooms.ListRoomsAsync(Context.ConnectionAborted);
 
     public Task<UserPresence[]> GetPresence(string room) => rooms.GetPresenceAsync(room, Context.ConnectionAborted);

@@ -18,11 +18,14 @@ internal static partial class ChatLog
     [LoggerMessage(11, LogLevel.Error, "Hub method {Method} failed.", EventName = "InvocationFailed")]
     public static partial void InvocationFailed(ILogger logger, string method, Exception exception);
 
-    [LoggerMessage(20, LogLevel.Error, "History store commit of {Count} message(s) failed; attempt {Attempt}.", EventName = "CommitFailed")]
+    [LoggerMessage(20, LogLevel.Error, "History store commit of {Count} change(s) failed; attempt {Attempt}.", EventName = "CommitFailed")]
     public static partial void CommitFailed(ILogger logger, int count, int attempt, Exception exception);
 
-    [LoggerMessage(21, LogLevel.Warning, "Broadcast of message {Room}#{Sequence} failed; clients recover it from history.", EventName = "BroadcastFailed")]
-    public static partial void BroadcastFailed(ILogger logger, string room, long sequence, Exception exception);
+    [LoggerMessage(21, LogLevel.Warning, "Broadcast of change {Room}#{EventSequence} failed; clients recover it from the change log.", EventName = "BroadcastFailed")]
+    public static partial void BroadcastFailed(ILogger logger, string room, long eventSequence, Exception exception);
+
+    [LoggerMessage(22, LogLevel.Warning, "Checkpoint after a delete failed; the deleted text leaves the write-ahead log at the next checkpoint.", EventName = "CheckpointFailed")]
+    public static partial void CheckpointFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(30, LogLevel.Warning, "Typing broadcast for {Room} failed.", EventName = "TypingBroadcastFailed")]
     public static partial void TypingBroadcastFailed(ILogger logger, string room, Exception exception);
@@ -66,7 +69,7 @@ internal static partial class ChatLog
     [LoggerMessage(202, LogLevel.Warning, "Closed connection {ConnectionId} from {RemoteEndPoint}: it has not read the server's writes for {Seconds:F1} s.", EventName = "StalledConnectionClosed")]
     public static partial void StalledConnectionClosed(ILogger logger, string connectionId, string? remoteEndPoint, double seconds);
 
-    [LoggerMessage(300, LogLevel.Debug, "Group commit stored {Count} message(s) in {ElapsedMilliseconds:F1} ms.", EventName = "GroupCommitted")]
+    [LoggerMessage(300, LogLevel.Debug, "Group commit stored {Count} change(s) in {ElapsedMilliseconds:F1} ms.", EventName = "GroupCommitted")]
     public static partial void GroupCommitted(ILogger logger, int count, double elapsedMilliseconds);
 
     [LoggerMessage(301, LogLevel.Warning, "Hub method {Method} took {ElapsedMilliseconds:F0} ms.", EventName = "SlowInvocation")]

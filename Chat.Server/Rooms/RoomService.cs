@@ -87,8 +87,11 @@ public sealed class RoomService(
         }
 
         var members = await presence.GetMembersAsync(room, cancellationToken);
+        // The counters before the messages: a change in between shows in the messages and arrives again, never neither.
+        var counters = await store.GetCountersAsync(room, cancellationToken);
         var recent = await store.GetHistoryAsync(room, beforeSequence: null, ChatLimits.RecentMessagesOnJoin, cancellationToken);
-        return new JoinResult(room, members, recent, recent.Length > 0 ? recent[^1].Sequence : 0);
+        return new JoinResult(
+            room, members, recent, recent.Length > 0 ? recent[^1].Sequence : 0, counters.LastEventSequence, members.Length);
     }
 
     public async Task LeaveAsync(string connectionId, string roomName, CancellationToken cancellationToken = default)
@@ -111,10 +114,14 @@ public sealed class RoomService(
     public async Task<RoomSummary[]> ListRoomsAsync(CancellationToken cancellationToken = default)
     {
         var counts = await presence.GetMemberCountsAsync(cancellationToken);
-        var sequences = await store.GetRoomSequencesAsync(cancellationToken);
-        return [.. counts.Keys.Union(sequences.Keys)
+        var counters = await store.GetRoomCountersAsync(cancellationToken);
+        return [.. counts.Keys.Union(counters.Keys)
             .Order(StringComparer.Ordinal)
-            .Select(room => new RoomSummary(room, counts.GetValueOrDefault(room), sequences.GetValueOrDefault(room)))];
+            .Select(room =>
+            {
+                var roomCounters = counters.GetValueOrDefault(room);
+                return new RoomSummary(room, counts.GetValueOrDefault(room), roomCounters.LastSequence, roomCounters.LastEventSequence);
+            })];
     }
 
     public async Task<UserPresence[]> GetPresenceAsync(string roomName, CancellationToken cancellationToken = default) =>

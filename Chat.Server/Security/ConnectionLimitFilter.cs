@@ -1,5 +1,6 @@
 using Chat.Server.Auth;
 using Chat.Server.Observability;
+using Chat.Shared;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Chat.Server.Security;
@@ -11,14 +12,12 @@ namespace Chat.Server.Security;
 /// </summary>
 internal sealed class ConnectionLimitFilter(ConnectionLimiter limiter, ChatMetrics metrics, ILogger<ConnectionLimitFilter> logger) : IHubFilter
 {
-    public const string TooManyConnections = "too_many_connections";
-
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
         var user = context.Context.User!.ToChatUser();
         if (!limiter.TryAcquire(context.Context.ConnectionId, user.Id))
         {
-            metrics.SecurityRefusal(TooManyConnections);
+            metrics.SecurityRefusal(ChatErrorCodes.TooManyConnections);
             ChatLog.ConnectionLimitReached(logger, user.Id, limiter.MaxConnectionsPerUser);
             context.Context.Abort();
             return;
@@ -39,7 +38,7 @@ internal sealed class ConnectionLimitFilter(ConnectionLimiter limiter, ChatMetri
     public ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next) =>
         limiter.IsCounted(invocationContext.Context.ConnectionId)
             ? next(invocationContext)
-            : throw new HubException($"{TooManyConnections}: this user has {limiter.MaxConnectionsPerUser} connections open already; close one first");
+            : throw new HubException($"{ChatErrorCodes.TooManyConnections}: this user has {limiter.MaxConnectionsPerUser} connections open already; close one first");
 
     public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
     {

@@ -14,8 +14,6 @@ internal sealed class OriginPolicy
 {
     public const string CorsPolicyName = "chat-origins";
 
-    public const string OriginNotAllowed = "origin_not_allowed";
-
     private readonly HashSet<string> _allowed;
     private readonly ChatMetrics _metrics;
     private readonly ILogger<OriginPolicy> _logger;
@@ -54,12 +52,13 @@ internal sealed class OriginPolicy
 
     private async Task RefuseAsync(HttpContext context)
     {
-        _metrics.SecurityRefusal(OriginNotAllowed);
+        _metrics.SecurityRefusal(ChatErrorCodes.OriginNotAllowed);
         ChatLog.OriginRefused(_logger, context.Request.Headers[HeaderNames.Origin].ToString(), context.Request.Path);
         await Results.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
-                title: OriginNotAllowed,
-                detail: "This origin may not use the chat server; ask its operator to add it to Security:AllowedOrigins.")
+                title: ChatErrorCodes.OriginNotAllowed,
+                detail: "This origin may not use the chat server; ask its operator to add it to Security:AllowedOrigins.",
+                extensions: new Dictionary<string, object?> { ["code"] = ChatErrorCodes.OriginNotAllowed })
             .ExecuteAsync(context);
     }
 

@@ -55,8 +55,9 @@ public static class SecurityExtensions
                 context.HttpContext.Response.Headers.RetryAfter = "60";
                 return new ValueTask(Results.Problem(
                         statusCode: StatusCodes.Status429TooManyRequests,
-                        title: "rate_limited",
-                        detail: "Too many token requests from this address; retry in a minute.")
+                        title: ChatErrorCodes.RateLimited,
+                        detail: "Too many token requests from this address; retry in a minute.",
+                        extensions: new Dictionary<string, object?> { ["code"] = ChatErrorCodes.RateLimited })
                     .ExecuteAsync(context.HttpContext));
             };
         });
@@ -97,11 +98,12 @@ public static class SecurityExtensions
                 && context.User.FindFirst(ChatClaims.UserId)?.Value is { } userId
                 && limiter.IsAtLimit(userId))
             {
-                metrics.SecurityRefusal(ConnectionLimitFilter.TooManyConnections);
+                metrics.SecurityRefusal(ChatErrorCodes.TooManyConnections);
                 return Results.Problem(
                         statusCode: StatusCodes.Status429TooManyRequests,
-                        title: ConnectionLimitFilter.TooManyConnections,
-                        detail: $"This user has {limiter.MaxConnectionsPerUser} connections open already; close one first.")
+                        title: ChatErrorCodes.TooManyConnections,
+                        detail: $"This user has {limiter.MaxConnectionsPerUser} connections open already; close one first.",
+                        extensions: new Dictionary<string, object?> { ["code"] = ChatErrorCodes.TooManyConnections })
                     .ExecuteAsync(context);
             }
 

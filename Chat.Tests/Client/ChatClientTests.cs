@@ -36,7 +36,7 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
 
         (await bob.Client.GetHistoryAsync(room).WithTimeout()).Should().Equal(sent);
         (await bob.Client.GetMessagesSinceAsync(room, 0).WithTimeout()).Should().Equal(sent);
-        (await bob.Client.ListRoomsAsync().WithTimeout()).Should().ContainEquivalentOf(new RoomSummary(room, 2, 1));
+        (await bob.Client.ListRoomsAsync().WithTimeout()).Should().ContainEquivalentOf(new RoomSummary(room, 2, 1, 1));
         (await bob.Client.GetPresenceAsync(room).WithTimeout()).Select(p => p.UserId).Should().BeEquivalentTo([alice.UserId, bob.UserId]);
 
         await alice.Client.SetTypingAsync(room, true).WithTimeout();
@@ -215,5 +215,7 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
         }
 
         public Task PresenceChanged(PresenceChange change) => Task.CompletedTask;
+
+        public Task RoomChanged(RoomEvent roomEvent) => Task.CompletedTask;
     }
 }

@@ -23,7 +23,7 @@ public sealed class RoomMembershipTests(ChatServerFixture fixture) : IClassFixtu
 
         var joined = await bob.JoinRoom(room);
 
-        empty.Should().BeEquivalentTo(new JoinResult(room, [new UserPresence(alice.UserId, alice.UserName, PresenceStatus.Online)], [], 0));
+        empty.Should().BeEquivalentTo(new JoinResult(room, [new UserPresence(alice.UserId, alice.UserName, PresenceStatus.Online)], [], 0, 0, 1));
         joined.Room.Should().Be(room);
         joined.Members.Should().BeEquivalentTo(new[]
         {
@@ -174,8 +174,8 @@ public sealed class RoomMembershipTests(ChatServerFixture fixture) : IClassFixtu
 
         var rooms = await bob.ListRooms();
 
-        rooms.Should().ContainEquivalentOf(new RoomSummary(busy, 2, 1));
-        rooms.Should().ContainEquivalentOf(new RoomSummary(quiet, 0, 2), "a room with history is listed after everyone left");
+        rooms.Should().ContainEquivalentOf(new RoomSummary(busy, 2, 1, 1));
+        rooms.Should().ContainEquivalentOf(new RoomSummary(quiet, 0, 2, 2), "a room with history is listed after everyone left");
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class RoomMembershipTests(ChatServerFixture fixture) : IClassFixtu
         await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser());
         await alice.JoinRoom(room);
 
-        (await alice.ListRooms()).Should().ContainEquivalentOf(new RoomSummary(room, 1, 0));
+        (await alice.ListRooms()).Should().ContainEquivalentOf(new RoomSummary(room, 1, 0, 0));
 
         await alice.LeaveRoom(room);
         (await alice.ListRooms()).Should().NotContain(r => r.Room == room, "an empty room without history is forgotten");

@@ -43,13 +43,15 @@ internal sealed class BaselineHub(RoomSequences sequences) : Hub
     public async Task<JoinResult> JoinRoom(string room)
     {
         await Groups.AddToGroupAsync(Context.ConnectionId, room);
-        return new JoinResult(room, [], [], 0);
+        return new JoinResult(room, [], [], 0, 0, 0);
     }
 
     public async Task<ChatMessage> SendMessage(string room, string content, string? clientMessageId)
     {
+        var sequence = sequences.Next(room);
         var message = new ChatMessage(
-            Guid.CreateVersion7().ToString("N"), room, sequences.Next(room), Context.ConnectionId, "baseline", content, DateTime.UtcNow, clientMessageId);
+            Guid.CreateVersion7().ToString("N"), room, sequence, Context.ConnectionId, "baseline", content, DateTime.UtcNow, clientMessageId,
+            sequence, null, null, null, [], [], []);
         await Clients.Group(room).SendAsync(nameof(IChatClient.MessageReceived), message);
         return message;
     }

@@ -42,11 +42,39 @@ namespace Chat.Server.History.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("content");
 
+                    b.Property<long?>("DeletedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deleted_at_ticks");
+
+                    b.Property<long?>("EditedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("edited_at_ticks");
+
+                    b.Property<long>("EventSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_sequence");
+
                     b.Property<string>("Id")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("id");
+
+                    b.Property<string>("Mentions")
+                        .HasColumnType("text")
+                        .HasColumnName("mentions");
+
+                    b.Property<long>("PostedEventSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("posted_event_sequence");
+
+                    b.Property<string>("Reactions")
+                        .HasColumnType("text")
+                        .HasColumnName("reactions");
+
+                    b.Property<long?>("ReplyToSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("reply_to_sequence");
 
                     b.Property<string>("SenderId")
                         .IsRequired()
@@ -66,10 +94,92 @@ namespace Chat.Server.History.Migrations.Postgres
 
                     b.HasKey("Room", "Sequence");
 
+                    b.HasIndex("Id")
+                        .IsUnique();
+
+                    b.HasIndex("Room", "PostedEventSequence");
+
                     b.HasIndex("SenderId", "ClientMessageId")
                         .IsUnique();
 
                     b.ToTable("messages", (string)null);
+                });
+
+            modelBuilder.Entity("Chat.Server.History.ReactionRecord", b =>
+                {
+                    b.Property<string>("Room")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("room");
+
+                    b.Property<long>("MessageSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("message_sequence");
+
+                    b.Property<string>("Reaction")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reaction");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("AddedEventSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("added_event_sequence");
+
+                    b.HasKey("Room", "MessageSequence", "Reaction", "UserId");
+
+                    b.ToTable("reactions", (string)null);
+                });
+
+            modelBuilder.Entity("Chat.Server.History.RoomEventRecord", b =>
+                {
+                    b.Property<string>("Room")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("room");
+
+                    b.Property<long>("EventSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_sequence");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("actor_name");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint")
+                        .HasColumnName("at_ticks");
+
+                    b.Property<long?>("MessageSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("message_sequence");
+
+                    b.Property<string>("Reaction")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reaction");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Room", "EventSequence");
+
+                    b.ToTable("room_events", (string)null);
                 });
 
             modelBuilder.Entity("Chat.Server.History.RoomRecord", b =>
@@ -78,6 +188,10 @@ namespace Chat.Server.History.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("name");
+
+                    b.Property<long>("LastEventSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_event_sequence");
 
                     b.Property<long>("LastSequence")
                         .HasColumnType("bigint")

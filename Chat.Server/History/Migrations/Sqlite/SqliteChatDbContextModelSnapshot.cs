@@ -37,11 +37,39 @@ namespace Chat.Server.History.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("content");
 
+                    b.Property<long?>("DeletedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deleted_at_ticks");
+
+                    b.Property<long?>("EditedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("edited_at_ticks");
+
+                    b.Property<long>("EventSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_sequence");
+
                     b.Property<string>("Id")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
+
+                    b.Property<string>("Mentions")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mentions");
+
+                    b.Property<long>("PostedEventSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("posted_event_sequence");
+
+                    b.Property<string>("Reactions")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reactions");
+
+                    b.Property<long?>("ReplyToSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reply_to_sequence");
 
                     b.Property<string>("SenderId")
                         .IsRequired()
@@ -61,10 +89,92 @@ namespace Chat.Server.History.Migrations.Sqlite
 
                     b.HasKey("Room", "Sequence");
 
+                    b.HasIndex("Id")
+                        .IsUnique();
+
+                    b.HasIndex("Room", "PostedEventSequence");
+
                     b.HasIndex("SenderId", "ClientMessageId")
                         .IsUnique();
 
                     b.ToTable("messages", (string)null);
+                });
+
+            modelBuilder.Entity("Chat.Server.History.ReactionRecord", b =>
+                {
+                    b.Property<string>("Room")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room");
+
+                    b.Property<long>("MessageSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_sequence");
+
+                    b.Property<string>("Reaction")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reaction");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("AddedEventSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("added_event_sequence");
+
+                    b.HasKey("Room", "MessageSequence", "Reaction", "UserId");
+
+                    b.ToTable("reactions", (string)null);
+                });
+
+            modelBuilder.Entity("Chat.Server.History.RoomEventRecord", b =>
+                {
+                    b.Property<string>("Room")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room");
+
+                    b.Property<long>("EventSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_sequence");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_name");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at_ticks");
+
+                    b.Property<long?>("MessageSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_sequence");
+
+                    b.Property<string>("Reaction")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reaction");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Room", "EventSequence");
+
+                    b.ToTable("room_events", (string)null);
                 });
 
             modelBuilder.Entity("Chat.Server.History.RoomRecord", b =>
@@ -73,6 +183,10 @@ namespace Chat.Server.History.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
+
+                    b.Property<long>("LastEventSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_event_sequence");
 
                     b.Property<long>("LastSequence")
                         .HasColumnType("INTEGER")

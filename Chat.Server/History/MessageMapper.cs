@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Chat.Shared;
+
+namespace Chat.Server.History;
+
+/// <summary>How a stored message becomes the contract's <see cref="ChatMessage"/>, the same for every read and write.</summary>
+public static class MessageMapper
+{
+    public static ChatMessage ToMessage(this MessageRecord record, MessageRecord? replyTarget) => new(
+        record.Id,
+        record.Room,
+        record.Sequence,
+        record.SenderId,
+        record.SenderName,
+        record.Content,
+        record.SentAt,
+        record.ClientMessageId,
+        record.EventSequence,
+        record.EditedAt,
+        record.DeletedAt,
+        replyTarget is null ? null : ToReference(replyTarget),
+        ReadMentions(record.Mentions),
+        ReadReactions(record.Reactions),
+        []);
+
+    /// <summary>The replied-to message as it is now: a deleted one shows no text.</summary>
+    public static MessageRef ToReference(MessageRecord target) => new(
+        target.Id,
+        target.Sequence,
+        target.SenderName,
+        target.Content.Length <= ChatLimits.MaxReplyPreviewLength ? target.Content : target.Content[..ChatLimits.MaxReplyPreviewLength]);
+
+    public static string? WriteMentions(IReadOnlyCollection<string> mentions) =>
+        mentions.Count == 0 ? null : JsonSerializer.Serialize(mentions.ToArray(), StoredJson.Default.StringArray);
+
+    public static string[] ReadMentions(string? json) =>
+        json is null ? [] : JsonSerializer.Deserialize(json, StoredJson.Default.StringArray) ?? [];
+
+    public static string? WriteReactions(Reaction[] reactions) =>
+        reactions.Length == 0 ? null : JsonSerializer.Serialize(reactions, StoredJson.Default.ReactionArray);
+
+    public static Reaction[] ReadReactions(string? json) =>
+        json is null ? [] : JsonSerializer.Deserialize(json, StoredJson.Default.ReactionArray) ?? [];
+
+    /// <summary>
+    /// The summary clients see, from every (reaction, user) of a message in the order they were added: reactions in
+    /// the order they first appeared, each with its count and its first users.
+    /// </summary>
+    public static Reaction[] SummarizeReactions(IEnumerable<(string Reaction, string UserId)> rows)
+    {
+        var order = new List<string>();
+        var users = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (reaction, userId) in rows)
+        {
+            if (!counts.TryGetValue(reaction, out var count))
+            {
+                order.Add(reaction);
+                users[reaction] = [];
+            }
+
+            counts[reaction] = count + 1;
+            if (users[reaction].Count < ChatLimits.MaxReactionUserIds)
+            {
+                users[reaction].Add(userId);
+            }
+        }
+
+        return [.. order.Select(reaction => new Reaction(reaction, counts[reaction], [.. users[reaction]]))];
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(Reaction[]))]
+internal sealed partial class StoredJson : JsonSerializerContext;

@@ -1,0 +1,71 @@
+using Chat.Server.Hubs;
+using Chat.Server.Observability;
+using Chat.Server.Rooms;
+using Chat.Shared;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Chat.Server.Messaging;
+
+/// <summary>
+/// Broadcasts each committed change from the pipeline's publishing loop, in commit order, so every connection receives
+/// a room's changes in <c>eventSequence</c> order: new messages as <c>MessageReceived</c> (what v1 clients know), every
+/// other change as <c>RoomChanged</c>. It starts every send without awaiting it: a slow client must never hold up the
+/// writer. A failed broadcast is logged only; clients recover the change from the log.
+/// </summary>
+internal sealed class ChangeBroadcaster(
+    IHubContext<ChatHub, IChatClient> hub,
+    ConnectionRegistry connections,
+    ChatMetrics metrics,
+    ILogger<ChangeBroadcaster> logger) : IChangeListener
+{
+    public void OnCommitted(IReadOnlyList<ChangePipeline.PendingChange> batch)
+    {
+        var posted = 0;
+        long recipients = 0;
+        foreach (var pending in batch)
+        {
+            if (pending.Result?.Event is not { } roomEvent)
+            {
+                continue;
+            }
+
+            var isPost = roomEvent.Type == RoomEventTypes.MessagePosted;
+            if (isPost)
+            {
+                posted++;
+                recipients += connections.LocalConnectionsIn(roomEvent.Room);
+            }
+
+            Task sending;
+            try
+            {
+                var room = hub.Clients.Group(roomEvent.Room);
+                sending = isPost ? room.MessageReceived(roomEvent.Message!) : room.RoomChanged(roomEvent);
+            }
+            catch (Exception exception)
+            {
+                ChatLog.BroadcastFailed(logger, roomEvent.Room, roomEvent.EventSequence, exception);
+                continue;
+            }
+
+            if (!sending.IsCompletedSuccessfully)
+            {
+                _ = ObserveAsync(sending, roomEvent);
+            }
+        }
+
+        metrics.MessagesSent(posted, recipients);
+    }
+
+    private async Task ObserveAsync(Task sending, RoomEvent roomEvent)
+    {
+        try
+        {
+            await sending;
+        }
+        catch (Exception exception)
+        {
+            ChatLog.BroadcastFailed(logger, roomEvent.Room, roomEvent.EventSequence, exception);
+        }
+    }
+}

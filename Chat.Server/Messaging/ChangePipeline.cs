@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Chat.Server.History;
+using Chat.Server.Hubs;
+using Chat.Server.Observability;
+using Chat.Shared;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Chat.Server.Messaging;
+
+/// <summary>
+/// The one path of every change (posting, editing, deleting, reacting): queue → one writer that stores a whole batch
+/// in one transaction (group commit on the history's <see cref="BatchCommands"/>; the room's <c>sequence</c> and
+/// <c>eventSequence</c> are allocated inside it by an atomic upsert on the room row, so they stay gap-free with any
+/// number of writers and processes on one store) → broadcast in commit order → ack. A change is acknowledged only
+/// after its commit; a retry of a change never applies it twice.
+/// </summary>
+public sealed class ChangePipeline(
+    IDbContextFactory<ChatDbContext> contexts,
+    BatchPlanner planner,
+    IChangeListener listener,
+    ChatMetrics metrics,
+    IOptions<DatabaseOptions> options,
+    ILogger<ChangePipeline> logger) : BackgroundService
+{
+    private const int MaxCommitAttempts = 5;
+
+    private readonly Channel<PendingChange> _queue = Channel.CreateBounded<PendingChange>(
+        new BoundedChannelOptions(16_384) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    // Committed batches, in commit order, waiting for their broadcast and acks: the writer starts the next
+    // transaction while the previous batch is being sent. Bounded, so a slow broadcast holds the writer back.
+    private readonly Channel<PendingChange[]> _committed = Channel.CreateBounded<PendingChange[]>(
+        new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private readonly List<ChangeRequest> _requests = [];
+    private ChatDbContext? _writerContext;
+    private BatchCommands? _commands;
+
+    public Task<ChangeResult> SubmitAsync(ChangeRequest change, CancellationToken cancellationToken = default)
+    {
+        var pending = new PendingChange(change);
+        // Once queued, a change is never cancelled: it may be committed even if its caller stops waiting.
+        // The queue is rarely full, so the common case queues without an async state machine of its own.
+        return _queue.Writer.TryWrite(pending) ? pending.Completion.Task : QueueWhenRoomAsync(pending, cancellationToken);
+    }
+
+    private async Task<ChangeResult> QueueWhenRoomAsync(PendingChange pending, CancellationToken cancellationToken)
+    {
+        await _queue.Writer.WriteAsync(pending, cancellationToken);
+        return await pending.Completion.Task;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // On shutdown stop taking new changes, but finish every queued one: callers are waiting for their ack.
+        using var stopping = stoppingToken.Register(() => _queue.Writer.TryComplete());
+        var batch = new List<PendingChange>(options.Value.MaxBatchSize);
+        var publishing = PublishAsync();
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+            {
+                while (batch.Count < options.Value.MaxBatchSize && _queue.Reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                }
+
+                await CommitWithRetriesAsync(batch);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            _committed.Writer.TryComplete();
+            await publishing;
+            await CloseWriterAsync();
+        }
+    }
+
+    /// <summary>Tells the listener of each committed batch, then answers its callers: one loop, so in commit order.</summary>
+    private async Task PublishAsync()
+    {
+        await foreach (var committed in _committed.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            listener.OnCommitted(committed);
+            foreach (var pending in committed)
+            {
+                if (pending.Error is { } error)
+                {
+                    pending.Completion.TrySetException(error);
+                }
+                else
+                {
+                    pending.Completion.TrySetResult(pending.Result!);
+                }
+            }
+        }
+    }
+
+    private async Task CommitWithRetriesAsync(List<PendingChange> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                await CommitAsync(batch);
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                metrics.StoreCommitted(elapsed);
+                ChatLog.GroupCommitted(logger, batch.Count, elapsed.TotalMilliseconds);
+                break;
+            }
+            catch (Exception exception) when (attempt < MaxCommitAttempts)
+            {
+                // A unique-index race with another process, or a transient lock or connection failure: the retry
+                // starts on a fresh connection, re-reads and re-plans.
+                ChatLog.CommitFailed(logger, batch.Count, attempt, exception);
+                await CloseWriterAsync();
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), CancellationToken.None);
+            }
+            catch (Exception exception)
+            {
+                ChatLog.CommitFailed(logger, batch.Count, attempt, exception);
+                await CloseWriterAsync();
+                var unavailable = new ChatException(
+                    ChatErrorCodes.Unavailable, "the server could not store the change; nothing was changed, so retrying is safe");
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(unavailable);
+                }
+
+                return;
+            }
+        }
+
+        await _committed.Writer.WriteAsync([.. batch], CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Stores the batch optimistically, without looking up earlier sends: a client's retry of a message stored by an
+    /// earlier batch is rare, and the unique <c>(sender, clientMessageId)</c> index refuses it anyway. Only then is
+    /// the transaction rolled back and the batch planned again, this time answering retries with what was stored.
+    /// </summary>
+    private async Task CommitAsync(List<PendingChange> batch)
+    {
+        var commands = _commands ??= await OpenWriterAsync();
+        try
+        {
+            await CommitAsync(commands, batch, findRetries: false);
+        }
+        catch (Exception exception) when (BatchCommands.IsUniqueViolation(exception))
+        {
+            await commands.RollbackAsync();
+            await CommitAsync(commands, batch, findRetries: true);
+        }
+    }
+
+    private async Task CommitAsync(BatchCommands commands, List<PendingChange> batch, bool findRetries)
+    {
+        _requests.Clear();
+        foreach (var pending in batch)
+        {
+            _requests.Add(pending.Request);
+        }
+
+        await commands.BeginAsync();
+        var state = await BatchLoader.LoadAsync(commands, _requests, findRetries);
+        var plan = planner.Plan(_requests, state);
+        if (plan.Rooms.Count > 0)
+        {
+            await commands.AllocateAsync(plan.Rooms);
+        }
+
+        plan.Number();
+        await BatchLoader.WriteAsync(commands, plan);
+        await commands.CommitAsync();
+        if (plan.Deleted.Count > 0)
+        {
+            await ForgetDeletedAsync(commands);
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var outcome = plan.OutcomeOf(i);
+            batch[i].Error = outcome.Error;
+            batch[i].Result = outcome.Error is null ? ToResult(outcome, state) : null;
+        }
+    }
+
+    private async Task ForgetDeletedAsync(BatchCommands commands)
+    {
+        try
+        {
+            await commands.ForgetDeletedAsync();
+        }
+        catch (Exception exception)
+        {
+            // The delete is committed; its text is overwritten in the store and leaves the log at the next checkpoint.
+            ChatLog.CheckpointFailed(logger, exception);
+        }
+    }
+
+    private static ChangeResult ToResult(BatchPlan.Outcome outcome, BatchState state)
+    {
+        var record = outcome.Message!;
+        var message = record.ToMessage(state.Find(record.Room, record.ReplyToSequence));
+        if (outcome.Change is not { } change)
+        {
+            return new ChangeResult(message, null);
+        }
+
+        var actor = change.Request.Actor;
+        var roomEvent = new RoomEvent(
+            record.Room, change.EventSequence, change.Type, change.At,
+            actor.Id, actor.Name, message, record.Id, change.Reaction);
+        return new ChangeResult(message, roomEvent);
+    }
+
+    /// <summary>The writer keeps one connection (and its prepared statements) for as long as it works.</summary>
+    private async Task<BatchCommands> OpenWriterAsync()
+    {
+        var context = await contexts.CreateDbContextAsync();
+        try
+        {
+            var commands = await BatchCommands.OpenAsync(context);
+            _writerContext = context;
+            return commands;
+        }
+        catch
+        {
+            await context.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task CloseWriterAsync()
+    {
+        if (_commands is { } commands)
+        {
+            _commands = null;
+            await commands.DisposeAsync();
+        }
+
+        if (_writerContext is { } context)
+        {
+            _writerContext = null;
+            await context.DisposeAsync();
+        }
+    }
+
+    /// <summary>A change waiting for its batch's commit; answered only after the commit, in commit order.</summary>
+    public sealed class PendingChange(ChangeRequest request)
+    {
+        public ChangeRequest Request { get; } = request;
+
+        public TaskCompletionSource<ChangeResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ChangeResult? Result { get; set; }
+
+        public ChatException? Error { get; set; }
+    }
+}
+
+/// <summary>Told of every committed batch, in commit order, right after the commit.</summary>
+public interface IChangeListener
+{
+    /// <summary>
+    /// Must not block or throw: it runs on the pipeline's one publishing loop, a batch at a time in commit order,
+    /// beside the writer's next transaction; the batch's callers are answered right after it returns.
+    /// </summary>
+    void OnCommitted(IReadOnlyList<ChangePipeline.PendingChange> batch);
+}
