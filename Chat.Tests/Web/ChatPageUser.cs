@@ -63,7 +63,7 @@ public sealed class ChatPageUser : IAsyncDisposable
     public ILocator MessageScroller => Page.Locator("#messages");
 
     /// <summary>The line above the input that says what the composer is doing (replying to whom, editing).</summary>
-    public ILocator ComposerContext => Page.Locator("#composer-context");
+    public ILocator ComposerContext => Page.Locator("#composer-context-text");
 
     public ILocator SendButton => Page.Locator("#send");
 
