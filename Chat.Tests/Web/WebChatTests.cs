@@ -348,6 +348,8 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
         {
             var path = Path.Combine(RepositoryPaths.Root, "docs", "images", "web-chat.png");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            // No hover highlight left where the test last clicked.
+            await user.Page.Mouse.MoveAsync(0, 0);
             await user.Page.ScreenshotAsync(new() { Path = path });
             output.WriteLine($"Wrote {path}");
         }
