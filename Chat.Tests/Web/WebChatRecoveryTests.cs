@@ -84,15 +84,7 @@ public sealed class WebChatRecoveryTests(WebChatRestartFixture fixture, ITestOut
 
         // More than a join's page of messages after them: a page that comes back learns of changes to these three only
         // from the room's change log, not from the recent messages that joining again brings.
-        await Task.WhenAll(Enumerable.Range(1, 5).Select(async seeder =>
-        {
-            await using var client = await fixture.ConnectClientAsync(WebNames.User("seed"));
-            await client.JoinRoom(room);
-            for (var i = 1; i <= 11; i++)
-            {
-                await client.SendMessage(room, $"seed {seeder}.{i}");
-            }
-        }));
+        await SeedAsync(room, seeders: 5, each: 11);
 
         var alice = await scenario.SignInAsync("alice");
         await alice.JoinAsync(room);
@@ -124,6 +116,62 @@ public sealed class WebChatRecoveryTests(WebChatRestartFixture fixture, ITestOut
         await Expect(alice.MessageContents).ToHaveCountAsync(59);
         alice.PageErrors.Should().BeEmpty();
     });
+
+    [Fact]
+    public Task APageThatMissedMoreChangesThanTheServerReplaysReloadsTheRoomAsItIsNow() => RunAsync(async scenario =>
+    {
+        var room = WebNames.Room("long");
+        var daveName = WebNames.User("dave");
+        ChatMessage plan;
+        await using (var dave = await fixture.ConnectClientAsync(daveName))
+        {
+            await dave.JoinRoom(room);
+            plan = await dave.SendMessage(room, "the plan");
+        }
+
+        await SeedAsync(room, seeders: 5, each: 11);
+        var alice = await scenario.SignInAsync("alice");
+        await alice.JoinAsync(room);
+        await alice.MessageScroller.EvaluateAsync("scroller => { scroller.scrollTop = 0; }");
+        await Expect(alice.MessageContents.First).ToHaveTextAsync("the plan");
+        await Expect(alice.LoadOlder).ToBeHiddenAsync();
+
+        await fixture.Server.KillAsync();
+        await Expect(alice.ConnectionState).ToHaveAttributeAsync("data-state", "reconnecting");
+        await alice.Context.SetOfflineAsync(true);
+        await fixture.Server.StartAsync();
+        await using (var dave = await fixture.ConnectClientAsync(daveName))
+        {
+            await dave.JoinRoom(room);
+            await Change(dave, nameof(IChatHub.EditMessage), room, plan.Id, "the new plan");
+        }
+
+        await SeedAsync(room, seeders: 2, each: WebChatRestartFixture.MaxReplay / 2 + 1);
+
+        // The page starts the room over: the latest page as it is now, older ones on scrolling up, nothing stale.
+        await alice.Context.SetOfflineAsync(false);
+        await Expect(alice.ConnectionState).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(alice.MessageContents).ToHaveCountAsync(50);
+        await Expect(alice.LoadOlder).ToBeVisibleAsync();
+        await Expect(alice.MessageContents.Filter(new() { HasTextString = "the plan" })).ToHaveCountAsync(0);
+        await alice.MessageScroller.EvaluateAsync("scroller => { scroller.scrollTop = 0; }");
+        await Expect(alice.MessageContents.First).ToHaveTextAsync("the new plan");
+        await Expect(alice.Messages.First.Locator(".edited")).ToHaveTextAsync("edited");
+        await Expect(alice.MessageContents).ToHaveCountAsync(1 + (5 * 11) + (2 * ((WebChatRestartFixture.MaxReplay / 2) + 1)));
+        alice.PageErrors.Should().BeEmpty();
+    });
+
+    /// <summary>Messages from several users at once, each within its send burst.</summary>
+    private Task SeedAsync(string room, int seeders, int each) =>
+        Task.WhenAll(Enumerable.Range(1, seeders).Select(async seeder =>
+        {
+            await using var client = await fixture.ConnectClientAsync(WebNames.User("seed"));
+            await client.JoinRoom(room);
+            for (var i = 1; i <= each; i++)
+            {
+                await client.SendMessage(room, $"seed {seeder}.{i}");
+            }
+        }));
 
     private static Task Change(TestClient client, string method, params object?[] args) =>
         client.Connection.InvokeCoreAsync(method, args).WithTimeout();
