@@ -334,6 +334,28 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
 
         await Expect(phone.MessageInput).ToBeInViewportAsync();
         await Expect(phone.Page.Locator("#send")).ToBeInViewportAsync();
+        // A message's actions come just before the input: react with Shift+Tab and Enter, edit the last message with Up.
+        var message = phone.Messages.Last;
+        await phone.MessageInput.FocusAsync();
+        await keyboard.PressAsync("Shift+Tab");
+        await Expect(ChatPageUser.Action(message, "Delete")).ToBeFocusedAsync();
+        await keyboard.PressAsync("Shift+Tab");
+        await keyboard.PressAsync("Shift+Tab");
+        await Expect(ChatPageUser.Action(message, "React")).ToBeFocusedAsync();
+        await keyboard.PressAsync("Enter");
+        await Expect(message.Locator(".picker button").First).ToBeFocusedAsync();
+        await keyboard.PressAsync("Enter");
+        await Expect(ChatPageUser.Reactions(message)).ToHaveTextAsync(["👍 1"]);
+        await Expect(ChatPageUser.Action(message, "React")).ToBeFocusedAsync();
+        await phone.MessageInput.FocusAsync();
+        await keyboard.PressAsync("ArrowUp");
+        await Expect(phone.ComposerContext).ToHaveTextAsync("Editing your message");
+        await keyboard.TypeAsync("!");
+        await keyboard.PressAsync("Enter");
+        await Expect(phone.MessageContents).ToHaveTextAsync(["typed on a phone!"]);
+        await Expect(message.Locator(".edited")).ToBeVisibleAsync();
+        await Expect(phone.MessageInput).ToBeFocusedAsync();
+
         var overflow = await phone.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
         overflow.Should().BeLessThanOrEqualTo(0, "nothing sticks out sideways on a narrow screen");
     });

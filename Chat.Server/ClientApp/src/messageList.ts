@@ -40,11 +40,14 @@ export class MessageListView {
     }, { root: this.scroller }).observe(this.loadOlderButton);
     this.list.addEventListener("click", (event) => void this.clicked(event));
     this.list.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && (this.pickerFor !== undefined || this.confirmingDeleteOf !== undefined)) {
-        const id = this.pickerFor ?? this.confirmingDeleteOf!;
+      if (event.key === "Escape" && this.pickerFor !== undefined) {
+        const id = this.pickerFor;
         this.pickerFor = undefined;
-        this.confirmingDeleteOf = undefined;
         this.redraw(id, "react");
+      } else if (event.key === "Escape" && this.confirmingDeleteOf !== undefined) {
+        const id = this.confirmingDeleteOf;
+        this.confirmingDeleteOf = undefined;
+        this.redraw(id, "delete");
       }
     });
   }
@@ -165,7 +168,9 @@ export class MessageListView {
         this.redraw(message.id);
         return;
       case "pick-reaction":
+        // The picker closes at once; the focus goes back to the React button that opened it.
         this.pickerFor = undefined;
+        this.redraw(message.id, "react");
         if (reaction !== undefined) {
           await this.toggle(room, message, reaction, "react");
         }
