@@ -1,5 +1,4 @@
-import type { ChatMessage } from "./contracts";
-import { Limits } from "./contracts";
+import { Limits, type ChatMessage } from "./contracts";
 import { byId, element } from "./dom";
 import { describeError } from "./errors";
 import { findMentions } from "./mentions";

@@ -96,13 +96,9 @@ export interface PresenceChange {
   at: Date;
 }
 
-export const RoomEventTypes = {
-  messagePosted: "message.posted",
-  messageEdited: "message.edited",
-  messageDeleted: "message.deleted",
-  reactionAdded: "reaction.added",
-  reactionRemoved: "reaction.removed",
-} as const;
+// The page applies every change by the message copy it carries, so the one type it names is the one it makes up:
+// MessageReceived is the change "message.posted".
+export const MessagePosted = "message.posted";
 
 /** One change of a room (RoomChanged, GetEventsSince). Only the parts its type needs are set. */
 export interface RoomEvent {

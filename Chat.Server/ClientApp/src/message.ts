@@ -1,4 +1,4 @@
-import type { ChatMessage, MessageRef, Reaction } from "./contracts";
+import { Limits, type ChatMessage, type MessageRef, type Reaction } from "./contracts";
 import { button, element, timeElement } from "./dom";
 import { contentParts } from "./mentions";
 import type { TimelineEntry } from "./room";
@@ -80,7 +80,7 @@ function renderQuote(ref: MessageRef, target: ChatMessage | undefined): HTMLQuot
   const quote = element("blockquote", "reply-quote");
   quote.dataset["replyTo"] = ref.id;
   const gone = target !== undefined ? target.deletedAt !== null : ref.preview === "";
-  const preview = target !== undefined ? target.content.slice(0, 100) : ref.preview;
+  const preview = target !== undefined ? target.content.slice(0, Limits.replyPreview) : ref.preview;
   quote.append(element("span", "quote-sender", target?.senderName ?? ref.senderName), " ");
   quote.append(gone ? element("span", "quote-preview gone", "deleted message") : element("span", "quote-preview", preview));
   return quote;

@@ -2,7 +2,7 @@ import type { ChatMessage } from "./contracts";
 import { byId, distanceFromBottom } from "./dom";
 import { describeError } from "./errors";
 import { renderEntry, type MessageContext } from "./message";
-import type { MessageEntry, Placed, RoomState } from "./room";
+import type { MessageEntry, Placed, RoomState, TimelineEntry } from "./room";
 import type { ChatStore } from "./store";
 
 const NearBottomPx = 48;
@@ -57,7 +57,8 @@ export class MessageListView {
     this.pickerFor = undefined;
     this.confirmingDeleteOf = undefined;
     this.items.clear();
-    this.list.replaceChildren(...(room?.entries.map((entry) => this.render(entry)) ?? []));
+    const known = room?.knownUsers() ?? new Map<string, string>();
+    this.list.replaceChildren(...(room?.entries.map((entry) => this.render(entry, known)) ?? []));
     this.updateLoadOlder();
     this.scroller.scrollTop = this.scroller.scrollHeight;
   }
@@ -70,8 +71,9 @@ export class MessageListView {
     // Keep the messages the user is looking at in place while older ones are put above them.
     const fromBottom = this.scroller.scrollHeight - this.scroller.scrollTop;
     // Indexes were taken one after another, so inserting in the same order keeps the DOM in step with the timeline.
+    const known = room.knownUsers();
     for (const { entry, index } of added) {
-      this.list.insertBefore(this.render(entry), this.list.children[index] ?? null);
+      this.list.insertBefore(this.render(entry, known), this.list.children[index] ?? null);
     }
     if (cause === "history") {
       this.scroller.scrollTop = this.scroller.scrollHeight - fromBottom;
@@ -93,19 +95,20 @@ export class MessageListView {
     }
   }
 
-  private render(entry: MessageEntry | Placed["entry"]): HTMLLIElement {
-    const item = renderEntry(entry, this.context(entry.kind === "message" ? entry.message.id : undefined));
+  /** `known`: the room's known users, worked out once per batch of entries drawn. */
+  private render(entry: TimelineEntry, known: ReadonlyMap<string, string>): HTMLLIElement {
+    const item = renderEntry(entry, this.context(entry.kind === "message" ? entry.message.id : undefined, known));
     if (entry.kind === "message") {
       this.items.set(entry.message.id, item);
     }
     return item;
   }
 
-  private context(id: string | undefined): MessageContext {
+  private context(id: string | undefined, known: ReadonlyMap<string, string>): MessageContext {
     const room = this.room;
     return {
       ownUserId: this.ownUserId,
-      known: room?.knownUsers() ?? new Map(),
+      known,
       target: (targetId) => room?.message(targetId),
       pickerOpen: id !== undefined && id === this.pickerFor,
       confirmingDelete: id !== undefined && id === this.confirmingDeleteOf,
@@ -115,12 +118,13 @@ export class MessageListView {
   /** Re-draws one message; the focus stays on the same control (or on `fallback` when that control is gone). */
   private redraw(id: string, fallback?: string): void {
     const old = this.items.get(id);
-    const message = this.room?.message(id);
-    if (old === undefined || message === undefined) {
+    const room = this.room;
+    const message = room?.message(id);
+    if (old === undefined || room === undefined || message === undefined) {
       return;
     }
     const focused = document.activeElement instanceof HTMLElement && old.contains(document.activeElement) ? document.activeElement : undefined;
-    const item = this.render({ kind: "message", key: message.sequence, message });
+    const item = this.render({ kind: "message", key: message.sequence, message }, room.knownUsers());
     old.replaceWith(item);
     if (focused !== undefined) {
       const action = focused.dataset["action"];

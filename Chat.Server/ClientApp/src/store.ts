@@ -1,7 +1,7 @@
 import type { HubConnection } from "@microsoft/signalr";
 import {
   Limits,
-  RoomEventTypes,
+  MessagePosted,
   type ChatMessage,
   type EventsPage,
   type JoinResult,
@@ -63,7 +63,7 @@ export class ChatStore {
 
   /** Joins a room (again, after a reconnect) and catches up with its changes. Throws the hub's error. */
   async join(name: string): Promise<RoomState> {
-    // Member events can overtake the JoinResult's snapshot: they are kept and replayed on top of it.
+    // Member events and room changes can overtake the JoinResult's snapshot: they are kept and applied on top of it.
     const key = name.toLowerCase();
     const overtaking: ((room: RoomState) => void)[] = [];
     this.joining.set(key, overtaking);
@@ -137,7 +137,7 @@ export class ChatStore {
     try {
       const page = await this.hub.invoke<ChatMessage[]>("GetHistory", room.name, oldest, Limits.historyPage);
       room.reachedStart = page.length < Limits.historyPage || page[0]!.sequence <= 1;
-      this.receive(room, page, "history", true);
+      this.receive(room, page, "history");
     } finally {
       room.loadingOlder = false;
     }
@@ -149,10 +149,8 @@ export class ChatStore {
 
   // ---- the user's own changes: the answer is applied at once, the broadcast of it is then a duplicate ----
 
-  async post(room: RoomState, request: PostMessageRequest): Promise<ChatMessage> {
-    const stored = await this.hub.invoke<ChatMessage>("PostMessage", room.name, request);
-    this.receive(room, [stored], "live");
-    return stored;
+  async post(room: RoomState, request: PostMessageRequest): Promise<void> {
+    this.receive(room, [await this.hub.invoke<ChatMessage>("PostMessage", room.name, request)], "live");
   }
 
   async edit(room: RoomState, messageId: string, content: string): Promise<void> {
@@ -180,7 +178,7 @@ export class ChatStore {
     this.roomChanged({
       room: message.room,
       eventSequence: message.eventSequence,
-      type: RoomEventTypes.messagePosted,
+      type: MessagePosted,
       at: message.sentAt,
       actorId: message.senderId,
       actorName: message.senderName,
@@ -215,10 +213,11 @@ export class ChatStore {
   }
 
   /** Applies message copies; counts the new messages of others in a room not in view as unread. */
-  private receive(room: RoomState, messages: readonly ChatMessage[], cause: "live" | "history", older = false): void {
+  private receive(room: RoomState, messages: readonly ChatMessage[], cause: "live" | "history"): void {
     const added: Placed[] = [];
     for (const message of messages) {
-      const result = room.upsert(message, older || cause === "history");
+      // History (a join's first page, an older page) may extend the timeline backwards; live copies may not.
+      const result = room.upsert(message, cause === "history");
       if (result.kind === "added") {
         added.push(result.placed);
       } else if (result.kind === "changed") {
