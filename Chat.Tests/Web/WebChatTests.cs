@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -159,6 +160,31 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
         await Expect(reply).ToHaveClassAsync(new Regex("mentions-me"));
         alice.PageErrors.Should().BeEmpty();
         bob.PageErrors.Should().BeEmpty();
+    });
+
+    [Fact]
+    public Task AReactionChipTakesBackYoursAlsoWhenTenOthersReactedFirst() => RunAsync(async scenario =>
+    {
+        var room = WebNames.Room("popular");
+        var alice = await scenario.SignInAsync("alice");
+        await alice.JoinAsync(room);
+        await alice.SendAsync("free cake in the kitchen");
+        var cake = alice.Messages.Nth(0);
+        var messageId = await cake.GetAttributeAsync("data-id");
+        await Task.WhenAll(Enumerable.Range(1, ChatLimits.MaxReactionUserIds).Select(async _ =>
+        {
+            await using var fan = await fixture.ConnectClientAsync(WebNames.User("fan"));
+            await fan.JoinRoom(room);
+            await fan.Connection.InvokeAsync<ChatMessage>(nameof(IChatHub.AddReaction), room, messageId, "🎉").WithTimeout();
+        }));
+        await Expect(ChatPageUser.Reactions(cake)).ToHaveTextAsync(["🎉 10"]);
+
+        // Alice is the 11th: the message lists only the first 10 who reacted, so her chip cannot show hers.
+        await ChatPageUser.Reactions(cake).ClickAsync();
+        await Expect(ChatPageUser.Reactions(cake)).ToHaveTextAsync(["🎉 11"]);
+        await ChatPageUser.Reactions(cake).ClickAsync();
+        await Expect(ChatPageUser.Reactions(cake)).ToHaveTextAsync(["🎉 10"]);
+        await Expect(alice.SendError).ToHaveTextAsync("");
     });
 
     [Fact]

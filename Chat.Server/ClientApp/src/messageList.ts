@@ -190,11 +190,17 @@ export class MessageListView {
   /** Adds the user's reaction, or takes it back when it is theirs already. */
   private async toggle(room: RoomState, message: ChatMessage, reaction: string, fallback: string): Promise<void> {
     const mine = message.reactions.some((r) => r.reaction === reaction && r.userIds.includes(this.ownUserId));
-    await this.run(() => this.store.react(room, message.id, reaction, !mine));
+    await this.run(async () => {
+      const current = await this.store.react(room, message.id, reaction, !mine);
+      // userIds lists only the first 10 who reacted: an add that changed nothing shows the reaction was ours already.
+      if (!mine && current.eventSequence === message.eventSequence) {
+        await this.store.react(room, message.id, reaction, false);
+      }
+    });
     this.redraw(message.id, fallback);
   }
 
-  private async run(change: () => Promise<void>): Promise<void> {
+  private async run(change: () => Promise<unknown>): Promise<void> {
     this.composer.showError("");
     try {
       await change();

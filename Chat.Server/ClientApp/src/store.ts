@@ -162,9 +162,12 @@ export class ChatStore {
     await this.hub.invoke("DeleteMessage", room.name, messageId);
   }
 
-  async react(room: RoomState, messageId: string, reaction: string, add: boolean): Promise<void> {
+  /** Returns the message as it is now; a change that changed nothing answers with the same eventSequence. */
+  async react(room: RoomState, messageId: string, reaction: string, add: boolean): Promise<ChatMessage> {
     const method = add ? "AddReaction" : "RemoveReaction";
-    this.receive(room, [await this.hub.invoke<ChatMessage>(method, room.name, messageId, reaction)], "live");
+    const current = await this.hub.invoke<ChatMessage>(method, room.name, messageId, reaction);
+    this.receive(room, [current], "live");
+    return current;
   }
 
   // ---- room changes: live and replayed alike ----
