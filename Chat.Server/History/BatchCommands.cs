@@ -328,7 +328,9 @@ internal sealed class SqliteBatchCommands : BatchCommands
     public override Task ForgetDeletedAsync()
     {
         using var command = _connection.CreateCommand();
-        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        // TRUNCATE waits for readers of older snapshots: for a second at most, not the writer's usual 30 s. A busy
+        // checkpoint is not an error; the log's frames are reused from its start after the next full checkpoint.
+        command.CommandText = "PRAGMA busy_timeout=1000; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout=30000;";
         command.ExecuteNonQuery();
         return Task.CompletedTask;
     }
@@ -384,7 +386,7 @@ internal sealed class PostgresBatchCommands : BatchCommands
             ("ids", NpgsqlDbType.Text), ("rooms", NpgsqlDbType.Text), ("sequences", NpgsqlDbType.Bigint), ("senders", NpgsqlDbType.Text),
             ("names", NpgsqlDbType.Text), ("contents", NpgsqlDbType.Text), ("ticks", NpgsqlDbType.Bigint), ("clients", NpgsqlDbType.Text),
             ("posted", NpgsqlDbType.Bigint), ("events", NpgsqlDbType.Bigint), ("replies", NpgsqlDbType.Bigint), ("mentions", NpgsqlDbType.Text));
-        _lockRooms = Command("SELECT name FROM rooms WHERE name = ANY(@rooms) ORDER BY name FOR UPDATE", ("rooms", NpgsqlDbType.Text));
+        _lockRooms = Command("SELECT name FROM rooms WHERE name = ANY(@rooms) ORDER BY name COLLATE \"C\" FOR UPDATE", ("rooms", NpgsqlDbType.Text));
     }
 
     public static async Task<PostgresBatchCommands> CreateAsync(NpgsqlConnection connection)

@@ -1,3 +1,4 @@
+using Chat.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -25,7 +26,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
         {
             room.ToTable("rooms");
             room.HasKey(r => r.Name);
-            room.Property(r => r.Name).HasColumnName("name").HasMaxLength(64);
+            room.Property(r => r.Name).HasColumnName("name").HasMaxLength(ChatLimits.MaxRoomNameLength);
             room.Property(r => r.LastSequence).HasColumnName("last_sequence");
             room.Property(r => r.LastEventSequence).HasColumnName("last_event_sequence");
         });
@@ -34,16 +35,16 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
         {
             message.ToTable("messages");
             message.HasKey(m => new { m.Room, m.Sequence });
-            message.Property(m => m.Room).HasColumnName("room").HasMaxLength(64);
+            message.Property(m => m.Room).HasColumnName("room").HasMaxLength(ChatLimits.MaxRoomNameLength);
             message.Property(m => m.Sequence).HasColumnName("sequence");
             message.Property(m => m.Id).HasColumnName("id").HasMaxLength(32).IsRequired();
-            message.Property(m => m.SenderId).HasColumnName("sender_id").HasMaxLength(256);
+            message.Property(m => m.SenderId).HasColumnName("sender_id").HasMaxLength(ChatLimits.MaxUserIdLength);
             message.Property(m => m.SenderName).HasColumnName("sender_name").HasMaxLength(256);
             message.Property(m => m.Content).HasColumnName("content");
             // UTC ticks: one portable integer column, and the Kind survives the round trip on every provider.
             message.Property(m => m.SentAt).HasColumnName("sent_at_ticks")
                 .HasConversion(v => v.Ticks, v => new DateTime(v, DateTimeKind.Utc));
-            message.Property(m => m.ClientMessageId).HasColumnName("client_message_id").HasMaxLength(128);
+            message.Property(m => m.ClientMessageId).HasColumnName("client_message_id").HasMaxLength(ChatLimits.MaxClientMessageIdLength);
             message.HasIndex(m => new { m.SenderId, m.ClientMessageId }).IsUnique();
             message.Property(m => m.PostedEventSequence).HasColumnName("posted_event_sequence");
             message.Property(m => m.EventSequence).HasColumnName("event_sequence");
@@ -61,24 +62,24 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
         {
             roomEvent.ToTable("room_events");
             roomEvent.HasKey(e => new { e.Room, e.EventSequence });
-            roomEvent.Property(e => e.Room).HasColumnName("room").HasMaxLength(64);
+            roomEvent.Property(e => e.Room).HasColumnName("room").HasMaxLength(ChatLimits.MaxRoomNameLength);
             roomEvent.Property(e => e.EventSequence).HasColumnName("event_sequence");
             roomEvent.Property(e => e.Type).HasColumnName("type").HasMaxLength(32);
             roomEvent.Property(e => e.At).HasColumnName("at_ticks").HasConversion(v => v.Ticks, v => new DateTime(v, DateTimeKind.Utc));
-            roomEvent.Property(e => e.ActorId).HasColumnName("actor_id").HasMaxLength(256);
+            roomEvent.Property(e => e.ActorId).HasColumnName("actor_id").HasMaxLength(ChatLimits.MaxUserIdLength);
             roomEvent.Property(e => e.ActorName).HasColumnName("actor_name").HasMaxLength(256);
             roomEvent.Property(e => e.MessageSequence).HasColumnName("message_sequence");
-            roomEvent.Property(e => e.Reaction).HasColumnName("reaction").HasMaxLength(32);
+            roomEvent.Property(e => e.Reaction).HasColumnName("reaction").HasMaxLength(ChatLimits.MaxReactionLength);
         });
 
         modelBuilder.Entity<ReactionRecord>(reaction =>
         {
             reaction.ToTable("reactions");
             reaction.HasKey(r => new { r.Room, r.MessageSequence, r.Reaction, r.UserId });
-            reaction.Property(r => r.Room).HasColumnName("room").HasMaxLength(64);
+            reaction.Property(r => r.Room).HasColumnName("room").HasMaxLength(ChatLimits.MaxRoomNameLength);
             reaction.Property(r => r.MessageSequence).HasColumnName("message_sequence");
-            reaction.Property(r => r.Reaction).HasColumnName("reaction").HasMaxLength(32);
-            reaction.Property(r => r.UserId).HasColumnName("user_id").HasMaxLength(256);
+            reaction.Property(r => r.Reaction).HasColumnName("reaction").HasMaxLength(ChatLimits.MaxReactionLength);
+            reaction.Property(r => r.UserId).HasColumnName("user_id").HasMaxLength(ChatLimits.MaxUserIdLength);
             reaction.Property(r => r.AddedEventSequence).HasColumnName("added_event_sequence");
         });
     }

@@ -8,13 +8,13 @@ internal static class BatchLoader
     public static async Task<BatchState> LoadAsync(BatchCommands commands, IReadOnlyList<ChangeRequest> batch, bool findRetries)
     {
         var state = new BatchState();
-        HashSet<string>? lockedRooms = null;
+        var readsState = false;
         HashSet<(string, string)>? retryKeys = null;
         foreach (var change in batch)
         {
             if (change is not PostRequest post)
             {
-                (lockedRooms ??= new HashSet<string>(StringComparer.Ordinal)).Add(change.Room);
+                readsState = true;
             }
             else if (findRetries && post.ClientMessageId is { } clientId)
             {
@@ -22,10 +22,11 @@ internal static class BatchLoader
             }
         }
 
-        // A plain batch of new messages (the hot path) reads nothing.
-        if (lockedRooms is not null)
+        // A plain batch of new messages (the hot path) reads nothing. A batch that reads messages holds all its rooms
+        // first, in one order, so that nothing it read can change before it writes.
+        if (readsState)
         {
-            await commands.LockRoomsAsync(lockedRooms);
+            await commands.LockRoomsAsync(batch.Select(c => c.Room).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList());
         }
 
         if (retryKeys is not null)
