@@ -26,14 +26,20 @@ internal static partial class ChatClientLog
     [LoggerMessage(3010, LogLevel.Warning, "Could not re-join room {Room} after a reconnect.", EventName = "RejoinFailed")]
     public static partial void RejoinFailed(ILogger logger, string room, Exception exception);
 
-    [LoggerMessage(3011, LogLevel.Debug, "Fetching missed messages of {Room} after #{Sequence}.", EventName = "CatchingUp")]
-    public static partial void CatchingUp(ILogger logger, string room, long sequence);
+    [LoggerMessage(3011, LogLevel.Debug, "Fetching missed changes of {Room} after event #{EventSequence}.", EventName = "CatchingUp")]
+    public static partial void CatchingUp(ILogger logger, string room, long eventSequence);
 
-    [LoggerMessage(3012, LogLevel.Warning, "History of {Room} has no messages {From}–{To}; delivering what follows.", EventName = "HistoryGap")]
+    [LoggerMessage(3012, LogLevel.Warning, "The change log of {Room} has no events {From}–{To}; delivering what follows.", EventName = "HistoryGap")]
     public static partial void HistoryGap(ILogger logger, string room, long from, long to);
 
-    [LoggerMessage(3013, LogLevel.Debug, "Fetching missed messages of {Room} failed; the next reconnect retries.", EventName = "CatchUpFailed")]
+    [LoggerMessage(3013, LogLevel.Debug, "Fetching missed changes of {Room} failed; the next reconnect retries.", EventName = "CatchUpFailed")]
     public static partial void CatchUpFailed(ILogger logger, string room, Exception exception);
+
+    [LoggerMessage(3014, LogLevel.Warning, "Too many changes of {Room} were missed to replay; joining it again (RoomReset).", EventName = "RoomReset")]
+    public static partial void RoomReset(ILogger logger, string room);
+
+    [LoggerMessage(3015, LogLevel.Information, "The server could not store the change right now (unavailable); retrying in {Delay}.", EventName = "RetryingUnavailable")]
+    public static partial void RetryingUnavailable(ILogger logger, TimeSpan delay);
 
     [LoggerMessage(3020, LogLevel.Error, "An event handler for {Event} threw.", EventName = "HandlerFailed")]
     public static partial void HandlerFailed(ILogger logger, string @event, Exception exception);

@@ -47,6 +47,13 @@ public sealed class ChatClientOptions
     /// <summary>The most time before expiry at which a token is renewed. One minute by default.</summary>
     public TimeSpan MaxTokenRenewalLead { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a call the server answers <see cref="Shared.ChatErrorCodes.Unavailable"/> (it could not store the
+    /// change; nothing was changed) is retried, with the <see cref="Reconnect"/> backoff, before the
+    /// <see cref="ChatRequestException"/> reaches the caller. One minute by default; <see cref="TimeSpan.Zero"/> never retries.
+    /// </summary>
+    public TimeSpan UnavailableRetryTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     internal void Validate()
     {
         if (ServerUrl is null || !ServerUrl.IsAbsoluteUri)
@@ -62,6 +69,11 @@ public sealed class ChatClientOptions
         if (TokenRenewalShare is < 0 or > 0.9 || MaxTokenRenewalLead < TimeSpan.Zero)
         {
             throw new ArgumentException("ChatClientOptions.TokenRenewalShare is between 0 and 0.9 and MaxTokenRenewalLead is not negative.", nameof(TokenRenewalShare));
+        }
+
+        if (UnavailableRetryTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("ChatClientOptions.UnavailableRetryTimeout is not negative.", nameof(UnavailableRetryTimeout));
         }
 
         if (!string.IsNullOrEmpty(UserName) && !Shared.ChatRules.IsValidUserName(UserName))

@@ -11,7 +11,8 @@ public static class ChatClientServiceCollectionExtensions
 {
     /// <summary>
     /// Registers one <see cref="ChatClient"/> (a singleton, disposed with the container) configured by
-    /// <paramref name="configure"/> and logging through the container's <see cref="ILoggerFactory"/>.
+    /// <paramref name="configure"/>, logging through the container's <see cref="ILoggerFactory"/> and timing with its
+    /// <see cref="TimeProvider"/> when it has one.
     /// Call <see cref="ChatClient.StartAsync"/> when the app is ready to connect.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -23,7 +24,8 @@ public static class ChatClientServiceCollectionExtensions
         services.AddOptions<ChatClientOptions>().Configure(configure);
         services.TryAddSingleton(provider => new ChatClient(
             provider.GetRequiredService<IOptions<ChatClientOptions>>().Value,
-            provider.GetService<ILoggerFactory>()));
+            provider.GetService<ILoggerFactory>(),
+            provider.GetService<TimeProvider>()));
         return services;
     }
 }

@@ -169,7 +169,10 @@ public sealed class BatchPlan
     }
 
     /// <summary>What request <paramref name="index"/> answers once the batch is committed.</summary>
-    public Outcome OutcomeOf(int index) => _outcomes[index] is { SameAs: { } first } ? _outcomes[first] : _outcomes[index];
+    /// <remarks>A repeat of a post in the same batch answers that post's message, but is not a change of its own.</remarks>
+    public Outcome OutcomeOf(int index) => _outcomes[index] is { SameAs: { } first }
+        ? _outcomes[first] is { Error: null } original ? Outcome.Unchanged(original.Message!) : _outcomes[first]
+        : _outcomes[index];
 
     public int Count => _batch.Count;
 

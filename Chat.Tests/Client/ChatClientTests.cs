@@ -49,6 +49,50 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
         alice.Client.Rooms.Should().BeEmpty();
     }
 
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task MessageLifecycleCallsReachOthersAsTypedEventsInOrder(ChatProtocol protocol)
+    {
+        var room = TestDefaults.UniqueRoom();
+        await using var alice = await ClientUnderTest.StartAsync(Server.BaseAddress, TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await ClientUnderTest.StartAsync(Server.BaseAddress, TestDefaults.UniqueUser("bob"), protocol);
+        var bobsHandler = new RecordingHandler();
+        using var subscription = bob.Client.Subscribe(bobsHandler);
+        await alice.Client.JoinRoomAsync(room).WithTimeout();
+        await bob.Client.JoinRoomAsync(room).WithTimeout();
+
+        var question = await alice.Client.SendMessageAsync(room, "lunch?").WithTimeout();
+        var answer = await bob.Client.PostMessageAsync(room, new PostMessageRequest("yes", ReplyToId: question.Id, Mentions: [alice.UserId])).WithTimeout();
+        var edited = await alice.Client.EditMessageAsync(room, question.Id, "lunch at noon?").WithTimeout();
+        var reacted = await bob.Client.AddReactionAsync(room, question.Id, "👍").WithTimeout();
+        var unreacted = await bob.Client.RemoveReactionAsync(room, question.Id, "👍").WithTimeout();
+        await bob.Client.DeleteMessageAsync(room, answer.Id).WithTimeout();
+
+        answer.Should().BeEquivalentTo(new { Content = "yes", Mentions = new[] { alice.UserId }, ReplyTo = new { question.Id, Preview = "lunch?" } });
+        answer.ClientMessageId.Should().NotBeNullOrEmpty("a post without an idempotency id gets one");
+        edited.Should().BeEquivalentTo(new { Content = "lunch at noon?", ClientMessageId = question.ClientMessageId });
+        edited.EditedAt.Should().NotBeNull();
+        reacted.Reactions.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Value = "👍", Count = 1, UserIds = new[] { bob.UserId } });
+        unreacted.Reactions.Should().BeEmpty();
+
+        (await alice.Edited.WaitForAsync(m => m.Room == room)).Should().Be(edited);
+        var reactions = await alice.Reactions.WaitForCountAsync(2, e => e.Room == room);
+        reactions.Select(e => (e.Type, e.Reaction, e.ActorId)).Should().Equal(
+            (RoomEventTypes.ReactionAdded, "👍", bob.UserId), (RoomEventTypes.ReactionRemoved, "👍", bob.UserId));
+        (await alice.Deleted.WaitForAsync(m => m.Room == room)).Should().BeEquivalentTo(new { answer.Id, Content = "", Reactions = Array.Empty<Reaction>() });
+        var changes = await bobsHandler.Changes.WaitForCountAsync(4, e => e.Room == room);
+        changes.Select(e => e.Type).Should().Equal(
+            RoomEventTypes.MessageEdited, RoomEventTypes.ReactionAdded, RoomEventTypes.ReactionRemoved, RoomEventTypes.MessageDeleted);
+        (await alice.Timeline.WaitForCountAsync(6, c => c.Room == room)).Select(c => c.EventSequence).Should().Equal(1, 2, 3, 4, 5, 6);
+
+        var page = await bob.Client.GetEventsSinceAsync(room, 0).WithTimeout();
+        page.Should().BeEquivalentTo(new { Room = room, LastEventSequence = 6L, ResetRequired = false });
+        page.Events.Select(e => e.Type).Should().Equal(
+            RoomEventTypes.MessagePosted, RoomEventTypes.MessagePosted, RoomEventTypes.MessageEdited, RoomEventTypes.ReactionAdded,
+            RoomEventTypes.ReactionRemoved, RoomEventTypes.MessageDeleted);
+        page.Events[1].Message!.IsDeleted.Should().BeTrue("events carry messages as they are now");
+    }
+
     [Fact]
     public async Task RefusedCallFailsWithItsCodeAndTheConnectionStays()
     {
@@ -194,9 +238,17 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
 
         public EventLog<TypingNotice> Typing { get; } = new();
 
+        public EventLog<RoomEvent> Changes { get; } = new();
+
         public Task MessageReceived(ChatMessage message)
         {
             Messages.Add(message);
+            return Task.CompletedTask;
+        }
+
+        public Task RoomChanged(RoomEvent roomEvent)
+        {
+            Changes.Add(roomEvent);
             return Task.CompletedTask;
         }
 
@@ -215,7 +267,5 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
         }
 
         public Task PresenceChanged(PresenceChange change) => Task.CompletedTask;
-
-        public Task RoomChanged(RoomEvent roomEvent) => Task.CompletedTask;
     }
 }

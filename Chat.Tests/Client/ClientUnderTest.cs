@@ -18,20 +18,28 @@ public sealed class ClientUnderTest : IAsyncDisposable
         Jitter = 0.5,
     };
 
-    public ClientUnderTest(ChatClientOptions options, string? userName = null)
+    public ClientUnderTest(ChatClientOptions options, string? userName = null, TimeProvider? time = null)
     {
         UserName = userName ?? options.UserName ?? "";
         _loggerFactory = LoggerFactory.Create(logging => logging
             .SetMinimumLevel(LogLevel.Debug)
             .AddFilter("Microsoft", LogLevel.Warning)
             .AddProvider(Logs));
-        Client = new ChatClient(options, _loggerFactory);
+        Client = new ChatClient(options, _loggerFactory, time);
         Client.MessageReceived += (_, m) => Messages.Add(m);
         Client.UserJoined += (_, e) => Joined.Add(e);
         Client.UserLeft += (_, e) => Left.Add(e);
         Client.TypingChanged += (_, e) => Typing.Add(e);
         Client.PresenceChanged += (_, e) => Presence.Add(e);
         Client.StateChanged += (_, e) => States.Add(e);
+        Client.MessageEdited += (_, m) => Edited.Add(m);
+        Client.MessageDeleted += (_, m) => Deleted.Add(m);
+        Client.ReactionChanged += (_, e) => Reactions.Add(e);
+        Client.RoomChanged += (_, e) => Changes.Add(e);
+        Client.RoomReset += (_, e) => Resets.Add(e);
+        // Every change of every room in the order the client raised it, posts included, to check order and uniqueness.
+        Client.MessageReceived += (_, m) => Timeline.Add(new RaisedChange(m.Room, m.EventSequence, RoomEventTypes.MessagePosted, m));
+        Client.RoomChanged += (_, e) => Timeline.Add(new RaisedChange(e.Room, e.EventSequence, e.Type, e.Message));
     }
 
     public ChatClient Client { get; }
@@ -55,6 +63,18 @@ public sealed class ClientUnderTest : IAsyncDisposable
 
     public EventLog<ChatConnectionStateChangedEventArgs> States { get; } = new();
 
+    public EventLog<ChatMessage> Edited { get; } = new();
+
+    public EventLog<ChatMessage> Deleted { get; } = new();
+
+    public EventLog<RoomEvent> Reactions { get; } = new();
+
+    public EventLog<RoomEvent> Changes { get; } = new();
+
+    public EventLog<ChatRoomResetEventArgs> Resets { get; } = new();
+
+    public EventLog<RaisedChange> Timeline { get; } = new();
+
     public static ChatClientOptions Options(Uri serverUrl, string userName, ChatProtocol protocol) => new()
     {
         ServerUrl = serverUrl,
@@ -64,17 +84,21 @@ public sealed class ClientUnderTest : IAsyncDisposable
     };
 
     /// <summary>A started client signed in as a guest.</summary>
-    public static async Task<ClientUnderTest> StartAsync(Uri serverUrl, string userName, ChatProtocol protocol, Action<ChatClientOptions>? configure = null)
+    public static async Task<ClientUnderTest> StartAsync(
+        Uri serverUrl, string userName, ChatProtocol protocol, Action<ChatClientOptions>? configure = null, TimeProvider? time = null)
     {
         var options = Options(serverUrl, userName, protocol);
         configure?.Invoke(options);
-        var client = new ClientUnderTest(options);
+        var client = new ClientUnderTest(options, time: time);
         await client.Client.StartAsync().WithTimeout(TimeSpan.FromSeconds(60));
         return client;
     }
 
     /// <summary>This client's messages of <paramref name="room"/>, in delivery order.</summary>
     public IReadOnlyList<ChatMessage> MessagesIn(string room) => [.. Messages.Items.Where(m => m.Room == room)];
+
+    /// <summary>The changes of <paramref name="room"/> this client raised, in order.</summary>
+    public IReadOnlyList<RaisedChange> TimelineOf(string room) => [.. Timeline.Items.Where(c => c.Room == room)];
 
     public async Task<ChatConnectionStateChangedEventArgs> WaitForStateAsync(ChatConnectionState state, int occurrence = 1, TimeSpan? timeout = null) =>
         (await States.WaitForCountAsync(occurrence, e => e.Current == state, timeout))[occurrence - 1];
@@ -85,3 +109,6 @@ public sealed class ClientUnderTest : IAsyncDisposable
         _loggerFactory.Dispose();
     }
 }
+
+/// <summary>One change of a room as a client raised it: a new message (MessageReceived) or any other (RoomChanged).</summary>
+public sealed record RaisedChange(string Room, long EventSequence, string Type, ChatMessage? Message);

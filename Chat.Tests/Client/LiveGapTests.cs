@@ -1,3 +1,4 @@
+using Chat.Shared;
 using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Client;
@@ -30,6 +31,32 @@ public sealed class LiveGapTests(LiveGapTests.Fixture fixture) : IClassFixture<L
         var bobsMessages = await bob.Messages.WaitForCountAsync(3, m => m.Room == room);
         bobsMessages.Select(m => m.Content).Take(3).Should().Equal("a1", "b2", "b3");
         bobsMessages.Select(m => m.Sequence).Should().Equal(Enumerable.Range(1, bobsMessages.Count).Select(i => (long)i));
+    }
+
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task ChangesMissingFromLiveTrafficAreFetchedWhenTheNextOneJumpsAndDeliveredInOrder(ChatProtocol protocol)
+    {
+        var room = TestDefaults.UniqueRoom();
+        await using var alice = await ClientUnderTest.StartAsync(fixture.NodeA.BaseAddress, TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await ClientUnderTest.StartAsync(fixture.NodeB.BaseAddress, TestDefaults.UniqueUser("bob"), protocol);
+        await alice.Client.JoinRoomAsync(room).WithTimeout();
+        await bob.Client.JoinRoomAsync(room).WithTimeout();
+
+        var bobs = await bob.Client.SendMessageAsync(room, "b1").WithTimeout();
+        await alice.Client.SendMessageAsync(room, "a2").WithTimeout();
+        await alice.Timeline.WaitForCountAsync(2, c => c.Room == room);
+        await bob.Client.EditMessageAsync(room, bobs.Id, "b1, edited").WithTimeout();
+        await bob.Client.AddReactionAsync(room, bobs.Id, ":tada:").WithTimeout();
+        await alice.Client.SendMessageAsync(room, "a5").WithTimeout();
+
+        var timeline = await alice.Timeline.WaitForCountAsync(5, c => c.Room == room);
+        timeline.Select(c => c.EventSequence).Should().Equal(1, 2, 3, 4, 5);
+        timeline.Select(c => c.Type).Should().Equal(
+            RoomEventTypes.MessagePosted, RoomEventTypes.MessagePosted, RoomEventTypes.MessageEdited, RoomEventTypes.ReactionAdded,
+            RoomEventTypes.MessagePosted);
+        (await alice.Edited.WaitForAsync(m => m.Room == room)).Content.Should().Be("b1, edited");
+        (await alice.Reactions.WaitForAsync(e => e.Room == room)).Reaction.Should().Be(":tada:");
     }
 
     public sealed class Fixture : ChatServerProcessFixture

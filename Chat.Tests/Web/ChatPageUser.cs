@@ -62,6 +62,11 @@ public sealed class ChatPageUser : IAsyncDisposable
 
     public ILocator MessageScroller => Page.Locator("#messages");
 
+    /// <summary>The line above the input that says what the composer is doing (replying to whom, editing).</summary>
+    public ILocator ComposerContext => Page.Locator("#composer-context-text");
+
+    public ILocator SendButton => Page.Locator("#send");
+
     public static async Task<ChatPageUser> OpenAsync(IBrowser browser, Uri baseAddress, string userName, BrowserNewContextOptions? options = null)
     {
         options ??= new BrowserNewContextOptions();
@@ -85,6 +90,33 @@ public sealed class ChatPageUser : IAsyncDisposable
 
     public ILocator MessageWithText(string text) =>
         Messages.Filter(new() { Has = Page.Locator(".content", new() { HasTextString = text }) });
+
+    /// <summary>A message's reaction chips (each "emoji count").</summary>
+    public static ILocator Reactions(ILocator message) => message.Locator(".reactions button.reaction");
+
+    /// <summary>The quoted message a reply shows: sender and preview.</summary>
+    public static ILocator Quote(ILocator message) => message.Locator(".reply-quote");
+
+    /// <summary>A control in a message's action row (Reply, React, Edit, Delete), by its visible text.</summary>
+    public static ILocator Action(ILocator message, string name) =>
+        message.Locator(".actions button", new() { HasTextRegex = new($"^{System.Text.RegularExpressions.Regex.Escape(name)}$") });
+
+    /// <summary>Opens the message's reaction picker and picks one.</summary>
+    public async Task ReactAsync(ILocator message, string reaction)
+    {
+        await Action(message, "React").ClickAsync();
+        await message.Locator(".picker button", new() { HasTextString = reaction }).ClickAsync();
+        await Expect(message.Locator(".picker")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>Loads the page again (signed out, as after closing the tab) and signs in with the remembered name.</summary>
+    public async Task ReloadAndSignInAsync()
+    {
+        await Page.ReloadAsync();
+        await Expect(UserNameInput).ToHaveValueAsync(UserName);
+        await UserNameInput.PressAsync("Enter");
+        await Expect(ConnectionState).ToHaveAttributeAsync("data-state", "connected");
+    }
 
     public async Task SignInAsync()
     {

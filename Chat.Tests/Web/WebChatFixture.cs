@@ -108,5 +108,16 @@ public sealed class WebChatServerFixture : WebChatFixture
     };
 }
 
-/// <summary>A server of its own for the restart tests, which kill it.</summary>
-public sealed class WebChatRestartFixture : WebChatFixture;
+/// <summary>
+/// A server of its own for the restart tests, which kill it; it replays at most <see cref="MaxReplay"/> missed changes,
+/// so a page can be made to miss more.
+/// </summary>
+public sealed class WebChatRestartFixture : WebChatFixture
+{
+    public const int MaxReplay = 20;
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Events:MaxReplay"] = MaxReplay.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}

@@ -1,4 +1,7 @@
 using System.Runtime.CompilerServices;
+using Chat.Shared;
+using Chat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -64,6 +67,114 @@ public sealed class WebChatRecoveryTests(WebChatRestartFixture fixture, ITestOut
         alice.PageErrors.Should().BeEmpty();
         bob.PageErrors.Should().BeEmpty();
     });
+
+    [Fact]
+    public Task APageThatWasOfflineShowsTheEditsDeletesAndReactionsMadeMeanwhile() => RunAsync(async scenario =>
+    {
+        var room = WebNames.Room("away");
+        var daveName = WebNames.User("dave");
+        ChatMessage plan, secret, question;
+        await using (var dave = await fixture.ConnectClientAsync(daveName))
+        {
+            await dave.JoinRoom(room);
+            plan = await dave.SendMessage(room, "the plan");
+            secret = await dave.SendMessage(room, "a secret");
+            question = await dave.SendMessage(room, "a question");
+        }
+
+        // More than a join's page of messages after them: a page that comes back learns of changes to these three only
+        // from the room's change log, not from the recent messages that joining again brings.
+        await SeedAsync(room, seeders: 5, each: 11);
+
+        var alice = await scenario.SignInAsync("alice");
+        await alice.JoinAsync(room);
+        await alice.MessageScroller.EvaluateAsync("scroller => { scroller.scrollTop = 0; }");
+        await Expect(alice.MessageContents).ToHaveCountAsync(58);
+        await Expect(alice.MessageContents.First).ToHaveTextAsync("the plan");
+
+        await fixture.Server.KillAsync();
+        await Expect(alice.ConnectionState).ToHaveAttributeAsync("data-state", "reconnecting");
+        await alice.Context.SetOfflineAsync(true);
+        await fixture.Server.StartAsync();
+        await using (var dave = await fixture.ConnectClientAsync(daveName))
+        {
+            await dave.JoinRoom(room);
+            await Change(dave, nameof(IChatHub.EditMessage), room, plan.Id, "the new plan");
+            await Change(dave, nameof(IChatHub.DeleteMessage), room, secret.Id);
+            await Change(dave, nameof(IChatHub.AddReaction), room, question.Id, "🎉");
+            await Change(dave, nameof(IChatHub.PostMessage), room, new PostMessageRequest("the answer", "answer-1", question.Id));
+        }
+
+        await alice.Context.SetOfflineAsync(false);
+        await Expect(alice.ConnectionState).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(alice.MessageContents.Nth(0)).ToHaveTextAsync("the new plan");
+        await Expect(alice.Messages.Nth(0).Locator(".edited")).ToHaveTextAsync("edited");
+        await Expect(alice.MessageContents.Nth(1)).ToHaveTextAsync("message deleted");
+        await Expect(ChatPageUser.Reactions(alice.Messages.Nth(2))).ToHaveTextAsync(["🎉 1"]);
+        await Expect(alice.MessageContents.Last).ToHaveTextAsync("the answer");
+        await Expect(ChatPageUser.Quote(alice.Messages.Last)).ToHaveTextAsync($"{daveName} a question");
+        await Expect(alice.MessageContents).ToHaveCountAsync(59);
+        alice.PageErrors.Should().BeEmpty();
+    });
+
+    [Fact]
+    public Task APageThatMissedMoreChangesThanTheServerReplaysReloadsTheRoomAsItIsNow() => RunAsync(async scenario =>
+    {
+        var room = WebNames.Room("long");
+        var daveName = WebNames.User("dave");
+        ChatMessage plan;
+        await using (var dave = await fixture.ConnectClientAsync(daveName))
+        {
+            await dave.JoinRoom(room);
+            plan = await dave.SendMessage(room, "the plan");
+        }
+
+        await SeedAsync(room, seeders: 5, each: 11);
+        var alice = await scenario.SignInAsync("alice");
+        await alice.JoinAsync(room);
+        await alice.MessageScroller.EvaluateAsync("scroller => { scroller.scrollTop = 0; }");
+        await Expect(alice.MessageContents.First).ToHaveTextAsync("the plan");
+        await Expect(alice.LoadOlder).ToBeHiddenAsync();
+
+        await fixture.Server.KillAsync();
+        await Expect(alice.ConnectionState).ToHaveAttributeAsync("data-state", "reconnecting");
+        await alice.Context.SetOfflineAsync(true);
+        await fixture.Server.StartAsync();
+        await using (var dave = await fixture.ConnectClientAsync(daveName))
+        {
+            await dave.JoinRoom(room);
+            await Change(dave, nameof(IChatHub.EditMessage), room, plan.Id, "the new plan");
+        }
+
+        await SeedAsync(room, seeders: 2, each: WebChatRestartFixture.MaxReplay / 2 + 1);
+
+        // The page starts the room over: the latest page as it is now, older ones on scrolling up, nothing stale.
+        await alice.Context.SetOfflineAsync(false);
+        await Expect(alice.ConnectionState).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(alice.MessageContents).ToHaveCountAsync(50);
+        await Expect(alice.LoadOlder).ToBeVisibleAsync();
+        await Expect(alice.MessageContents.Filter(new() { HasTextString = "the plan" })).ToHaveCountAsync(0);
+        await alice.MessageScroller.EvaluateAsync("scroller => { scroller.scrollTop = 0; }");
+        await Expect(alice.MessageContents.First).ToHaveTextAsync("the new plan");
+        await Expect(alice.Messages.First.Locator(".edited")).ToHaveTextAsync("edited");
+        await Expect(alice.MessageContents).ToHaveCountAsync(1 + (5 * 11) + (2 * ((WebChatRestartFixture.MaxReplay / 2) + 1)));
+        alice.PageErrors.Should().BeEmpty();
+    });
+
+    /// <summary>Messages from several users at once, each within its send burst.</summary>
+    private Task SeedAsync(string room, int seeders, int each) =>
+        Task.WhenAll(Enumerable.Range(1, seeders).Select(async seeder =>
+        {
+            await using var client = await fixture.ConnectClientAsync(WebNames.User("seed"));
+            await client.JoinRoom(room);
+            for (var i = 1; i <= each; i++)
+            {
+                await client.SendMessage(room, $"seed {seeder}.{i}");
+            }
+        }));
+
+    private static Task Change(TestClient client, string method, params object?[] args) =>
+        client.Connection.InvokeCoreAsync(method, args).WithTimeout();
 
     private Task RunAsync(Func<BrowserScenario, Task> test, [CallerMemberName] string testName = "") =>
         BrowserScenario.RunAsync(fixture, output, testName, test);

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -55,7 +56,6 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
         await bob.MessageInput.PressSequentiallyAsync("one more");
         await carol.MessageInput.PressSequentiallyAsync("me too");
         await Expect(alice.TypingLine).ToHaveTextAsync($"{bob.UserName} and {carol.UserName} are typing…");
-        await WriteDocsScreenshotAsync(alice);
 
         await carol.MessageInput.FillAsync("");
         await Expect(alice.TypingLine).ToHaveTextAsync($"{bob.UserName} is typing…");
@@ -67,6 +67,124 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
         await Expect(alice.TypingLine).ToHaveTextAsync("");
         await Expect(alice.Member(carol.UserName)).ToHaveClassAsync("member online");
         alice.PageErrors.Should().BeEmpty();
+    });
+
+    [Fact]
+    public Task TwoPeopleReplyReactEditAndDeleteAndEachSeesTheOthersChangesLive() => RunAsync(async scenario =>
+    {
+        var room = WebNames.Room("lunch");
+        var alice = await scenario.SignInAsync("alice");
+        var bob = await scenario.SignInAsync("bob");
+        await alice.JoinAsync(room);
+        await bob.JoinAsync(room);
+        await Expect(bob.Member(alice.UserName)).ToHaveClassAsync("member online");
+        await alice.SendAsync("lunch at noon?");
+        var answer = $"@{alice.UserName} yes, see you there";
+
+        // Reply: the composer says to what; Escape takes it back.
+        await ChatPageUser.Action(bob.Messages.Nth(0), "Reply").ClickAsync();
+        await Expect(bob.ComposerContext).ToHaveTextAsync($"Replying to {alice.UserName} lunch at noon?");
+        await Expect(bob.MessageInput).ToBeFocusedAsync();
+        await bob.MessageInput.PressAsync("Escape");
+        await Expect(bob.ComposerContext).ToBeHiddenAsync();
+        await ChatPageUser.Action(bob.Messages.Nth(0), "Reply").ClickAsync();
+        await bob.SendAsync(answer);
+        await Expect(bob.ComposerContext).ToBeHiddenAsync();
+
+        var reply = alice.Messages.Nth(1);
+        await Expect(alice.MessageContents).ToHaveTextAsync(["lunch at noon?", answer]);
+        await Expect(ChatPageUser.Quote(reply)).ToHaveTextAsync($"{alice.UserName} lunch at noon?");
+        await Expect(reply).ToHaveClassAsync(new Regex("mentions-me"));
+        await Expect(reply.Locator(".mention")).ToHaveTextAsync($"@{alice.UserName}");
+        await Expect(ChatPageUser.Quote(bob.Messages.Nth(1))).ToHaveTextAsync($"{alice.UserName} lunch at noon?");
+        await Expect(bob.Messages.Nth(1)).Not.ToHaveClassAsync(new Regex("mentions-me"));
+
+        // Reactions: a pick adds one; a chip toggles the viewer's own.
+        var bobsReply = bob.Messages.Nth(1);
+        await alice.ReactAsync(reply, "👍");
+        await Expect(ChatPageUser.Reactions(reply)).ToHaveTextAsync(["👍 1"]);
+        await Expect(ChatPageUser.Reactions(reply)).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(ChatPageUser.Reactions(bobsReply)).ToHaveTextAsync(["👍 1"]);
+        await Expect(ChatPageUser.Reactions(bobsReply)).ToHaveAttributeAsync("aria-pressed", "false");
+        await ChatPageUser.Reactions(bobsReply).ClickAsync();
+        await Expect(ChatPageUser.Reactions(reply)).ToHaveTextAsync(["👍 2"]);
+        await Expect(ChatPageUser.Reactions(bobsReply)).ToHaveAttributeAsync("aria-pressed", "true");
+        await ChatPageUser.Reactions(bobsReply).ClickAsync();
+        await Expect(ChatPageUser.Reactions(reply)).ToHaveTextAsync(["👍 1"]);
+        await Expect(ChatPageUser.Reactions(bobsReply)).ToHaveAttributeAsync("aria-pressed", "false");
+        await bob.ReactAsync(bob.Messages.Nth(0), "🎉");
+        await Expect(ChatPageUser.Reactions(alice.Messages.Nth(0))).ToHaveTextAsync(["🎉 1"]);
+
+        // Edit: the others see the new text, marked, and the reply quotes it.
+        await ChatPageUser.Action(alice.Messages.Nth(0), "Edit").ClickAsync();
+        await Expect(alice.ComposerContext).ToHaveTextAsync("Editing your message");
+        await Expect(alice.MessageInput).ToHaveValueAsync("lunch at noon?");
+        await Expect(alice.SendButton).ToHaveTextAsync("Save");
+        await alice.SendAsync("lunch at one?");
+        await Expect(alice.SendButton).ToHaveTextAsync("Send");
+        await Expect(bob.MessageContents).ToHaveTextAsync(["lunch at one?", answer]);
+        await Expect(bob.Messages.Nth(0).Locator(".edited")).ToHaveTextAsync("edited");
+        await Expect(ChatPageUser.Quote(bobsReply)).ToHaveTextAsync($"{alice.UserName} lunch at one?");
+        await Expect(ChatPageUser.Reactions(bob.Messages.Nth(0))).ToHaveTextAsync(["🎉 1"]);
+
+        await bob.MessageInput.PressSequentiallyAsync("sounds");
+        await Expect(alice.TypingLine).ToHaveTextAsync($"{bob.UserName} is typing…");
+        await WriteDocsScreenshotAsync(alice);
+        await bob.MessageInput.FillAsync("");
+
+        // Delete asks once more, then leaves "message deleted" in place for everyone.
+        await bob.SendAsync("a typo");
+        await Expect(alice.MessageContents).ToHaveTextAsync(["lunch at one?", answer, "a typo"]);
+        var typo = bob.Messages.Nth(2);
+        await ChatPageUser.Action(typo, "Delete").ClickAsync();
+        await Expect(typo.Locator(".actions")).ToContainTextAsync("Delete for everyone?");
+        await ChatPageUser.Action(typo, "Delete").ClickAsync();
+        await Expect(alice.MessageContents).ToHaveTextAsync(["lunch at one?", answer, "message deleted"]);
+        await Expect(bob.MessageContents).ToHaveTextAsync(["lunch at one?", answer, "message deleted"]);
+        await Expect(typo.Locator(".actions")).ToHaveCountAsync(0);
+
+        await ChatPageUser.Action(alice.Messages.Nth(0), "Delete").ClickAsync();
+        await ChatPageUser.Action(alice.Messages.Nth(0), "Delete").ClickAsync();
+        await Expect(bob.MessageContents).ToHaveTextAsync(["message deleted", answer, "message deleted"]);
+        await Expect(ChatPageUser.Quote(bobsReply)).ToHaveTextAsync($"{alice.UserName} deleted message");
+        await Expect(ChatPageUser.Reactions(bob.Messages.Nth(0))).ToHaveCountAsync(0);
+
+        // A page loaded afresh shows the room as it is now.
+        await alice.ReloadAndSignInAsync();
+        await alice.JoinAsync(room);
+        await Expect(alice.MessageContents).ToHaveTextAsync(["message deleted", answer, "message deleted"]);
+        await Expect(alice.Messages.Nth(0).Locator(".edited")).ToHaveCountAsync(0);
+        await Expect(ChatPageUser.Quote(reply)).ToHaveTextAsync($"{alice.UserName} deleted message");
+        await Expect(ChatPageUser.Reactions(reply)).ToHaveTextAsync(["👍 1"]);
+        await Expect(ChatPageUser.Reactions(reply)).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(reply).ToHaveClassAsync(new Regex("mentions-me"));
+        alice.PageErrors.Should().BeEmpty();
+        bob.PageErrors.Should().BeEmpty();
+    });
+
+    [Fact]
+    public Task AReactionChipTakesBackYoursAlsoWhenTenOthersReactedFirst() => RunAsync(async scenario =>
+    {
+        var room = WebNames.Room("popular");
+        var alice = await scenario.SignInAsync("alice");
+        await alice.JoinAsync(room);
+        await alice.SendAsync("free cake in the kitchen");
+        var cake = alice.Messages.Nth(0);
+        var messageId = await cake.GetAttributeAsync("data-id");
+        await Task.WhenAll(Enumerable.Range(1, ChatLimits.MaxReactionUserIds).Select(async _ =>
+        {
+            await using var fan = await fixture.ConnectClientAsync(WebNames.User("fan"));
+            await fan.JoinRoom(room);
+            await fan.Connection.InvokeAsync<ChatMessage>(nameof(IChatHub.AddReaction), room, messageId, "🎉").WithTimeout();
+        }));
+        await Expect(ChatPageUser.Reactions(cake)).ToHaveTextAsync(["🎉 10"]);
+
+        // Alice is the 11th: the message lists only the first 10 who reacted, so her chip cannot show hers.
+        await ChatPageUser.Reactions(cake).ClickAsync();
+        await Expect(ChatPageUser.Reactions(cake)).ToHaveTextAsync(["🎉 11"]);
+        await ChatPageUser.Reactions(cake).ClickAsync();
+        await Expect(ChatPageUser.Reactions(cake)).ToHaveTextAsync(["🎉 10"]);
+        await Expect(alice.SendError).ToHaveTextAsync("");
     });
 
     [Fact]
@@ -124,10 +242,18 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
             user.PageErrors.Should().BeEmpty();
         }
 
+        // A reply quotes the attack as text too.
+        await ChatPageUser.Action(bob.Messages.Nth(0), "Reply").ClickAsync();
+        await Expect(bob.ComposerContext).ToContainTextAsync(imageAttack);
+        await bob.SendAsync("quoted");
+        await Expect(ChatPageUser.Quote(mallory.Messages.Nth(2))).ToHaveTextAsync($"{mallory.UserName} {imageAttack}");
+        (await mallory.Page.Locator("#message-list img").CountAsync()).Should().Be(0);
+
         // A later visitor gets the same text through history, not live.
         var carol = await scenario.SignInAsync("carol");
         await carol.JoinAsync(room);
-        await Expect(carol.MessageContents).ToHaveTextAsync([imageAttack, scriptAttack]);
+        await Expect(carol.MessageContents).ToHaveTextAsync([imageAttack, scriptAttack, "quoted"]);
+        await Expect(ChatPageUser.Quote(carol.Messages.Nth(2))).ToHaveTextAsync($"{mallory.UserName} {imageAttack}");
         (await carol.Page.Locator("#message-list img").CountAsync()).Should().Be(0);
         carol.Dialogs.Should().BeEmpty();
     });
@@ -234,6 +360,28 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
 
         await Expect(phone.MessageInput).ToBeInViewportAsync();
         await Expect(phone.Page.Locator("#send")).ToBeInViewportAsync();
+        // A message's actions come just before the input: react with Shift+Tab and Enter, edit the last message with Up.
+        var message = phone.Messages.Last;
+        await phone.MessageInput.FocusAsync();
+        await keyboard.PressAsync("Shift+Tab");
+        await Expect(ChatPageUser.Action(message, "Delete")).ToBeFocusedAsync();
+        await keyboard.PressAsync("Shift+Tab");
+        await keyboard.PressAsync("Shift+Tab");
+        await Expect(ChatPageUser.Action(message, "React")).ToBeFocusedAsync();
+        await keyboard.PressAsync("Enter");
+        await Expect(message.Locator(".picker button").First).ToBeFocusedAsync();
+        await keyboard.PressAsync("Enter");
+        await Expect(ChatPageUser.Reactions(message)).ToHaveTextAsync(["👍 1"]);
+        await Expect(ChatPageUser.Action(message, "React")).ToBeFocusedAsync();
+        await phone.MessageInput.FocusAsync();
+        await keyboard.PressAsync("ArrowUp");
+        await Expect(phone.ComposerContext).ToHaveTextAsync("Editing your message");
+        await keyboard.TypeAsync("!");
+        await keyboard.PressAsync("Enter");
+        await Expect(phone.MessageContents).ToHaveTextAsync(["typed on a phone!"]);
+        await Expect(message.Locator(".edited")).ToBeVisibleAsync();
+        await Expect(phone.MessageInput).ToBeFocusedAsync();
+
         var overflow = await phone.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
         overflow.Should().BeLessThanOrEqualTo(0, "nothing sticks out sideways on a narrow screen");
     });
@@ -248,6 +396,8 @@ public sealed class WebChatTests(WebChatServerFixture fixture, ITestOutputHelper
         {
             var path = Path.Combine(RepositoryPaths.Root, "docs", "images", "web-chat.png");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            // No hover highlight left where the test last clicked.
+            await user.Page.Mouse.MoveAsync(0, 0);
             await user.Page.ScreenshotAsync(new() { Path = path });
             output.WriteLine($"Wrote {path}");
         }

@@ -7,6 +7,17 @@ const Words: Record<string, string> = {
   rate_limited: "You are sending too fast. Wait a moment, then send again.",
   invalid_limit: "The page asked for too many messages at once.",
   too_many_rooms: "You are in too many rooms. Leave one before joining another.",
+  forbidden: "Only the person who wrote a message can change it.",
+  not_found: "That message is gone: it was deleted, or is not in this room.",
+  invalid_request: "The page sent something the server does not accept. Reload the page and try again.",
+  edit_window_expired: "That message is too old to edit now.",
+  invalid_reaction: "That reaction is not allowed: use one emoji.",
+  too_many_reactions: "That message has as many different reactions as it can take. Add one of those instead.",
+  banned: "You are banned from this room.",
+  muted: "You are muted in this room for now.",
+  slow_mode: "This room is in slow mode. Wait a moment, then send again.",
+  invalid_attachment: "That attachment cannot be sent.",
+  unavailable: "The server could not store that right now. Nothing was changed: try again in a moment.",
 };
 
 const NotConnected = "You are not connected right now. Nothing was lost: try again once the connection is back.";

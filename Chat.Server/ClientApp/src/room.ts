@@ -1,9 +1,32 @@
 import type { ChatMessage, UserPresence } from "./contracts";
 
+export interface MessageEntry {
+  kind: "message";
+  key: number;
+  /** The newest copy the page has (the highest eventSequence seen for it). */
+  message: ChatMessage;
+}
+
+export interface SystemEntry {
+  kind: "system";
+  key: number;
+  text: string;
+  at: Date;
+}
+
 /** One line of a room's timeline: a message, or a system line (joins, leaves) placed after the message it followed. */
-export type TimelineEntry =
-  | { kind: "message"; key: number; message: ChatMessage }
-  | { kind: "system"; key: number; text: string; at: Date };
+export type TimelineEntry = MessageEntry | SystemEntry;
+
+export interface Placed {
+  entry: TimelineEntry;
+  index: number;
+}
+
+/** What a message copy did to the timeline. */
+export type Upsert =
+  | { kind: "added"; placed: Placed }
+  | { kind: "changed"; entry: MessageEntry }
+  | { kind: "ignored" };
 
 export interface Member {
   userId: string;
@@ -12,21 +35,23 @@ export interface Member {
 }
 
 /**
- * What the page knows of one joined room. Messages are kept once per sequence and in sequence order, whatever
- * order they arrive in (live, join page, older pages, recovery), so the user sees every message once, in order.
+ * What the page knows of one joined room. Each message is kept once (by id) in sequence order, as its newest copy:
+ * whichever way a copy arrives (live, join page, older pages, recovery), an older one never overwrites a newer.
+ * Room changes are counted by eventSequence, so a missed one shows as a gap.
  */
 export class RoomState {
   readonly entries: TimelineEntry[] = [];
   readonly members = new Map<string, Member>();
   readonly typing = new Map<string, string>();
   unread = 0;
-  /** Every sequence up to here is known (or was before the first page the user loaded). */
-  caughtUpTo = 0;
   /** No older history exists before the first message shown. */
   reachedStart = false;
   loadingOlder = false;
   recovery: Promise<void> | undefined;
-  private readonly sequences = new Set<number>();
+  /** Every change of the room up to here has been applied. */
+  eventsUpTo = 0;
+  private readonly eventsAhead = new Set<number>();
+  private readonly byId = new Map<string, MessageEntry>();
   private lastLeft: Member | undefined;
 
   constructor(readonly name: string) {}
@@ -35,31 +60,79 @@ export class RoomState {
     return this.entries.find((e) => e.kind === "message")?.key;
   }
 
-  /** Adds the messages not seen before; returns each new entry with the index it took. */
-  addMessages(messages: readonly ChatMessage[]): { entry: TimelineEntry; index: number }[] {
-    const added: { entry: TimelineEntry; index: number }[] = [];
-    for (const message of messages) {
-      if (this.sequences.has(message.sequence)) {
-        continue;
+  message(id: string): ChatMessage | undefined {
+    return this.byId.get(id)?.message;
+  }
+
+  /** Messages in the timeline that answer the given one. */
+  repliesTo(id: string): MessageEntry[] {
+    return this.entries.filter((e): e is MessageEntry => e.kind === "message" && e.message.replyTo?.id === id);
+  }
+
+  /** Own messages, newest first. */
+  messagesBy(userId: string): ChatMessage[] {
+    const own: ChatMessage[] = [];
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const entry = this.entries[i]!;
+      if (entry.kind === "message" && entry.message.senderId === userId) {
+        own.push(entry.message);
       }
-      this.sequences.add(message.sequence);
-      const entry: TimelineEntry = { kind: "message", key: message.sequence, message };
-      added.push({ entry, index: this.insert(entry) });
     }
-    while (this.sequences.has(this.caughtUpTo + 1)) {
-      this.caughtUpTo++;
-    }
-    return added;
+    return own;
   }
 
-  /** True when the message is ahead of what is known: something in between was missed. */
-  hasGapBefore(sequence: number): boolean {
-    return sequence > this.caughtUpTo + 1;
+  /**
+   * Keeps the copy if it is new or newer than the one held. A message the page never had joins the timeline when
+   * `older` allows it (a history page) or when it is newer than the first message shown: a change to a message above
+   * the loaded history is left for the history page that brings it, as it is by then.
+   */
+  upsert(message: ChatMessage, older: boolean): Upsert {
+    const held = this.byId.get(message.id);
+    if (held !== undefined) {
+      if (message.eventSequence <= held.message.eventSequence) {
+        return { kind: "ignored" };
+      }
+      held.message = message;
+      return { kind: "changed", entry: held };
+    }
+    const oldest = this.oldestSequence;
+    if (!older && oldest !== undefined && message.sequence < oldest) {
+      return { kind: "ignored" };
+    }
+    const entry: MessageEntry = { kind: "message", key: message.sequence, message };
+    this.byId.set(message.id, entry);
+    return { kind: "added", placed: { entry, index: this.insert(entry) } };
   }
 
-  addSystemLine(text: string, at: Date): { entry: TimelineEntry; index: number } {
+  /** Counts a change as seen; false when it was seen before. */
+  noteEvent(eventSequence: number): boolean {
+    if (eventSequence <= this.eventsUpTo || this.eventsAhead.has(eventSequence)) {
+      return false;
+    }
+    this.eventsAhead.add(eventSequence);
+    while (this.eventsAhead.delete(this.eventsUpTo + 1)) {
+      this.eventsUpTo++;
+    }
+    return true;
+  }
+
+  /** A change after a missing one was seen: the missing ones must be fetched. */
+  get hasEventGap(): boolean {
+    return this.eventsAhead.size > 0;
+  }
+
+  /** Starts over from a join's snapshot: the timeline is rebuilt from what comes next. */
+  reset(lastEventSequence: number, firstSequence: number | undefined, lastSequence: number): void {
+    this.entries.length = 0;
+    this.byId.clear();
+    this.eventsAhead.clear();
+    this.eventsUpTo = lastEventSequence;
+    this.reachedStart = (firstSequence ?? lastSequence + 1) <= 1;
+  }
+
+  addSystemLine(text: string, at: Date): Placed {
     // Half a step after the newest message: it stays after it, and before anything sent later.
-    const entry: TimelineEntry = { kind: "system", key: this.newestKnownSequence() + 0.5, text, at };
+    const entry: SystemEntry = { kind: "system", key: this.newestSequence() + 0.5, text, at };
     return { entry, index: this.insert(entry) };
   }
 
@@ -106,12 +179,29 @@ export class RoomState {
     return count;
   }
 
-  private newestKnownSequence(): number {
-    let newest = 0;
-    for (const sequence of this.sequences) {
-      newest = Math.max(newest, sequence);
+  /** Everyone the page knows by name in this room: members, and the senders of the messages shown. */
+  knownUsers(): Map<string, string> {
+    const users = new Map<string, string>();
+    for (const entry of this.entries) {
+      if (entry.kind === "message") {
+        users.set(entry.message.senderId, entry.message.senderName);
+      }
     }
-    return newest;
+    // Presence wins: it is who is here now, under the id the server uses for them.
+    for (const member of this.members.values()) {
+      users.set(member.userId, member.userName);
+    }
+    return users;
+  }
+
+  private newestSequence(): number {
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const entry = this.entries[i]!;
+      if (entry.kind === "message") {
+        return entry.key;
+      }
+    }
+    return 0;
   }
 
   private insert(entry: TimelineEntry): number {

@@ -1,0 +1,47 @@
+// Everything that comes from the network is put on the page with textContent: never as HTML.
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const fullTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+export function byId<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (found === null) {
+    throw new Error(`#${id} is missing from index.html`);
+  }
+  return found as T;
+}
+
+export function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const created = document.createElement(tag);
+  if (className !== undefined) {
+    created.className = className;
+  }
+  if (text !== undefined) {
+    created.textContent = text;
+  }
+  return created;
+}
+
+export function button(className: string, text: string, label?: string): HTMLButtonElement {
+  const created = element("button", className, text);
+  created.type = "button";
+  if (label !== undefined) {
+    created.setAttribute("aria-label", label);
+    created.title = label;
+  }
+  return created;
+}
+
+/** A time in the user's own time zone and locale, with the full date on hover. */
+export function timeElement(at: Date | string, className?: string): HTMLTimeElement {
+  const date = at instanceof Date ? at : new Date(at);
+  const time = element("time", className, timeFormat.format(date));
+  time.dateTime = date.toISOString();
+  time.title = fullTimeFormat.format(date);
+  return time;
+}
+
+/** The distance of a scroller from its bottom, in pixels. */
+export function distanceFromBottom(scroller: HTMLElement): number {
+  return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+}

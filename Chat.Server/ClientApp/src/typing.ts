@@ -1,0 +1,28 @@
+import { byId } from "./dom";
+import type { RoomState } from "./room";
+
+/** "bob is typing…", "bob and carol are typing…", "bob, carol and dave are typing…", "5 people are typing…". */
+export function typingText(names: readonly string[]): string {
+  const sorted = [...names].sort((a, b) => a.localeCompare(b));
+  switch (sorted.length) {
+    case 0:
+      return "";
+    case 1:
+      return `${sorted[0]} is typing…`;
+    case 2:
+      return `${sorted[0]} and ${sorted[1]} are typing…`;
+    case 3:
+      return `${sorted[0]}, ${sorted[1]} and ${sorted[2]} are typing…`;
+    default:
+      return `${sorted.length} people are typing…`;
+  }
+}
+
+/** Who else is typing in the room in view. */
+export class TypingView {
+  private readonly line = byId<HTMLParagraphElement>("typing");
+
+  render(room: RoomState | undefined): void {
+    this.line.textContent = typingText([...(room?.typing.values() ?? [])]);
+  }
+}
