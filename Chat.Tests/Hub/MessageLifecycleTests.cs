@@ -110,6 +110,33 @@ public sealed class MessageLifecycleTests(MessageLifecycleTests.Fixture fixture)
 
     [Theory]
     [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task AConnectionThatLeftTheRoomHearsNoMoreOfItsChanges(ChatProtocol protocol)
+    {
+        var room = TestDefaults.UniqueRoom();
+        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await alice.JoinRoom(room);
+        await bob.JoinRoom(room);
+        var message = await alice.SendMessage(room, "still here?");
+        await bob.Messages.WaitForAsync(m => m.Id == message.Id);
+
+        await bob.LeaveRoom(room);
+        await alice.EditMessage(room, message.Id, "still here? anyone?");
+        await alice.AddReaction(room, message.Id, "👋");
+        await alice.DeleteMessage(room, message.Id);
+        var marker = await alice.SendMessage(room, "marker");
+
+        await alice.Messages.WaitForAsync(m => m.Id == marker.Id);
+        var rejoined = await bob.JoinRoom(room);
+        var relay = await alice.SendMessage(room, "welcome back");
+        await bob.Messages.WaitForAsync(m => m.Id == relay.Id);
+        bob.Changes.Items.Should().BeEmpty("bob was not in the room while it changed");
+        bob.Messages.Items.Select(m => m.Id).Should().Equal(message.Id, relay.Id);
+        rejoined.LastEventSequence.Should().Be(marker.EventSequence, "what bob missed is his to fetch with GetEventsSince");
+    }
+
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
     public async Task ADeletedMessageIsATombstoneEverywhereAndNoTraceOfItsTextIsLeft(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom();
@@ -197,11 +224,12 @@ public sealed class MessageLifecycleTests(MessageLifecycleTests.Fixture fixture)
         (await bob.GetHistory(room, null, 1)).Should().Equal(afterLastRemove);
     }
 
-    [Fact]
-    public async Task AReactionListsTheFirstTenUsersWhoReactedAndCountsThemAll()
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task AReactionListsTheFirstTenUsersWhoReactedAndCountsThemAll(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom();
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"));
+        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
         await alice.JoinRoom(room);
         var message = await alice.SendMessage(room, "who is coming?");
         var fans = new List<TestClient>();
@@ -210,7 +238,7 @@ public sealed class MessageLifecycleTests(MessageLifecycleTests.Fixture fixture)
             ChatMessage latest = message;
             for (var i = 0; i < ChatLimits.MaxReactionUserIds + 2; i++)
             {
-                var fan = await Server.ConnectAsync(TestDefaults.UniqueUser($"fan{i}"));
+                var fan = await Server.ConnectAsync(TestDefaults.UniqueUser($"fan{i}"), protocol);
                 fans.Add(fan);
                 await fan.JoinRoom(room);
                 latest = await fan.AddReaction(room, message.Id, "🙋");
