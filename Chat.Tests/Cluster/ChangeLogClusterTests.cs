@@ -71,9 +71,12 @@ internal static class ClusterChanges
             });
             clients.AddRange(writers);
 
-            var acknowledged = await Task.WhenAll(writers.Select(writer => ChangeAsync(writer, room, seed)));
-
+            var writing = Task.WhenAll(writers.Select(writer => ChangeAsync(writer, room, seed)));
             var expected = 1 + (writers.Count * Rounds * ChangesPerRound);
+            var replayed = await ReplayWhileWritingAsync(observers[^1], room, writing, expected);
+            var acknowledged = await writing;
+
+            replayed.Should().Equal(Enumerable.Range(1, expected).Select(i => (long)i), "a page read while others write never skips a change");
             var log = await observers[^1].ReadAllEventsAsync(room);
             log.Select(e => e.EventSequence).Should().Equal(Enumerable.Range(1, expected).Select(i => (long)i));
             log.GroupBy(e => e.Type).ToDictionary(g => g.Key, g => g.Count()).Should().BeEquivalentTo(new Dictionary<string, int>
@@ -108,6 +111,28 @@ internal static class ClusterChanges
                 await client.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// Follows the log as a recovering client does, from the last change it has, while the writers run: each page must
+    /// continue exactly where the previous one ended, or a change would be lost for good.
+    /// </summary>
+    private static async Task<List<long>> ReplayWhileWritingAsync(TestClient reader, string room, Task writing, int expected)
+    {
+        var seen = new List<long>();
+        var deadline = DateTime.UtcNow + DeliveryTimeout;
+        while (seen.Count < expected && DateTime.UtcNow < deadline)
+        {
+            var page = await reader.GetEventsSince(room, seen.Count == 0 ? 0 : seen[^1], 50);
+            page.ResetRequired.Should().BeFalse();
+            seen.AddRange(page.Events.Select(e => e.EventSequence));
+            if (page.Events.Length == 0)
+            {
+                await Task.WhenAny(writing, Task.Delay(20));
+            }
+        }
+
+        return seen;
     }
 
     /// <summary>
