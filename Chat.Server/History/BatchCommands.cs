@@ -126,6 +126,11 @@ public abstract class BatchCommands : IAsyncDisposable
     public Task RemoveReactionsAsync(string room, long sequence) => ExecuteAsync(
         "DELETE FROM reactions WHERE room = @room AND message_sequence = @sequence", ("room", room), ("sequence", sequence));
 
+    /// <summary>The change log keeps no trace of a deleted message's reactions: its events name it, not what it held.</summary>
+    public Task ForgetReactionsAsync(string room, long sequence) => ExecuteAsync(
+        "UPDATE room_events SET reaction = NULL WHERE room = @room AND message_sequence = @sequence AND reaction IS NOT NULL",
+        ("room", room), ("sequence", sequence));
+
     /// <summary>Writes everything a change may alter; the text of a deleted message is overwritten here, not hidden.</summary>
     public Task UpdateAsync(MessageRecord message) => ExecuteAsync(
         "UPDATE messages SET content = @content, event_sequence = @event, edited_at_ticks = @edited, deleted_at_ticks = @deleted, " +

@@ -25,11 +25,19 @@ public static class MessageMapper
         []);
 
     /// <summary>The replied-to message as it is now: a deleted one shows no text.</summary>
-    public static MessageRef ToReference(MessageRecord target) => new(
-        target.Id,
-        target.Sequence,
-        target.SenderName,
-        target.Content.Length <= ChatLimits.MaxReplyPreviewLength ? target.Content : target.Content[..ChatLimits.MaxReplyPreviewLength]);
+    public static MessageRef ToReference(MessageRecord target) => new(target.Id, target.Sequence, target.SenderName, Preview(target.Content));
+
+    /// <summary>The first 100 UTF-16 code units, one fewer rather than half of a surrogate pair (an emoji).</summary>
+    private static string Preview(string content)
+    {
+        if (content.Length <= ChatLimits.MaxReplyPreviewLength)
+        {
+            return content;
+        }
+
+        var length = ChatLimits.MaxReplyPreviewLength;
+        return content[..(char.IsHighSurrogate(content[length - 1]) ? length - 1 : length)];
+    }
 
     public static string? WriteMentions(IReadOnlyCollection<string> mentions) =>
         mentions.Count == 0 ? null : JsonSerializer.Serialize(mentions.ToArray(), StoredJson.Default.StringArray);

@@ -103,6 +103,11 @@ internal static class BatchLoader
         {
             await commands.InsertEventAsync(roomEvent);
         }
+
+        foreach (var deleted in plan.Deleted)
+        {
+            await commands.ForgetReactionsAsync(deleted.Room, deleted.Sequence);
+        }
     }
 
     private static async Task AddWithReplyTargetAsync(BatchCommands commands, BatchState state, MessageRecord stored)
