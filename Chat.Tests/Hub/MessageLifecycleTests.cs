@@ -181,6 +181,8 @@ public sealed class MessageLifecycleTests(MessageLifecycleTests.Fixture fixture)
         var events = await bob.ReadAllEventsAsync(room);
         events.Select(e => e.EventSequence).Should().Equal(1, 2, 3, 4, 5);
         events.Where(e => e.MessageId == posted.Id).Should().HaveCount(4).And.OnlyContain(e => tombstone.Equals(e.Message));
+        events.Single(e => e.Type == RoomEventTypes.ReactionAdded).Should().BeEquivalentTo(
+            new { EventSequence = 4L, ActorId = bob.UserId, Reaction = (string?)null }, "a deleted message's reactions are forgotten, not which change it was");
         JsonSerializer.Serialize(events).Should().NotContain("secret-");
         var next = await bob.SendMessage(room, "gone, then");
         next.Sequence.Should().Be(3, "the tombstone keeps its sequence, so sequences stay gap-free");
