@@ -45,7 +45,10 @@ public static class RoomEventTypes
 /// <param name="ActorName">The actor's display name.</param>
 /// <param name="Message">The message the change is about, as it is now (a tombstone once deleted).</param>
 /// <param name="MessageId">The id of that message.</param>
-/// <param name="Reaction">The reaction added or removed.</param>
+/// <param name="Reaction">
+/// The reaction added or removed; null when replayed after the message was deleted (a deleted message keeps no
+/// trace of what it held).
+/// </param>
 /// <param name="Member">The member added, removed or updated.</param>
 /// <param name="RoomInfo">The room as it is after a <c>room.updated</c>.</param>
 [MessagePackObject]
