@@ -175,17 +175,19 @@ public sealed class ChangePipeline(
 
         plan.Number();
         await BatchLoader.WriteAsync(commands, plan);
-        await commands.CommitAsync();
-        if (plan.Deleted.Count > 0)
-        {
-            await ForgetDeletedAsync(commands);
-        }
 
+        // The answers are ready before the commit: nothing after it may fail and send a committed batch round again.
         for (var i = 0; i < batch.Count; i++)
         {
             var outcome = plan.OutcomeOf(i);
             batch[i].Error = outcome.Error;
             batch[i].Result = outcome.Error is null ? ToResult(outcome, state) : null;
+        }
+
+        await commands.CommitAsync();
+        if (plan.Deleted.Count > 0)
+        {
+            await ForgetDeletedAsync(commands);
         }
     }
 

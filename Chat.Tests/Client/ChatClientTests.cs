@@ -71,7 +71,7 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
         answer.Should().BeEquivalentTo(new { Content = "yes", Mentions = new[] { alice.UserId }, ReplyTo = new { question.Id, Preview = "lunch?" } });
         answer.ClientMessageId.Should().NotBeNullOrEmpty("a post without an idempotency id gets one");
         edited.Should().BeEquivalentTo(new { Content = "lunch at noon?", ClientMessageId = question.ClientMessageId });
-        edited.EditedAt.Should().NotBeNull();
+        edited.EditedAt.Should().BeOnOrAfter(question.SentAt, "an edit is stamped when it is stored");
         reacted.Reactions.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Value = "👍", Count = 1, UserIds = new[] { bob.UserId } });
         unreacted.Reactions.Should().BeEmpty();
 

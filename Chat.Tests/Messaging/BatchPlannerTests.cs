@@ -32,7 +32,7 @@ public sealed class BatchPlannerTests
         Allocate(plan, ("a", 0, 0));
 
         plan.NewMessages.Should().ContainSingle();
-        plan.OutcomeOf(0).Change.Should().NotBeNull();
+        plan.OutcomeOf(0).Change!.Type.Should().Be(RoomEventTypes.MessagePosted);
         plan.OutcomeOf(1).Message.Should().BeSameAs(plan.OutcomeOf(0).Message);
         plan.OutcomeOf(1).Change.Should().BeNull("the repeat is answered, not broadcast again");
     }
