@@ -8,7 +8,7 @@ namespace Chat.Tests.Client;
 /// Edits, deletes and reactions made by another user while a client is cut off (its connection reset by a relay, or
 /// the server killed and started again) reach it after the reconnect: every change exactly once, in order.
 /// </summary>
-public sealed class ChangeRecoveryTests(ChangeRecoveryTests.Fixture fixture) : IClassFixture<ChangeRecoveryTests.Fixture>
+public sealed class ChangeRecoveryTests(ProxiedChatServerProcessFixture fixture) : IClassFixture<ProxiedChatServerProcessFixture>
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
 
@@ -66,28 +66,5 @@ public sealed class ChangeRecoveryTests(ChangeRecoveryTests.Fixture fixture) : I
         (await alice.Timeline.WaitForAsync(c => c.Message?.Id == fourth.Id)).EventSequence.Should().Be(8);
         alice.TimelineOf(room).Select(c => c.EventSequence).Should().Equal(1, 2, 3, 4, 5, 6, 7, 8);
         alice.Client.State.Should().Be(ChatConnectionState.Connected);
-    }
-
-    public sealed class Fixture : ChatServerProcessFixture
-    {
-        private TcpProxy? _proxy;
-
-        public TcpProxy Proxy => _proxy ?? throw new InvalidOperationException("The proxy has not started.");
-
-        public override async Task InitializeAsync()
-        {
-            await base.InitializeAsync();
-            _proxy = TcpProxy.Start(Server.Port);
-        }
-
-        public override async Task DisposeAsync()
-        {
-            if (_proxy is not null)
-            {
-                await _proxy.DisposeAsync();
-            }
-
-            await base.DisposeAsync();
-        }
     }
 }

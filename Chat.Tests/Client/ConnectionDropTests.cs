@@ -45,32 +45,12 @@ public sealed class ConnectionDropTests(ConnectionDropTests.Fixture fixture, ITe
         (await bob.Messages.WaitForAsync(m => m.Room == room)).Should().Be(sent);
     }
 
-    public sealed class Fixture : ChatServerProcessFixture
+    public sealed class Fixture : ProxiedChatServerProcessFixture
     {
-        private TcpProxy? _proxy;
-
-        public TcpProxy Proxy => _proxy ?? throw new InvalidOperationException("The proxy has not started.");
-
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
         {
             ["Messaging:MessagesPerSecond"] = "100000",
             ["Messaging:Burst"] = "100000",
         };
-
-        public override async Task InitializeAsync()
-        {
-            await base.InitializeAsync();
-            _proxy = TcpProxy.Start(Server.Port);
-        }
-
-        public override async Task DisposeAsync()
-        {
-            if (_proxy is not null)
-            {
-                await _proxy.DisposeAsync();
-            }
-
-            await base.DisposeAsync();
-        }
     }
 }

@@ -64,31 +64,11 @@ public sealed class RoomResetTests(RoomResetTests.Fixture fixture) : IClassFixtu
         time.Release();
     }
 
-    public sealed class Fixture : ChatServerProcessFixture
+    public sealed class Fixture : ProxiedChatServerProcessFixture
     {
-        private TcpProxy? _proxy;
-
-        public TcpProxy Proxy => _proxy ?? throw new InvalidOperationException("The proxy has not started.");
-
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
         {
             ["Events:MaxReplay"] = "3",
         };
-
-        public override async Task InitializeAsync()
-        {
-            await base.InitializeAsync();
-            _proxy = TcpProxy.Start(Server.Port);
-        }
-
-        public override async Task DisposeAsync()
-        {
-            if (_proxy is not null)
-            {
-                await _proxy.DisposeAsync();
-            }
-
-            await base.DisposeAsync();
-        }
     }
 }

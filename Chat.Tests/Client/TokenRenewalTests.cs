@@ -71,32 +71,12 @@ public sealed class TokenRenewalTests(TokenRenewalTests.Fixture fixture) : IClas
         carol.Client.State.Should().Be(ChatConnectionState.Connected);
     }
 
-    public sealed class Fixture : ChatServerProcessFixture
+    public sealed class Fixture : ProxiedChatServerProcessFixture
     {
-        private TcpProxy? _proxy;
-
-        public TcpProxy Proxy => _proxy ?? throw new InvalidOperationException("The proxy has not started.");
-
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
         {
             ["Auth:TokenLifetime"] = TokenLifetime.ToString(),
             ["Auth:ClockSkew"] = "00:00:00",
         };
-
-        public override async Task InitializeAsync()
-        {
-            await base.InitializeAsync();
-            _proxy = TcpProxy.Start(Server.Port);
-        }
-
-        public override async Task DisposeAsync()
-        {
-            if (_proxy is not null)
-            {
-                await _proxy.DisposeAsync();
-            }
-
-            await base.DisposeAsync();
-        }
     }
 }
