@@ -123,7 +123,8 @@ public sealed class MessagingService(ConnectionRegistry connections, SendRateLim
             return [];
         }
 
-        var distinct = new List<string>(mentions.Length);
+        var distinct = new List<string>(Math.Min(mentions.Length, ChatLimits.MaxMentions + 1));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var userId in mentions)
         {
             if (userId is not { Length: > 0 and <= ChatLimits.MaxUserIdLength })
@@ -131,7 +132,7 @@ public sealed class MessagingService(ConnectionRegistry connections, SendRateLim
                 throw new ChatException(ChatErrorCodes.InvalidRequest, $"a mention is a user id of 1-{ChatLimits.MaxUserIdLength} characters");
             }
 
-            if (!distinct.Contains(userId, StringComparer.Ordinal))
+            if (seen.Add(userId))
             {
                 distinct.Add(userId);
             }
