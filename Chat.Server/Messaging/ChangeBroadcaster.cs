@@ -35,6 +35,10 @@ internal sealed class ChangeBroadcaster(
                 posted++;
                 recipients += connections.LocalConnectionsIn(roomEvent.Room);
             }
+            else
+            {
+                metrics.RoomChanges(roomEvent.Type, 1);
+            }
 
             Task sending;
             try
@@ -55,6 +59,10 @@ internal sealed class ChangeBroadcaster(
         }
 
         metrics.MessagesSent(posted, recipients);
+        if (posted > 0)
+        {
+            metrics.RoomChanges(RoomEventTypes.MessagePosted, posted);
+        }
     }
 
     private async Task ObserveAsync(Task sending, RoomEvent roomEvent)

@@ -18,6 +18,7 @@ public sealed class ChatMetrics
     private readonly Histogram<double> _storeCommitDuration;
     private readonly Counter<long> _securityRefusals;
     private readonly Histogram<double> _storeReadDuration;
+    private readonly Counter<long> _roomChanges;
 
     public ChatMetrics(IMeterFactory meterFactory, ConnectionRegistry connections, BackplaneStatus backplane)
     {
@@ -33,6 +34,7 @@ public sealed class ChatMetrics
         _storeCommitDuration = Meter.CreateHistogram<double>("store.commit.duration", unit: "s", description: "History store group-commit duration.");
         _securityRefusals = Meter.CreateCounter<long>("security.refusals", description: "Requests and connections refused by a security check, by reason.");
         _storeReadDuration = Meter.CreateHistogram<double>("store.read.duration", unit: "s", description: "History store read duration, by operation.");
+        _roomChanges = Meter.CreateCounter<long>("room.changes", description: "Changes stored in room change logs, by type (message.posted, message.edited, …).");
     }
 
     public Meter Meter { get; }
@@ -43,6 +45,9 @@ public sealed class ChatMetrics
         _messagesSent.Add(messages);
         _messagesDelivered.Add(recipients);
     }
+
+    /// <summary>Posts are added once per group commit; other changes, which are rare, one by one.</summary>
+    public void RoomChanges(string type, int count) => _roomChanges.Add(count, new KeyValuePair<string, object?>("type", type));
 
     public void HubError(string method, string code) =>
         _hubErrors.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("code", code));

@@ -53,7 +53,8 @@ public sealed class EndpointTests(ChatServerFixture fixture) : IClassFixture<Cha
         var room = TestDefaults.UniqueRoom();
         await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser());
         await alice.JoinRoom(room);
-        await alice.SendMessage(room, "counted");
+        var counted = await alice.SendMessage(room, "counted");
+        await alice.EditMessage(room, counted.Id, "counted again");
         await FluentActions.Awaiting(() => alice.JoinRoom("bad room")).Should().ThrowAsync<Exception>();
 
         var metrics = await Server.Http.GetStringAsync(new Uri(ChatRoutes.Metrics, UriKind.Relative)).WithTimeout();
@@ -70,6 +71,8 @@ public sealed class EndpointTests(ChatServerFixture fixture) : IClassFixture<Cha
         metrics.Should().MatchRegex(@"chat_store_commit_duration\w*_count(\{[^}]*\})? [1-9]");
         metrics.Should().MatchRegex(@"chat_store_commit_duration\w*_bucket\{[^}]*le=""0\.001""[^}]*\} \d", "a commit takes milliseconds, so the buckets resolve them");
         metrics.Should().MatchRegex(@"chat_store_read_duration\w*_count\{[^}]*operation=""history""[^}]*\} [1-9]", "JoinRoom reads the recent messages");
+        metrics.Should().MatchRegex(@"chat_room_changes(_total)?\{[^}]*type=""message\.posted""[^}]*\} [1-9]");
+        metrics.Should().MatchRegex(@"chat_room_changes(_total)?\{[^}]*type=""message\.edited""[^}]*\} [1-9]");
     }
 
     [Fact]
