@@ -60,6 +60,27 @@ public static class ChatLimits
     /// <summary>Longest <see cref="MessageRef.Preview"/> of a replied-to message.</summary>
     public const int MaxReplyPreviewLength = 100;
 
+    /// <summary>Longest <see cref="RoomInfo.Title"/>.</summary>
+    public const int MaxRoomTitleLength = 100;
+
+    /// <summary>Longest <see cref="RoomInfo.Topic"/>.</summary>
+    public const int MaxRoomTopicLength = 500;
+
+    /// <summary>Longest slow mode, in seconds (<see cref="UpdateRoomRequest.SlowModeSeconds"/>).</summary>
+    public const int MaxSlowModeSeconds = 3600;
+
+    /// <summary>Users <see cref="CreateRoomRequest.MemberIds"/> may add at once.</summary>
+    public const int MaxMembersOnCreate = 100;
+
+    /// <summary>Largest <c>limit</c> of <see cref="IChatHub.GetMembers"/>.</summary>
+    public const int MaxMembersPage = 200;
+
+    /// <summary>Longest ban reason.</summary>
+    public const int MaxBanReasonLength = 200;
+
+    /// <summary>The prefix of every direct room's name: kept for them, so nobody can create a room that looks like one.</summary>
+    public const string DirectRoomPrefix = "dm-";
+
     /// <summary>Largest hub message the server accepts, in bytes.</summary>
     public const int MaxHubMessageBytes = 64 * 1024;
 

@@ -56,4 +56,37 @@ public interface IChatHub
 
     /// <summary>Who is in <paramref name="room"/> now.</summary>
     Task<UserPresence[]> GetPresence(string room);
+
+    /// <summary>Creates a public or private room; the caller becomes its owner (<c>room_exists</c> if the name is taken).</summary>
+    Task<RoomInfo> CreateRoom(CreateRoomRequest request);
+
+    /// <summary>The direct room of the caller and <paramref name="userId"/>: the same room every time, from either side, on any node.</summary>
+    Task<RoomInfo> OpenDirect(string userId);
+
+    /// <summary>Changes the room's title, topic or slow mode (owner or moderator).</summary>
+    Task<RoomInfo> UpdateRoom(string room, UpdateRoomRequest request);
+
+    /// <summary>The caller's rooms, newest activity first: the same list on every device.</summary>
+    Task<MyRoom[]> ListMyRooms();
+
+    /// <summary>The room's lasting members ordered by user id, after <paramref name="afterUserId"/> (limit 1–200).</summary>
+    Task<RoomMember[]> GetMembers(string room, string? afterUserId, int limit);
+
+    /// <summary>Makes <paramref name="userId"/> a member (owner or moderator).</summary>
+    Task<RoomMember> AddMember(string room, string userId);
+
+    /// <summary>The caller leaves for good (not a direct room), or an owner or moderator removes another member.</summary>
+    Task RemoveMember(string room, string userId);
+
+    /// <summary>Gives a member a role (owner only; a room always keeps an owner).</summary>
+    Task<RoomMember> SetMemberRole(string room, string userId, string role);
+
+    /// <summary>Removes the user and keeps them out until <paramref name="until"/> (null: for good). Owner or moderator.</summary>
+    Task BanMember(string room, string userId, DateTime? until, string? reason);
+
+    /// <summary>Ends a ban (owner or moderator).</summary>
+    Task UnbanMember(string room, string userId);
+
+    /// <summary>Stops a member posting, editing, reacting and typing until <paramref name="until"/> (null or past: unmute). Owner or moderator.</summary>
+    Task<RoomMember> MuteMember(string room, string userId, DateTime? until);
 }

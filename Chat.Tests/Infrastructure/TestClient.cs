@@ -90,6 +90,32 @@ public sealed class TestClient : IAsyncDisposable
 
     public Task<UserPresence[]> GetPresence(string room) => Invoke<UserPresence[]>(nameof(IChatHub.GetPresence), room);
 
+    public Task<RoomInfo> CreateRoom(CreateRoomRequest request) => Invoke<RoomInfo>(nameof(IChatHub.CreateRoom), request);
+
+    public Task<RoomInfo> OpenDirect(string userId) => Invoke<RoomInfo>(nameof(IChatHub.OpenDirect), userId);
+
+    public Task<RoomInfo> UpdateRoom(string room, UpdateRoomRequest request) => Invoke<RoomInfo>(nameof(IChatHub.UpdateRoom), room, request);
+
+    public Task<MyRoom[]> ListMyRooms() => Invoke<MyRoom[]>(nameof(IChatHub.ListMyRooms));
+
+    public Task<RoomMember[]> GetMembers(string room, string? afterUserId, int limit) =>
+        Invoke<RoomMember[]>(nameof(IChatHub.GetMembers), room, afterUserId, limit);
+
+    public Task<RoomMember> AddMember(string room, string userId) => Invoke<RoomMember>(nameof(IChatHub.AddMember), room, userId);
+
+    public Task RemoveMember(string room, string userId) => Connection.InvokeAsync(nameof(IChatHub.RemoveMember), room, userId).WithTimeout();
+
+    public Task<RoomMember> SetMemberRole(string room, string userId, string role) =>
+        Invoke<RoomMember>(nameof(IChatHub.SetMemberRole), room, userId, role);
+
+    public Task BanMember(string room, string userId, DateTime? until = null, string? reason = null) =>
+        Connection.InvokeAsync(nameof(IChatHub.BanMember), room, userId, until, reason).WithTimeout();
+
+    public Task UnbanMember(string room, string userId) => Connection.InvokeAsync(nameof(IChatHub.UnbanMember), room, userId).WithTimeout();
+
+    public Task<RoomMember> MuteMember(string room, string userId, DateTime? until) =>
+        Invoke<RoomMember>(nameof(IChatHub.MuteMember), room, userId, until);
+
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 
     private Task<T> Invoke<T>(string method, params object?[] args) => Connection.InvokeCoreAsync<T>(method, args).WithTimeout();
