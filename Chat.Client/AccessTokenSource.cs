@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Chat.Shared;
 using Microsoft.Extensions.Logging;
 
@@ -31,8 +32,11 @@ internal sealed class AccessTokenSource : IDisposable
         }
     }
 
-    /// <summary>The user id of the last guest token, when signed in as a guest.</summary>
-    public string? GuestUserId { get; private set; }
+    /// <summary>
+    /// The signed-in user's id: from the guest sign-in, or else the <c>sub</c> claim of the provider's token (the claim
+    /// the server reads the user from). Null until the first token, or when the token is not a JWT.
+    /// </summary>
+    public string? UserId { get; private set; }
 
     public async Task<string> GetAsync(CancellationToken cancellationToken = default)
     {
@@ -46,6 +50,11 @@ internal sealed class AccessTokenSource : IDisposable
 
             var token = await FetchAsync(cancellationToken);
             _cached = new Cached(token, _time.GetUtcNow());
+            if (_options.AccessTokenProvider is not null)
+            {
+                UserId = ReadSubject(token.Token) ?? UserId;
+            }
+
             ChatClientLog.TokenRenewed(_logger, token.ExpiresAt);
             return token.Token;
         }
@@ -113,6 +122,36 @@ internal sealed class AccessTokenSource : IDisposable
         _gate.Dispose();
     }
 
+    /// <summary>
+    /// The <c>sub</c> claim of a JWT, read without checking the signature: the server checks it, and the client only
+    /// needs to know which user it is, to recognise the changes that concern that user (e.g. being removed from a room).
+    /// </summary>
+    /// <returns>The subject, or null when <paramref name="token"/> is not a JWT with a string <c>sub</c>.</returns>
+    internal static string? ReadSubject(string token)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3)
+        {
+            return null;
+        }
+
+        var payload = parts[1].Replace('-', '+').Replace('_', '/');
+        payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
+        try
+        {
+            using var claims = JsonDocument.Parse(Convert.FromBase64String(payload));
+            return claims.RootElement.ValueKind == JsonValueKind.Object
+                && claims.RootElement.TryGetProperty("sub", out var subject)
+                && subject.ValueKind == JsonValueKind.String
+                ? subject.GetString()
+                : null;
+        }
+        catch (Exception exception) when (exception is FormatException or JsonException)
+        {
+            return null;
+        }
+    }
+
     private bool NeedsRenewal(Cached cached) => _time.GetUtcNow() >= RenewalTime(cached);
 
     private DateTimeOffset RenewalTime(Cached cached)
@@ -139,7 +178,7 @@ internal sealed class AccessTokenSource : IDisposable
         response.EnsureSuccessStatusCode();
         var guest = await response.Content.ReadFromJsonAsync<GuestTokenResponse>(cancellationToken)
             ?? throw new InvalidOperationException("The server answered the guest sign-in with an empty body.");
-        GuestUserId = guest.UserId;
+        UserId = guest.UserId;
         return new ChatAccessToken(guest.AccessToken, new DateTimeOffset(DateTime.SpecifyKind(guest.ExpiresAt, DateTimeKind.Utc)));
     }
 

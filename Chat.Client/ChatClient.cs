@@ -1,4 +1,6 @@
+using System.Runtime.ExceptionServices;
 using Chat.Shared;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -41,7 +43,7 @@ public sealed class ChatClient : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _events = new EventDispatcher(_logger);
         _supervisor = new ConnectionSupervisor(options, loggerFactory, _time, _logger, RecoverAsync, OnStateChanged);
-        _rooms = new RoomDelivery(_supervisor, _logger, OnRoomEvent, OnRoomReset);
+        _rooms = new RoomDelivery(_supervisor, _logger, OnRoomEvent, OnRoomReset, OnAddedToRoom, OnRemovedFromRoom);
 
         var connection = _supervisor.Connection;
         connection.On<RoomMemberEvent>(nameof(IChatClient.UserJoined), e =>
@@ -75,11 +77,55 @@ public sealed class ChatClient : IAsyncDisposable
     public event EventHandler<RoomEvent>? ReactionChanged;
 
     /// <summary>
+    /// A user became a lasting member of a joined room (<see cref="RoomEventTypes.MemberAdded"/>):
+    /// <see cref="RoomEvent.Member"/> is the new member with their role, <see cref="RoomEvent.ActorId"/> who added them.
+    /// </summary>
+    public event EventHandler<RoomEvent>? MemberAdded;
+
+    /// <summary>
+    /// A member of a joined room left for good, was removed or was banned (<see cref="RoomEventTypes.MemberRemoved"/>):
+    /// <see cref="RoomEvent.Member"/> is the member as they were (<see cref="RoomMember.Banned"/> for a ban),
+    /// <see cref="RoomEvent.ActorId"/> who did it (the member themselves when they left). When the member is this user,
+    /// <see cref="RemovedFromRoom"/> follows and the room's changes end here.
+    /// </summary>
+    public event EventHandler<RoomEvent>? MemberRemoved;
+
+    /// <summary>
+    /// A member's role, mute or ban changed in a joined room (<see cref="RoomEventTypes.MemberUpdated"/>):
+    /// <see cref="RoomEvent.Member"/> as they are now (<see cref="RoomMember.Role"/>, <see cref="RoomMember.MutedUntil"/>;
+    /// <see cref="RoomMember.Banned"/> for a ban of a non-member, false again for an unban).
+    /// </summary>
+    public event EventHandler<RoomEvent>? MemberUpdated;
+
+    /// <summary>A joined room's title, topic or slow mode changed (<see cref="RoomEventTypes.RoomUpdated"/>): <see cref="RoomEvent.RoomInfo"/> is the room now.</summary>
+    public event EventHandler<RoomEvent>? RoomUpdated;
+
+    /// <summary>
     /// Every change of a joined room other than a new message, raw, as the server's <c>RoomChanged</c> callback: after
     /// the typed event of the same change (<see cref="MessageEdited"/>, <see cref="MessageDeleted"/>,
-    /// <see cref="ReactionChanged"/>), and alone for changes without one (members, room settings).
+    /// <see cref="ReactionChanged"/>, <see cref="MemberAdded"/>, <see cref="MemberRemoved"/>, <see cref="MemberUpdated"/>,
+    /// <see cref="RoomUpdated"/>), and alone for kinds of change this client does not know yet.
     /// </summary>
     public event EventHandler<RoomEvent>? RoomChanged;
+
+    /// <summary>
+    /// This user became a member of a room (the <see cref="RoomEventTypes.MemberAdded"/> change about them): someone
+    /// added them, created a room with them, opened a direct conversation with them, or they did so on another device.
+    /// Raised once per change, for joined rooms (after <see cref="MemberAdded"/>) and for rooms this client has not joined
+    /// alike, since the server tells every connection of the user. The client does not join the room by itself: call
+    /// <see cref="JoinRoomAsync"/> to follow it. Additions while the client was disconnected are not raised (the client
+    /// cannot know the room): refresh the list with <see cref="ListMyRoomsAsync"/> after a reconnect.
+    /// </summary>
+    public event EventHandler<RoomEvent>? AddedToRoom;
+
+    /// <summary>
+    /// This user is no longer a member of a room: kicked, banned, or left for good (here or on another device). If the
+    /// client had joined the room, it has dropped it: nothing of the room is raised after this, and it is not re-joined.
+    /// Raised once per removal: after <see cref="MemberRemoved"/> in a joined room, alone for a room not joined, and also
+    /// when the removal happened while the client was disconnected (then from the change fetched after the reconnect, or,
+    /// when the room can no longer be read, from the server's refusal: <see cref="ChatRoomRemovedEventArgs.RefusedWith"/>).
+    /// </summary>
+    public event EventHandler<ChatRoomRemovedEventArgs>? RemovedFromRoom;
 
     /// <summary>
     /// Too many changes of a room were missed to replay them (the server answered <c>resetRequired</c>): the client
@@ -107,10 +153,17 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>Where the connection stands now.</summary>
     public ChatConnectionState State => _supervisor.State;
 
-    /// <summary>The user id of the guest sign-in (e.g. <c>guest:alice</c>); null with an external token provider.</summary>
-    public string? UserId => _supervisor.GuestUserId;
+    /// <summary>
+    /// The signed-in user's id: the guest sign-in's (e.g. <c>guest:alice</c>), or the <c>sub</c> claim of the token from
+    /// <see cref="ChatClientOptions.AccessTokenProvider"/>. Null before the first sign-in, or when such a token is not a JWT
+    /// (then the client cannot tell which membership changes are this user's: see <see cref="RemovedFromRoom"/>).
+    /// </summary>
+    public string? UserId => _supervisor.UserId;
 
-    /// <summary>The rooms this client is in (lower case); they are re-joined after every reconnect.</summary>
+    /// <summary>
+    /// The rooms this client is in (lower case); they are re-joined after every reconnect, except those this user is
+    /// removed from (<see cref="RemovedFromRoom"/>).
+    /// </summary>
     public IReadOnlyCollection<string> Rooms => _rooms.Rooms;
 
     /// <summary>
@@ -323,6 +376,276 @@ public sealed class ChatClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// Creates a public or private room with this user as its owner, and optionally its first members. The client does
+    /// not join it: call <see cref="JoinRoomAsync"/> to follow it (<see cref="AddedToRoom"/> is raised for it too). A
+    /// create whose answer a lost connection cut off is repeated; should the repeat find the room taken, the client
+    /// checks whether it is this user's own room of that kind, and if so answers it.
+    /// </summary>
+    /// <param name="request">The room's name (room name rules; not starting with <c>dm-</c>), kind, title, topic and first members.</param>
+    /// <param name="cancellationToken">Stops waiting (the room may still have been created).</param>
+    /// <returns>The new room.</returns>
+    /// <exception cref="ChatRequestException">
+    /// The server refused: <see cref="ChatErrorCodes.RoomExists"/>, <see cref="ChatErrorCodes.NotFound"/> (an unknown
+    /// member id), <see cref="ChatErrorCodes.Forbidden"/> (a <c>dm-</c> name), <see cref="ChatErrorCodes.InvalidRequest"/>,
+    /// <see cref="ChatErrorCodes.InvalidRoomName"/>.
+    /// </exception>
+    public Task<RoomInfo> CreateRoomAsync(CreateRoomRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(request.Room);
+        return CallSettlingRepeatsAsync(
+            (c, t) => c.InvokeAsync<RoomInfo>(nameof(IChatHub.CreateRoom), request, t),
+            async (c, code, t) =>
+            {
+                if (code != ChatErrorCodes.RoomExists)
+                {
+                    return (false, null!);
+                }
+
+                var name = ChatRules.NormalizeRoomName(request.Room);
+                var mine = await c.InvokeAsync<MyRoom[]>(nameof(IChatHub.ListMyRooms), t);
+                var created = mine.FirstOrDefault(m => m.Room.Room == name && m.Role == MemberRoles.Owner && m.Room.Kind == request.Kind);
+                return (created is not null, created?.Room!);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// The direct conversation of this user and <paramref name="userId"/>: the same room every time, from either side.
+    /// The first open makes both members (each gets <see cref="AddedToRoom"/>). The client does not join it: call
+    /// <see cref="JoinRoomAsync"/> with <see cref="RoomInfo.Room"/> to talk there.
+    /// </summary>
+    /// <param name="userId">The other user's id (e.g. <c>guest:bob</c>); they must have signed in at least once.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The direct room, with both members in <see cref="RoomInfo.Members"/>.</returns>
+    /// <exception cref="ChatRequestException">
+    /// The server refused: <see cref="ChatErrorCodes.NotFound"/> (an unknown user), <see cref="ChatErrorCodes.InvalidRequest"/> (oneself).
+    /// </exception>
+    public Task<RoomInfo> OpenDirectAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _supervisor.CallAsync((c, t) => c.InvokeAsync<RoomInfo>(nameof(IChatHub.OpenDirect), userId, t), cancellationToken);
+    }
+
+    /// <summary>
+    /// Changes a room's title, topic or slow mode (owner or moderator). A field left null stays as it is; an empty title
+    /// or topic clears it. Every joined client gets <see cref="RoomUpdated"/>.
+    /// </summary>
+    /// <param name="room">A room this user moderates; joining it is not needed.</param>
+    /// <param name="request">The new settings; <see cref="UpdateRoomRequest.SlowModeSeconds"/> 0–3600 (0: off).</param>
+    /// <param name="cancellationToken">Stops waiting (the change may still have been stored).</param>
+    /// <returns>The room as it is now.</returns>
+    /// <exception cref="ChatRequestException">
+    /// The server refused: <see cref="ChatErrorCodes.Forbidden"/> (not a moderator), <see cref="ChatErrorCodes.InvalidRequest"/>
+    /// (too long, slow mode out of range), <see cref="ChatErrorCodes.NotFound"/>.
+    /// </exception>
+    public Task<RoomInfo> UpdateRoomAsync(string room, UpdateRoomRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        ArgumentNullException.ThrowIfNull(request);
+        return _supervisor.CallAsync((c, t) => c.InvokeAsync<RoomInfo>(nameof(IChatHub.UpdateRoom), room, request, t), cancellationToken);
+    }
+
+    /// <summary>This user's rooms (public ones they joined, private and direct), newest activity first: the same list on every device.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>Each room with this user's role in it and its newest message.</returns>
+    public Task<MyRoom[]> ListMyRoomsAsync(CancellationToken cancellationToken = default) =>
+        _supervisor.CallAsync((c, t) => c.InvokeAsync<MyRoom[]>(nameof(IChatHub.ListMyRooms), t), cancellationToken);
+
+    /// <summary>A page of a room's lasting members, ordered by user id.</summary>
+    /// <param name="room">A room this user may read; joining it is not needed.</param>
+    /// <param name="afterUserId">The last user id of the previous page; null for the first page.</param>
+    /// <param name="limit">1–200.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>Up to <paramref name="limit"/> members; fewer means the last page.</returns>
+    /// <exception cref="ChatRequestException">
+    /// The server refused: <see cref="ChatErrorCodes.Forbidden"/> (a private room of others), <see cref="ChatErrorCodes.InvalidLimit"/>.
+    /// </exception>
+    public Task<RoomMember[]> GetMembersAsync(string room, string? afterUserId = null, int limit = ChatLimits.MaxMembersPage, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        return _supervisor.CallAsync((c, t) => c.InvokeAsync<RoomMember[]>(nameof(IChatHub.GetMembers), room, afterUserId, limit, t), cancellationToken);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="userId"/> a member of the room (owner or moderator). Adding a member again changes nothing
+    /// and answers the member as they are, so it is retried like a send. The user's clients get <see cref="AddedToRoom"/>,
+    /// joined clients <see cref="MemberAdded"/>.
+    /// </summary>
+    /// <param name="room">A room this user moderates.</param>
+    /// <param name="userId">The user to add; they must have signed in at least once.</param>
+    /// <param name="cancellationToken">Stops waiting (the member may still have been added).</param>
+    /// <returns>The member.</returns>
+    /// <exception cref="ChatRequestException">
+    /// The server refused: <see cref="ChatErrorCodes.Forbidden"/>, <see cref="ChatErrorCodes.NotFound"/> (an unknown user),
+    /// <see cref="ChatErrorCodes.Banned"/> (the user is banned from the room).
+    /// </exception>
+    public Task<RoomMember> AddMemberAsync(string room, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _supervisor.CallAsync((c, t) => c.InvokeAsync<RoomMember>(nameof(IChatHub.AddMember), room, userId, t), cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes a member from the room (owner or moderator, of a member of lower rank), or, given this user's own id,
+    /// leaves it for good (<see cref="LeaveRoomForGoodAsync"/>). Every connection of the removed user leaves the room;
+    /// their clients get <see cref="RemovedFromRoom"/>. A removal whose answer a lost connection cut off is repeated; a
+    /// repeat that finds the member gone already counts as done.
+    /// </summary>
+    /// <param name="room">The room.</param>
+    /// <param name="userId">The member to remove.</param>
+    /// <param name="cancellationToken">Stops waiting (the member may still have been removed).</param>
+    /// <exception cref="ChatRequestException">
+    /// The server refused: <see cref="ChatErrorCodes.Forbidden"/> (no right to, a direct room, or the last owner leaving),
+    /// <see cref="ChatErrorCodes.NotFound"/> (not a member).
+    /// </exception>
+    public async Task RemoveMemberAsync(string room, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var self = userId == UserId;
+        await CallSettlingRepeatsAsync(
+            async (c, t) =>
+            {
+                await c.InvokeAsync(nameof(IChatHub.RemoveMember), room, userId, t);
+                return true;
+            },
+            async (c, code, t) =>
+            {
+                if (code == ChatErrorCodes.NotFound)
+                {
+                    return (true, true);
+                }
+
+                // Once out of a private room, the user may not even ask about it: whether it is still among theirs tells.
+                if (self && code == ChatErrorCodes.Forbidden)
+                {
+                    var name = ChatRules.NormalizeRoomName(room);
+                    var mine = await c.InvokeAsync<MyRoom[]>(nameof(IChatHub.ListMyRooms), t);
+                    return (mine.All(m => m.Room.Room != name), true);
+                }
+
+                return (false, false);
+            },
+            cancellationToken);
+        if (self)
+        {
+            _rooms.Forget(room);
+        }
+    }
+
+    /// <summary>
+    /// This user leaves <paramref name="room"/> for good: they stop being a member (on every device), the client stops
+    /// following the room, and <see cref="RemovedFromRoom"/> is raised when the server's change arrives. Unlike
+    /// <see cref="LeaveRoomAsync"/>, which only ends this client's live subscription. Not possible in a direct room, nor
+    /// for a room's last owner (hand the role on first with <see cref="SetMemberRoleAsync"/>).
+    /// </summary>
+    /// <param name="room">A room this user is a member of.</param>
+    /// <param name="cancellationToken">Stops waiting (the user may still have left).</param>
+    /// <exception cref="ChatRequestException">The server refused: <see cref="ChatErrorCodes.Forbidden"/>, <see cref="ChatErrorCodes.NotFound"/>.</exception>
+    /// <exception cref="InvalidOperationException">The user's id is not known (see <see cref="UserId"/>).</exception>
+    public Task LeaveRoomForGoodAsync(string room, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        var userId = UserId ?? throw new InvalidOperationException(
+            "This user's id is not known yet: start the client first (with an AccessTokenProvider, its tokens must be JWTs with a 'sub' claim).");
+        return RemoveMemberAsync(room, userId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives a member a role (owner only). A room always keeps an owner: the last one cannot step down. Setting the role
+    /// a member has changes nothing, so it is retried like a send. Joined clients get <see cref="MemberUpdated"/>.
+    /// </summary>
+    /// <param name="room">A room this user owns.</param>
+    /// <param name="userId">A member of the room.</param>
+    /// <param name="role">One of <see cref="MemberRoles"/>.</param>
+    /// <param name="cancellationToken">Stops waiting (the role may still have been set).</param>
+    /// <returns>The member as they are now.</returns>
+    /// <exception cref="ChatRequestException">
+    /// The server refused: <see cref="ChatErrorCodes.Forbidden"/> (not the owner, or demoting the last owner),
+    /// <see cref="ChatErrorCodes.NotFound"/> (not a member), <see cref="ChatErrorCodes.InvalidRequest"/> (an unknown role).
+    /// </exception>
+    public Task<RoomMember> SetMemberRoleAsync(string room, string userId, string role, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(role);
+        return _supervisor.CallAsync((c, t) => c.InvokeAsync<RoomMember>(nameof(IChatHub.SetMemberRole), room, userId, role, t), cancellationToken);
+    }
+
+    /// <summary>
+    /// Bans a user from the room (owner or moderator) until <paramref name="until"/>, or for good: a member is removed as
+    /// by <see cref="RemoveMemberAsync"/> (their clients get <see cref="RemovedFromRoom"/> with
+    /// <see cref="ChatRoomRemovedEventArgs.IsBanned"/>); anyone else is kept out. Until then every call of theirs on the
+    /// room answers <see cref="ChatErrorCodes.Banned"/>.
+    /// </summary>
+    /// <param name="room">A room this user moderates.</param>
+    /// <param name="userId">The user to ban.</param>
+    /// <param name="until">When the ban ends (UTC; a local time is converted); null for good. Not in the past.</param>
+    /// <param name="reason">Why, for the banned user to read (at most 200 characters).</param>
+    /// <param name="cancellationToken">Stops waiting (the ban may still have been stored).</param>
+    /// <exception cref="ChatRequestException">
+    /// The server refused: <see cref="ChatErrorCodes.Forbidden"/>, <see cref="ChatErrorCodes.NotFound"/>,
+    /// <see cref="ChatErrorCodes.InvalidRequest"/> (a time in the past, a reason too long).
+    /// </exception>
+    public Task BanMemberAsync(string room, string userId, DateTime? until = null, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var utcUntil = ToUtc(until);
+        return _supervisor.CallAsync(async (c, t) =>
+        {
+            await c.InvokeAsync(nameof(IChatHub.BanMember), room, userId, utcUntil, reason, t);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Ends a user's ban from the room (owner or moderator): they may join or be added again. Joined clients get <see cref="MemberUpdated"/>.</summary>
+    /// <param name="room">A room this user moderates.</param>
+    /// <param name="userId">The banned user.</param>
+    /// <param name="cancellationToken">Stops waiting (the ban may still have ended).</param>
+    /// <exception cref="ChatRequestException">The server refused: <see cref="ChatErrorCodes.Forbidden"/>, <see cref="ChatErrorCodes.NotFound"/>.</exception>
+    public Task UnbanMemberAsync(string room, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _supervisor.CallAsync(async (c, t) =>
+        {
+            await c.InvokeAsync(nameof(IChatHub.UnbanMember), room, userId, t);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Mutes a member (owner or moderator) until <paramref name="until"/>: they get <see cref="ChatErrorCodes.Muted"/> when
+    /// posting, editing, reacting or starting to type in the room. Null or a past time unmutes
+    /// (<see cref="UnmuteMemberAsync"/>). Joined clients get <see cref="MemberUpdated"/>.
+    /// </summary>
+    /// <param name="room">A room this user moderates.</param>
+    /// <param name="userId">A member of the room.</param>
+    /// <param name="until">When the mute ends (UTC; a local time is converted); null to unmute.</param>
+    /// <param name="cancellationToken">Stops waiting (the mute may still have been stored).</param>
+    /// <returns>The member as they are now (<see cref="RoomMember.MutedUntil"/>).</returns>
+    /// <exception cref="ChatRequestException">The server refused: <see cref="ChatErrorCodes.Forbidden"/>, <see cref="ChatErrorCodes.NotFound"/>.</exception>
+    public Task<RoomMember> MuteMemberAsync(string room, string userId, DateTime? until, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var utcUntil = ToUtc(until);
+        return _supervisor.CallAsync((c, t) => c.InvokeAsync<RoomMember>(nameof(IChatHub.MuteMember), room, userId, utcUntil, t), cancellationToken);
+    }
+
+    /// <summary>Ends a member's mute: <see cref="MuteMemberAsync"/> without an end.</summary>
+    /// <param name="room">A room this user moderates.</param>
+    /// <param name="userId">A member of the room.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The member as they are now.</returns>
+    /// <exception cref="ChatRequestException">The server refused: <see cref="ChatErrorCodes.Forbidden"/>, <see cref="ChatErrorCodes.NotFound"/>.</exception>
+    public Task<RoomMember> UnmuteMemberAsync(string room, string userId, CancellationToken cancellationToken = default) =>
+        MuteMemberAsync(room, userId, null, cancellationToken);
+
+    /// <summary>
     /// Routes every callback to <paramref name="handler"/> as well, after the events, in the same order. Dispose the
     /// result to stop. <see cref="IChatClient.RoomChanged"/> gets every change <see cref="RoomChanged"/> gets.
     /// </summary>
@@ -360,6 +683,49 @@ public sealed class ChatClient : IAsyncDisposable
 
     private static string NewClientMessageId() => Guid.NewGuid().ToString("N");
 
+    // The wire carries UTC; an unspecified kind is taken as UTC already, as RoomMember's times are.
+    private static DateTime? ToUtc(DateTime? time) => time?.Kind switch
+    {
+        DateTimeKind.Local => time.Value.ToUniversalTime(),
+        DateTimeKind.Unspecified => DateTime.SpecifyKind(time.Value, DateTimeKind.Utc),
+        _ => time,
+    };
+
+    /// <summary>
+    /// Runs a call whose repeat is not harmless: an attempt cut by a lost connection may have gone through, and the
+    /// repeat is then refused as if it had not (<c>room_exists</c>, <c>not_found</c>, …). When a repeat is refused,
+    /// <paramref name="settle"/> gets the code and asks the server whether what the call wanted holds now: if so its
+    /// answer stands for the call's, else the refusal does.
+    /// </summary>
+    private Task<T> CallSettlingRepeatsAsync<T>(
+        Func<HubConnection, CancellationToken, Task<T>> call,
+        Func<HubConnection, string?, CancellationToken, Task<(bool Holds, T Answer)>> settle,
+        CancellationToken cancellationToken)
+    {
+        var attempts = 0;
+        return _supervisor.CallAsync(async (connection, token) =>
+        {
+            var repeat = ++attempts > 1;
+            HubException refused;
+            try
+            {
+                return await call(connection, token);
+            }
+            catch (HubException exception) when (repeat)
+            {
+                refused = exception;
+            }
+
+            var (holds, answer) = await settle(connection, ChatErrorCodes.FromErrorMessage(refused.Message), token);
+            if (!holds)
+            {
+                ExceptionDispatchInfo.Throw(refused);
+            }
+
+            return answer;
+        }, cancellationToken);
+    }
+
     private Task RecoverAsync(CancellationToken cancellationToken) => _rooms.RecoverAsync(cancellationToken);
 
     private void OnStateChanged(ChatConnectionStateChangedEventArgs change) =>
@@ -370,6 +736,12 @@ public sealed class ChatClient : IAsyncDisposable
         var reset = new ChatRoomResetEventArgs(rejoined.Room, rejoined);
         _events.Enqueue(nameof(RoomReset), () => RoomReset?.Invoke(this, reset), null);
     }
+
+    private void OnAddedToRoom(RoomEvent change) =>
+        _events.Enqueue(nameof(AddedToRoom), () => AddedToRoom?.Invoke(this, change), null);
+
+    private void OnRemovedFromRoom(ChatRoomRemovedEventArgs removal) =>
+        _events.Enqueue(nameof(RemovedFromRoom), () => RemovedFromRoom?.Invoke(this, removal), null);
 
     /// <summary>Raises one change of a joined room: its typed event, then the raw one.</summary>
     private void OnRoomEvent(RoomEvent change)
@@ -387,6 +759,18 @@ public sealed class ChatClient : IAsyncDisposable
                 break;
             case { Type: RoomEventTypes.ReactionAdded or RoomEventTypes.ReactionRemoved }:
                 _events.Enqueue(nameof(ReactionChanged), () => ReactionChanged?.Invoke(this, change), null);
+                break;
+            case { Type: RoomEventTypes.MemberAdded }:
+                _events.Enqueue(nameof(MemberAdded), () => MemberAdded?.Invoke(this, change), null);
+                break;
+            case { Type: RoomEventTypes.MemberRemoved }:
+                _events.Enqueue(nameof(MemberRemoved), () => MemberRemoved?.Invoke(this, change), null);
+                break;
+            case { Type: RoomEventTypes.MemberUpdated }:
+                _events.Enqueue(nameof(MemberUpdated), () => MemberUpdated?.Invoke(this, change), null);
+                break;
+            case { Type: RoomEventTypes.RoomUpdated }:
+                _events.Enqueue(nameof(RoomUpdated), () => RoomUpdated?.Invoke(this, change), null);
                 break;
         }
 

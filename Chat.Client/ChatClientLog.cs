@@ -41,6 +41,12 @@ internal static partial class ChatClientLog
     [LoggerMessage(3015, LogLevel.Information, "The server could not store the change right now (unavailable); retrying in {Delay}.", EventName = "RetryingUnavailable")]
     public static partial void RetryingUnavailable(ILogger logger, TimeSpan delay);
 
+    [LoggerMessage(3016, LogLevel.Information, "This user is no longer a member of {Room} (removed by {ActorId}, banned: {Banned}); the client stops delivering and re-joining it.", EventName = "RemovedFromRoom")]
+    public static partial void RemovedFromRoom(ILogger logger, string room, string actorId, bool banned);
+
+    [LoggerMessage(3017, LogLevel.Information, "The server refused room {Room} ({Code}): this user was removed from it; the client stops delivering and re-joining it.", EventName = "RoomRefused")]
+    public static partial void RoomRefused(ILogger logger, string room, string code, Exception exception);
+
     [LoggerMessage(3020, LogLevel.Error, "An event handler for {Event} threw.", EventName = "HandlerFailed")]
     public static partial void HandlerFailed(ILogger logger, string @event, Exception exception);
 

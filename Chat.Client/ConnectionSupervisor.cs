@@ -87,7 +87,8 @@ internal sealed class ConnectionSupervisor : IAsyncDisposable
         }
     }
 
-    public string? GuestUserId => _tokens.GuestUserId;
+    /// <summary>The signed-in user's id, once known (see <see cref="AccessTokenSource.UserId"/>).</summary>
+    public string? UserId => _tokens.UserId;
 
     /// <summary>Cancelled when the client stops, so that background work (a sign-in, a fetch) cannot outlive it.</summary>
     public CancellationToken StopToken

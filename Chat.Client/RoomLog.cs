@@ -32,6 +32,9 @@ internal sealed class RoomLog(string room)
     /// <summary>The <c>afterEventSequence</c> of the next <see cref="IChatHub.GetEventsSince"/>, or null when nothing is missing.</summary>
     public long? NextFetch => HasGap ? Delivered : null;
 
+    /// <summary>The first change waiting behind a hole that matches <paramref name="predicate"/>, or null.</summary>
+    public RoomEvent? FindWaiting(Func<RoomEvent, bool> predicate) => _waiting.Values.FirstOrDefault(predicate);
+
     /// <summary>The live form of a <c>message.posted</c> change, so one cursor orders posts and other changes alike.</summary>
     public static RoomEvent Posted(ChatMessage message) =>
         new(message.Room, message.EventSequence, RoomEventTypes.MessagePosted, message.SentAt, message.SenderId, message.SenderName, message, message.Id);
