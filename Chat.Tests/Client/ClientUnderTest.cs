@@ -37,6 +37,12 @@ public sealed class ClientUnderTest : IAsyncDisposable
         Client.ReactionChanged += (_, e) => Reactions.Add(e);
         Client.RoomChanged += (_, e) => Changes.Add(e);
         Client.RoomReset += (_, e) => Resets.Add(e);
+        Client.MemberAdded += (_, e) => MembersAdded.Add(e);
+        Client.MemberRemoved += (_, e) => MembersRemoved.Add(e);
+        Client.MemberUpdated += (_, e) => MembersUpdated.Add(e);
+        Client.RoomUpdated += (_, e) => RoomUpdates.Add(e);
+        Client.AddedToRoom += (_, e) => AddedTo.Add(e);
+        Client.RemovedFromRoom += (_, e) => RemovedFrom.Add(e);
         // Every change of every room in the order the client raised it, posts included, to check order and uniqueness.
         Client.MessageReceived += (_, m) => Timeline.Add(new RaisedChange(m.Room, m.EventSequence, RoomEventTypes.MessagePosted, m));
         Client.RoomChanged += (_, e) => Timeline.Add(new RaisedChange(e.Room, e.EventSequence, e.Type, e.Message));
@@ -74,6 +80,20 @@ public sealed class ClientUnderTest : IAsyncDisposable
     public EventLog<ChatRoomResetEventArgs> Resets { get; } = new();
 
     public EventLog<RaisedChange> Timeline { get; } = new();
+
+    public EventLog<RoomEvent> MembersAdded { get; } = new();
+
+    public EventLog<RoomEvent> MembersRemoved { get; } = new();
+
+    public EventLog<RoomEvent> MembersUpdated { get; } = new();
+
+    public EventLog<RoomEvent> RoomUpdates { get; } = new();
+
+    /// <summary>This user's own additions (AddedToRoom), joined room or not.</summary>
+    public EventLog<RoomEvent> AddedTo { get; } = new();
+
+    /// <summary>This user's own removals (RemovedFromRoom).</summary>
+    public EventLog<ChatRoomRemovedEventArgs> RemovedFrom { get; } = new();
 
     public static ChatClientOptions Options(Uri serverUrl, string userName, ChatProtocol protocol) => new()
     {
