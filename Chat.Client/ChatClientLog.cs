@@ -47,6 +47,9 @@ internal static partial class ChatClientLog
     [LoggerMessage(3017, LogLevel.Information, "The server refused room {Room} ({Code}): this user was removed from it; the client stops delivering and re-joining it.", EventName = "RoomRefused")]
     public static partial void RoomRefused(ILogger logger, string room, string code, Exception exception);
 
+    [LoggerMessage(3018, LogLevel.Warning, "Could not list this user's rooms after a reconnect; fetching every room's missed changes before re-joining it.", EventName = "MembershipsUnknown")]
+    public static partial void MembershipsUnknown(ILogger logger, Exception exception);
+
     [LoggerMessage(3020, LogLevel.Error, "An event handler for {Event} threw.", EventName = "HandlerFailed")]
     public static partial void HandlerFailed(ILogger logger, string @event, Exception exception);
 

@@ -175,10 +175,10 @@ internal sealed class RoomDelivery
     }
 
     /// <summary>
-    /// After (re)connecting: deliver what was missed in each room, re-join it, then deliver what came in between. What
-    /// was missed comes first because it may hold this user's removal: re-joining a public room would make them a
-    /// member again, and a room they may no longer read answers <c>forbidden</c> or <c>banned</c>; either way the room
-    /// is dropped instead of re-joined.
+    /// After (re)connecting: re-join every room, then fetch and deliver what was missed in each. A room that is no
+    /// longer among the user's rooms may hold their removal while away: its missed changes are fetched before the
+    /// re-join, since re-joining a public room would make them a member again. A removal found there, or a room that
+    /// answers <c>forbidden</c> or <c>banned</c>, drops the room instead of re-joining it.
     /// </summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
@@ -189,23 +189,28 @@ internal sealed class RoomDelivery
             rooms = [.. _rooms.Values.Where(r => !r.Log.IsJoining)];
         }
 
+        var memberOf = rooms.Length > 0 ? await ListMembershipsAsync(cancellationToken) : null;
         foreach (var room in rooms)
         {
-            try
+            if (memberOf is null || !memberOf.Contains(room.Name))
             {
-                await CatchUpAsync(room, fetchFirst: true, cancellationToken);
-            }
-            catch (HubException exception) when (ChatErrorCodes.FromErrorMessage(exception.Message) != ChatErrorCodes.Unavailable)
-            {
-                // Re-joined all the same; the catch-up after the join tries again.
-                ChatClientLog.CatchUpFailed(_logger, room.Name, exception);
-            }
-
-            lock (_lock)
-            {
-                if (!IsTracked(room))
+                // Also rooms this user reads without being a member (an administrator's): nothing is found, and they are re-joined.
+                try
                 {
-                    continue;
+                    await CatchUpAsync(room, fetchFirst: true, cancellationToken);
+                }
+                catch (HubException exception) when (ChatErrorCodes.FromErrorMessage(exception.Message) != ChatErrorCodes.Unavailable)
+                {
+                    // Re-joined all the same; the catch-up after the join tries again.
+                    ChatClientLog.CatchUpFailed(_logger, room.Name, exception);
+                }
+
+                lock (_lock)
+                {
+                    if (!IsTracked(room))
+                    {
+                        continue;
+                    }
                 }
             }
 
@@ -236,6 +241,22 @@ internal sealed class RoomDelivery
         foreach (var room in rooms)
         {
             await CatchUpAsync(room, fetchFirst: false, cancellationToken);
+        }
+    }
+
+    /// <summary>The rooms this user is a member of now (lower case), or null when the server could not say.</summary>
+    private async Task<HashSet<string>?> ListMembershipsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var mine = await _supervisor.Connection.InvokeAsync<MyRoom[]>(nameof(IChatHub.ListMyRooms), cancellationToken);
+            return mine.Select(r => r.Room.Room).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (HubException exception) when (ChatErrorCodes.FromErrorMessage(exception.Message) != ChatErrorCodes.Unavailable)
+        {
+            // Then every room is treated as one the user may have been removed from: slower, as safe.
+            ChatClientLog.MembershipsUnknown(_logger, exception);
+            return null;
         }
     }
 
