@@ -195,7 +195,10 @@ public sealed class ChatClient : IAsyncDisposable
         return _rooms.JoinAsync(room, cancellationToken);
     }
 
-    /// <summary>Leaves <paramref name="room"/>; the client stops delivering its changes and no longer re-joins it.</summary>
+    /// <summary>
+    /// Leaves <paramref name="room"/> on this client: it stops delivering the room's changes and no longer re-joins it.
+    /// The user stays a member of the room (on every device); <see cref="LeaveRoomForGoodAsync"/> ends that too.
+    /// </summary>
     /// <param name="room">A room name.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <exception cref="ChatRequestException">The server refused.</exception>

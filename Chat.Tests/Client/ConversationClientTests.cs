@@ -278,8 +278,14 @@ public sealed class ConversationClientTests(ChatServerFixture fixture) : IClassF
             refused.Which.Code.Should().Be(code, call);
         }
 
-        await alice.Client.MuteMemberAsync(room, bob.UserId, DateTime.UtcNow.AddMinutes(5)).WithTimeout();
         await bob.Client.JoinRoomAsync(room).WithTimeout();
+        await alice.Client.UpdateRoomAsync(room, new UpdateRoomRequest(SlowModeSeconds: 600)).WithTimeout();
+        await bob.Client.SendMessageAsync(room, "first").WithTimeout();
+        var tooSoon = () => bob.Client.SendMessageAsync(room, "second").WithTimeout();
+        var slowed = (await tooSoon.Should().ThrowAsync<ChatRequestException>()).Which;
+        slowed.Code.Should().Be(ChatErrorCodes.SlowMode);
+        slowed.Message.Should().MatchRegex(@"wait (59\d|600) s", "the sentence says how long is left");
+        await alice.Client.MuteMemberAsync(room, bob.UserId, DateTime.UtcNow.AddMinutes(5)).WithTimeout();
         var mutedPost = () => bob.Client.SendMessageAsync(room, "let me speak").WithTimeout();
         (await mutedPost.Should().ThrowAsync<ChatRequestException>()).Which.Code.Should().Be(ChatErrorCodes.Muted);
         new[] { alice, bob, carol }.Should().OnlyContain(c => c.Client.State == ChatConnectionState.Connected);
