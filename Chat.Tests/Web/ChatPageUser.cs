@@ -36,7 +36,7 @@ public sealed class ChatPageUser : IAsyncDisposable
 
     public ILocator ConnectionState => Page.Locator("#connection-state");
 
-    public ILocator UserNameInput => Page.GetByLabel("User name");
+    public ILocator UserNameInput => Page.GetByLabel("User name", new() { Exact = true });
 
     public ILocator RoomInput => Page.GetByLabel("Join or create a room");
 
