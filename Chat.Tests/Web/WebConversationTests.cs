@@ -181,12 +181,25 @@ public sealed class WebConversationTests(WebChatServerFixture fixture, ITestOutp
         await Expect(alice.MessageContents).ToHaveTextAsync(["first plan", "count me in"]);
 
         // Erin, no member, finds it in no list and cannot open it.
-        await erin.JoinAsync(WebNames.Room("hall"));
+        var hall = WebNames.Room("hall");
+        await erin.JoinAsync(hall);
         await Expect(erin.RoomButton(room)).ToHaveCountAsync(0);
         await erin.RoomInput.FillAsync(room);
         await erin.RoomInput.PressAsync("Enter");
         await Expect(erin.JoinError).ToHaveTextAsync("That room is private: only its members can open it.");
         await Expect(erin.RoomButton(room)).ToHaveCountAsync(0);
+
+        // Added, then removed while she looks at another room: her page says so there, and the room leaves her list.
+        await addPerson.FillAsync(erin.UserName);
+        await addPerson.PressAsync("Enter");
+        await Expect(erin.MyRoom("Secret plans")).ToBeVisibleAsync();
+        var erinsRow = alice.SettingsMember(erin.UserName);
+        await erinsRow.GetByRole(AriaRole.Button, new() { Name = $"Remove {erin.UserName} from the room" }).ClickAsync();
+        await erinsRow.GetByRole(AriaRole.Button, new() { Name = $"Yes, remove {erin.UserName}" }).ClickAsync();
+        await Expect(erin.PageNotice).ToHaveTextAsync($"You were removed from Secret plans by {alice.UserName}.");
+        await Expect(erin.MyRoom("Secret plans")).ToHaveCountAsync(0);
+        await Expect(erin.RoomTitle).ToHaveTextAsync(hall);
+        erin.PageErrors.Should().BeEmpty();
         dave.PageErrors.Should().BeEmpty();
         alice.PageErrors.Should().BeEmpty();
     });
