@@ -27,13 +27,16 @@ function renderRoom(room: RoomListItem): HTMLLIElement {
     button.setAttribute("aria-current", "true");
   }
   button.append(element("span", "room-name", room.label));
+  // Kind and count share the line under the name.
+  const meta = element("span", "room-meta");
   if (room.kind !== undefined) {
-    button.append(" ", element("span", `room-kind ${room.kind}`, KindText[room.kind]));
+    meta.append(element("span", `room-kind ${room.kind}`, KindText[room.kind]));
   }
   if (room.memberCount !== undefined) {
     const members = `${room.memberCount} ${room.memberCount === 1 ? "member" : "members"}`;
-    button.append(" ", element("span", "member-count", members));
+    meta.append(meta.childElementCount > 0 ? " " : "", element("span", "member-count", members));
   }
+  button.append(" ", meta);
   if (room.unread > 0) {
     const badge = element("span", "unread", String(room.unread));
     badge.setAttribute("aria-label", `${room.unread} unread`);

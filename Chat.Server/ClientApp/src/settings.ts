@@ -553,6 +553,7 @@ export class SettingsView {
       return;
     }
     const item = list.querySelector<HTMLElement>(`li[data-user-id="${CSS.escape(focused.userId)}"]`);
-    (item?.querySelector<HTMLElement>(focused.selector) ?? item?.querySelector<HTMLElement>("button, select"))?.focus();
+    // When the control is gone (a question answered), the row's first action takes the focus, not its role.
+    (item?.querySelector<HTMLElement>(focused.selector) ?? item?.querySelector<HTMLElement>("button") ?? item?.querySelector<HTMLElement>("select"))?.focus();
   }
 }
