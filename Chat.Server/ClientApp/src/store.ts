@@ -143,8 +143,9 @@ export class ChatStore {
       await this.recover(room);
     }
     this.listener.roomsChanged();
-    if (!rejoin && !this.myRooms.has(room.name)) {
-      // Joining made the user a member (of a public room): the list of their rooms has it now, with its settings.
+    if (!rejoin) {
+      // Joining may have made the user a member (of a public room): the list of their rooms has it now, with its
+      // settings. And member.updated (a new role) reaches only connections in the room: the list has the role too.
       void this.refreshMyRooms();
     }
     return room;
@@ -204,14 +205,18 @@ export class ChatStore {
         // The user was added or removed while the list was read: it may already be out of date.
         continue;
       }
+      const changed = mine.filter((m) => this.myRooms.get(m.room.room) !== m.role);
       this.myRooms = new Map(mine.map((m) => [m.room.room, m.role]));
       for (const m of mine) {
         this.removed.delete(m.room.room);
-        this.keepInfo(m.room);
+        if (this.keepInfo(m.room)) {
+          changed.push(m);
+        }
       }
       this.listener.roomsChanged();
-      for (const m of mine) {
-        this.listener.roomInfoChanged(m.room.room);
+      // Only what changed is told: a periodic refresh must not redraw (and reset) a settings form being used.
+      for (const name of new Set(changed.map((m) => m.room.room))) {
+        this.listener.roomInfoChanged(name);
       }
       return true;
     }
@@ -310,12 +315,24 @@ export class ChatStore {
     this.listener.roomsChanged();
   }
 
-  /** Keeps the newer copy of a room's settings: one read before a change (ListMyRooms in flight) must not undo it. */
-  private keepInfo(info: RoomInfo): void {
+  /**
+   * Keeps the newer copy of a room's settings: one read before a change (ListMyRooms in flight) must not undo it.
+   * True when what people see of the room (name, kind, title, topic, slow mode) changed.
+   */
+  private keepInfo(info: RoomInfo): boolean {
     const held = this.infos.get(info.room);
-    if (held === undefined || info.lastEventSequence >= held.lastEventSequence) {
-      this.infos.set(info.room, info);
+    if (held !== undefined && info.lastEventSequence < held.lastEventSequence) {
+      return false;
     }
+    this.infos.set(info.room, info);
+    return (
+      held === undefined ||
+      held.kind !== info.kind ||
+      held.title !== info.title ||
+      held.topic !== info.topic ||
+      held.slowModeSeconds !== info.slowModeSeconds ||
+      (held.members?.length ?? 0) !== (info.members?.length ?? 0)
+    );
   }
 
   /** One more page of older history for the room. Throws the hub's error. */
