@@ -91,6 +91,21 @@ public sealed class MembershipPlanTests
     }
 
     [Fact]
+    public void MentionsInAPrivateRoomKeepOnlyItsMembers()
+    {
+        var optimistic = Plan(new BatchState(), new PostRequest("r", Alice, "hi", null, null, [Owner.Id, "guest:stranger"]));
+        optimistic.Rooms["r"].Kind = RoomKinds.Private;
+        optimistic.NeedsRules().Should().BeTrue("who may read the room is not known without its members");
+
+        var state = Room("r", RoomKinds.Private, (Owner, MemberRoles.Owner), (Alice, MemberRoles.Member));
+        state.RoomStates["r"].Members["guest:stranger"] = null;
+        var plan = Plan(state, new PostRequest("r", Alice, "hi", null, null, [Owner.Id, "guest:stranger"]));
+        Allocate(plan, "r");
+
+        MessageMapper.ReadMentions(plan.NewMessages.Single().Mentions).Should().Equal(Owner.Id);
+    }
+
+    [Fact]
     public void AMuteIsRecordedOnTheRoomSoThatPostingThereChecksIt()
     {
         var state = Room("r", RoomKinds.Public, (Owner, MemberRoles.Owner), (Alice, MemberRoles.Member));
