@@ -98,6 +98,65 @@ public static partial class Conversations
         removed.Connection.State.Should().Be(HubConnectionState.Connected, "a removal does not close the connection");
     }
 
+    /// <summary>
+    /// Every hub call on <paramref name="room"/>, as <paramref name="caller"/> would make it: reads, joins, posts, changes
+    /// to <paramref name="message"/> (which <paramref name="member"/> reacted to with 👍), typing, settings and moderation
+    /// of <paramref name="member"/> and <paramref name="stranger"/>.
+    /// </summary>
+    public static IReadOnlyList<(string Name, Func<Task> Call)> EveryCallOn(
+        TestClient caller, string room, ChatMessage message, TestClient member, TestClient stranger) =>
+    [
+        ("JoinRoom", () => caller.JoinRoom(room)),
+        ("GetHistory", () => caller.GetHistory(room, null, 10)),
+        ("GetHistory before", () => caller.GetHistory(room, message.Sequence + 1, 10)),
+        ("GetMessagesSince", () => caller.GetMessagesSince(room, 0, 10)),
+        ("GetEventsSince", () => caller.GetEventsSince(room, 0, 10)),
+        ("GetPresence", () => caller.GetPresence(room)),
+        ("GetMembers", () => caller.GetMembers(room, null, 10)),
+        ("SendMessage", () => caller.SendMessage(room, "let me in")),
+        ("PostMessage", () => caller.PostMessage(room, new PostMessageRequest("let me in", ReplyToId: message.Id, Mentions: [member.UserId]))),
+        ("EditMessage", () => caller.EditMessage(room, message.Id, "mine now")),
+        ("DeleteMessage", () => caller.DeleteMessage(room, message.Id)),
+        ("AddReaction", () => caller.AddReaction(room, message.Id, "👀")),
+        ("RemoveReaction", () => caller.RemoveReaction(room, message.Id, "👍")),
+        ("SetTyping(true)", () => caller.SetTyping(room, true)),
+        ("SetTyping(false)", () => caller.SetTyping(room, false)),
+        ("UpdateRoom", () => caller.UpdateRoom(room, new UpdateRoomRequest(Title: "taken over", SlowModeSeconds: 5))),
+        ("AddMember(oneself)", () => caller.AddMember(room, caller.UserId)),
+        ("AddMember(someone)", () => caller.AddMember(room, stranger.UserId)),
+        ("RemoveMember(a member)", () => caller.RemoveMember(room, member.UserId)),
+        ("RemoveMember(oneself)", () => caller.RemoveMember(room, caller.UserId)),
+        ("SetMemberRole", () => caller.SetMemberRole(room, member.UserId, MemberRoles.Moderator)),
+        ("SetMemberRole(oneself)", () => caller.SetMemberRole(room, caller.UserId, MemberRoles.Owner)),
+        ("BanMember", () => caller.BanMember(room, member.UserId, null, "because")),
+        ("UnbanMember", () => caller.UnbanMember(room, member.UserId)),
+        ("MuteMember", () => caller.MuteMember(room, member.UserId, DateTime.UtcNow.AddHours(1))),
+        ("MuteMember(unmute)", () => caller.MuteMember(room, member.UserId, null)),
+    ];
+
+    /// <summary>Each call is refused with <paramref name="code"/>; names every call that was not, with what it answered.</summary>
+    public static async Task ShouldAllBeRejectedAsync(this IEnumerable<(string Name, Func<Task> Call)> calls, string code, string because)
+    {
+        var wrong = new List<string>();
+        foreach (var (name, call) in calls)
+        {
+            try
+            {
+                await call();
+                wrong.Add($"{name}: succeeded");
+            }
+            catch (HubException e) when (e.Message.StartsWith(code + ": ", StringComparison.Ordinal))
+            {
+            }
+            catch (Exception e)
+            {
+                wrong.Add($"{name}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        wrong.Should().BeEmpty($"every call answers {code}: {because}");
+    }
+
     /// <summary>The number of seconds the sentence of a <c>slow_mode</c> refusal says to wait ("… wait N s").</summary>
     public static int SecondsToWait(string slowModeMessage)
     {
