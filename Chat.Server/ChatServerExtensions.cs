@@ -1,5 +1,6 @@
 using Chat.Server.Auth;
 using Chat.Server.Cluster;
+using Chat.Server.Conversations;
 using Chat.Server.History;
 using Chat.Server.Hubs;
 using Chat.Server.Messaging;
@@ -21,6 +22,7 @@ public static class ChatServerExtensions
         builder.AddChatAuth();
         builder.AddChatCluster();
         builder.AddChatRooms();
+        builder.AddChatConversations();
         builder.AddChatTyping();
         builder.AddChatMessaging();
         builder.AddChatHub();

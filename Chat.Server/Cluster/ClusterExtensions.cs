@@ -1,3 +1,4 @@
+using Chat.Server.Conversations;
 using Chat.Server.Observability;
 using Chat.Server.Presence;
 using Microsoft.AspNetCore.SignalR;
@@ -8,7 +9,7 @@ namespace Chat.Server.Cluster;
 /// The one place where a node becomes a cluster member or stays alone. Without <c>Redis:Configuration</c>: in-memory
 /// presence and SignalR's in-process groups. With it: the Redis backplane (messages, typing, joins, leaves and
 /// presence reach clients on every node) that falls back to local delivery while Redis is away, presence in Redis
-/// under heartbeat leases, and Redis in <c>/readyz</c>.
+/// under heartbeat leases, removals from rooms told to every node through Redis, and Redis in <c>/readyz</c>.
 /// The history store is chosen separately (<c>Database:Provider</c>): every node must simply point at the same one.
 /// </summary>
 public static class ClusterExtensions
@@ -22,6 +23,7 @@ public static class ClusterExtensions
         if (!IsClustered(builder.Configuration))
         {
             services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
+            services.AddSingleton<IRoomEvictions, LocalRoomEvictions>();
             return builder;
         }
 
@@ -39,6 +41,9 @@ public static class ClusterExtensions
         services.AddSingleton<RedisPresenceTracker>();
         services.AddSingleton<IPresenceTracker>(sp => sp.GetRequiredService<RedisPresenceTracker>());
         services.AddHostedService<PresenceLeaseLoop>();
+        services.AddSingleton<RedisRoomEvictions>();
+        services.AddSingleton<IRoomEvictions>(sp => sp.GetRequiredService<RedisRoomEvictions>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisRoomEvictions>());
         services.AddHealthChecks().AddReadinessCheck<RedisHealthCheck>("redis");
         return builder;
     }

@@ -16,6 +16,12 @@ public sealed class RoomBlock
     public long LastSequence { get; set; }
 
     public long LastEventSequence { get; set; }
+
+    /// <summary>The room's slow mode, read with its numbers: posts into it need the rooms' rules checked.</summary>
+    public int SlowModeSeconds { get; set; }
+
+    /// <summary>The latest end of a mute in the room (UTC ticks), read with its numbers likewise.</summary>
+    public long MutedUntilTicks { get; set; }
 }
 
 /// <summary>
@@ -40,7 +46,14 @@ public abstract class BatchCommands : IAsyncDisposable
     protected const string AllocateUpsert =
         "ON CONFLICT (name) DO UPDATE SET last_sequence = rooms.last_sequence + excluded.last_sequence, " +
         "last_event_sequence = rooms.last_event_sequence + excluded.last_event_sequence " +
-        "RETURNING name, last_sequence, last_event_sequence";
+        "RETURNING name, last_sequence, last_event_sequence, slow_mode_seconds, muted_until_ticks";
+
+    private const string RoomColumns =
+        "name, last_sequence, last_event_sequence, kind, title, topic, slow_mode_seconds, muted_until_ticks, created_at_ticks";
+
+    private const string MemberColumns = "room, user_id, user_name, role, joined_at_ticks, muted_until_ticks, last_posted_at_ticks";
+
+    private const string BanColumns = "room, user_id, user_name, until_ticks, reason, banned_at_ticks";
 
     private readonly DbConnection _connection;
     private readonly Dictionary<string, DbCommand> _statements = new(StringComparer.Ordinal);
@@ -140,10 +153,108 @@ public abstract class BatchCommands : IAsyncDisposable
         ("sequence", message.Sequence));
 
     public Task InsertEventAsync(RoomEventRecord roomEvent) => ExecuteAsync(
-        "INSERT INTO room_events (room, event_sequence, type, at_ticks, actor_id, actor_name, message_sequence, reaction) " +
-        "VALUES (@room, @event, @type, @at, @actor, @name, @message, @reaction)",
+        "INSERT INTO room_events (room, event_sequence, type, at_ticks, actor_id, actor_name, message_sequence, reaction, payload) " +
+        "VALUES (@room, @event, @type, @at, @actor, @name, @message, @reaction, @payload)",
         ("room", roomEvent.Room), ("event", roomEvent.EventSequence), ("type", roomEvent.Type), ("at", roomEvent.At.Ticks),
-        ("actor", roomEvent.ActorId), ("name", roomEvent.ActorName), ("message", roomEvent.MessageSequence), ("reaction", roomEvent.Reaction));
+        ("actor", roomEvent.ActorId), ("name", roomEvent.ActorName), ("message", roomEvent.MessageSequence), ("reaction", roomEvent.Reaction),
+        ("payload", roomEvent.Payload));
+
+    public async Task<RoomRecord?> ReadRoomAsync(string room)
+    {
+        await using var reader = await Statement($"SELECT {RoomColumns} FROM rooms WHERE name = @room", ("room", room)).ExecuteReaderAsync();
+        return await reader.ReadAsync() ? ReadRoom(reader) : null;
+    }
+
+    /// <summary>How many members the room has, and how many of them are owners.</summary>
+    public async Task<(int Members, int Owners)> CountMembersAsync(string room)
+    {
+        await using var reader = await Statement(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN role = 'owner' THEN 1 ELSE 0 END), 0) FROM room_members WHERE room = @room",
+            ("room", room)).ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (Convert.ToInt32(reader.GetValue(0)), Convert.ToInt32(reader.GetValue(1)));
+    }
+
+    public async Task<List<MemberRecord>> ReadMembersAsync(string room, string? userId = null)
+    {
+        var command = userId is null
+            ? Statement($"SELECT {MemberColumns} FROM room_members WHERE room = @room", ("room", room))
+            : Statement($"SELECT {MemberColumns} FROM room_members WHERE room = @room AND user_id = @user", ("room", room), ("user", userId));
+        var members = new List<MemberRecord>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            members.Add(new MemberRecord
+            {
+                Room = reader.GetString(0),
+                UserId = reader.GetString(1),
+                UserName = reader.GetString(2),
+                Role = reader.GetString(3),
+                JoinedAt = new DateTime(reader.GetInt64(4), DateTimeKind.Utc),
+                MutedUntil = reader.IsDBNull(5) ? null : new DateTime(reader.GetInt64(5), DateTimeKind.Utc),
+                LastPostedAt = reader.IsDBNull(6) ? null : new DateTime(reader.GetInt64(6), DateTimeKind.Utc),
+            });
+        }
+
+        return members;
+    }
+
+    public async Task<BanRecord?> ReadBanAsync(string room, string userId)
+    {
+        await using var reader = await Statement(
+            $"SELECT {BanColumns} FROM room_bans WHERE room = @room AND user_id = @user", ("room", room), ("user", userId)).ExecuteReaderAsync();
+        return await reader.ReadAsync()
+            ? new BanRecord
+            {
+                Room = reader.GetString(0),
+                UserId = reader.GetString(1),
+                UserName = reader.GetString(2),
+                Until = reader.IsDBNull(3) ? null : new DateTime(reader.GetInt64(3), DateTimeKind.Utc),
+                Reason = reader.IsDBNull(4) ? null : reader.GetString(4),
+                BannedAt = new DateTime(reader.GetInt64(5), DateTimeKind.Utc),
+            }
+            : null;
+    }
+
+    public async Task<UserRecord?> ReadUserAsync(string userId)
+    {
+        await using var reader = await Statement("SELECT id, name FROM users WHERE id = @id", ("id", userId)).ExecuteReaderAsync();
+        return await reader.ReadAsync() ? new UserRecord { Id = reader.GetString(0), Name = reader.GetString(1) } : null;
+    }
+
+    public Task InsertRoomAsync(RoomRecord room) => ExecuteAsync(
+        $"INSERT INTO rooms ({RoomColumns}) VALUES (@name, 0, 0, @kind, @title, @topic, @slow, @muted, @created)",
+        ("name", room.Name), ("kind", room.Kind), ("title", room.Title), ("topic", room.Topic), ("slow", room.SlowModeSeconds),
+        ("muted", room.MutedUntilTicks), ("created", room.CreatedAt.Ticks));
+
+    /// <summary>The settings only: the counters belong to the allocation.</summary>
+    public Task UpdateRoomSettingsAsync(RoomRecord room) => ExecuteAsync(
+        "UPDATE rooms SET title = @title, topic = @topic, slow_mode_seconds = @slow, muted_until_ticks = @muted WHERE name = @name",
+        ("title", room.Title), ("topic", room.Topic), ("slow", room.SlowModeSeconds), ("muted", room.MutedUntilTicks), ("name", room.Name));
+
+    public Task WriteMemberAsync(MemberRecord member) => ExecuteAsync(
+        $"INSERT INTO room_members ({MemberColumns}) VALUES (@room, @user, @name, @role, @joined, @muted, @posted) " +
+        "ON CONFLICT (room, user_id) DO UPDATE SET user_name = excluded.user_name, role = excluded.role, " +
+        "muted_until_ticks = excluded.muted_until_ticks, last_posted_at_ticks = excluded.last_posted_at_ticks",
+        ("room", member.Room), ("user", member.UserId), ("name", member.UserName), ("role", member.Role), ("joined", member.JoinedAt.Ticks),
+        ("muted", member.MutedUntil?.Ticks), ("posted", member.LastPostedAt?.Ticks));
+
+    public Task RemoveMemberAsync(string room, string userId) => ExecuteAsync(
+        "DELETE FROM room_members WHERE room = @room AND user_id = @user", ("room", room), ("user", userId));
+
+    public Task WriteBanAsync(BanRecord ban) => ExecuteAsync(
+        $"INSERT INTO room_bans ({BanColumns}) VALUES (@room, @user, @name, @until, @reason, @at) " +
+        "ON CONFLICT (room, user_id) DO UPDATE SET user_name = excluded.user_name, until_ticks = excluded.until_ticks, " +
+        "reason = excluded.reason, banned_at_ticks = excluded.banned_at_ticks",
+        ("room", ban.Room), ("user", ban.UserId), ("name", ban.UserName), ("until", ban.Until?.Ticks), ("reason", ban.Reason),
+        ("at", ban.BannedAt.Ticks));
+
+    public Task RemoveBanAsync(string room, string userId) => ExecuteAsync(
+        "DELETE FROM room_bans WHERE room = @room AND user_id = @user", ("room", room), ("user", userId));
+
+    public Task WriteUserAsync(UserRecord user) => ExecuteAsync(
+        "INSERT INTO users (id, name) VALUES (@id, @name) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+        ("id", user.Id), ("name", user.Name));
 
     public virtual async ValueTask DisposeAsync()
     {
@@ -163,6 +274,19 @@ public abstract class BatchCommands : IAsyncDisposable
         exception is SqliteException { SqliteErrorCode: SqliteConstraint } or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
     private const int SqliteConstraint = 19;
+
+    private static RoomRecord ReadRoom(DbDataReader reader) => new()
+    {
+        Name = reader.GetString(0),
+        LastSequence = reader.GetInt64(1),
+        LastEventSequence = reader.GetInt64(2),
+        Kind = reader.GetString(3),
+        Title = reader.IsDBNull(4) ? null : reader.GetString(4),
+        Topic = reader.IsDBNull(5) ? null : reader.GetString(5),
+        SlowModeSeconds = Convert.ToInt32(reader.GetValue(6)),
+        MutedUntilTicks = reader.GetInt64(7),
+        CreatedAt = new DateTime(reader.GetInt64(8), DateTimeKind.Utc),
+    };
 
     protected static MessageRecord ReadRecord(DbDataReader reader) => new()
     {
@@ -282,6 +406,8 @@ internal sealed class SqliteBatchCommands : BatchCommands
             reader.Read();
             block.LastSequence = reader.GetInt64(1);
             block.LastEventSequence = reader.GetInt64(2);
+            block.SlowModeSeconds = reader.GetInt32(3);
+            block.MutedUntilTicks = reader.GetInt64(4);
         }
 
         return Task.CompletedTask;
@@ -469,6 +595,8 @@ internal sealed class PostgresBatchCommands : BatchCommands
             var block = rooms[reader.GetString(0)];
             block.LastSequence = reader.GetInt64(1);
             block.LastEventSequence = reader.GetInt64(2);
+            block.SlowModeSeconds = reader.GetInt32(3);
+            block.MutedUntilTicks = reader.GetInt64(4);
         }
     }
 

@@ -10,6 +10,8 @@ namespace Chat.Server.History;
 /// </summary>
 public abstract class ChatDbContext(DbContextOptions options) : DbContext(options)
 {
+    private static readonly ValueConverter<DateTime, long> Ticks = new(v => v.Ticks, v => new DateTime(v, DateTimeKind.Utc));
+
     private static readonly ValueConverter<DateTime?, long?> NullableTicks = new(
         v => v.HasValue ? v.Value.Ticks : null,
         v => v.HasValue ? new DateTime(v.Value, DateTimeKind.Utc) : null);
@@ -18,6 +20,9 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<RoomRecord> Rooms => Set<RoomRecord>();
     public DbSet<RoomEventRecord> RoomEvents => Set<RoomEventRecord>();
     public DbSet<ReactionRecord> Reactions => Set<ReactionRecord>();
+    public DbSet<MemberRecord> Members => Set<MemberRecord>();
+    public DbSet<BanRecord> Bans => Set<BanRecord>();
+    public DbSet<UserRecord> Users => Set<UserRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -29,6 +34,47 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             room.Property(r => r.Name).HasColumnName("name").HasMaxLength(ChatLimits.MaxRoomNameLength);
             room.Property(r => r.LastSequence).HasColumnName("last_sequence");
             room.Property(r => r.LastEventSequence).HasColumnName("last_event_sequence");
+            room.Property(r => r.Kind).HasColumnName("kind").HasMaxLength(16).HasDefaultValue(RoomKinds.Public);
+            room.Property(r => r.Title).HasColumnName("title").HasMaxLength(ChatLimits.MaxRoomTitleLength);
+            room.Property(r => r.Topic).HasColumnName("topic").HasMaxLength(ChatLimits.MaxRoomTopicLength);
+            room.Property(r => r.SlowModeSeconds).HasColumnName("slow_mode_seconds").HasDefaultValue(0);
+            room.Property(r => r.MutedUntilTicks).HasColumnName("muted_until_ticks").HasDefaultValue(0L);
+            room.Property(r => r.CreatedAt).HasColumnName("created_at_ticks").HasConversion(Ticks).HasDefaultValueSql("0");
+        });
+
+        modelBuilder.Entity<MemberRecord>(member =>
+        {
+            member.ToTable("room_members");
+            member.HasKey(m => new { m.Room, m.UserId });
+            member.Property(m => m.Room).HasColumnName("room").HasMaxLength(ChatLimits.MaxRoomNameLength);
+            member.Property(m => m.UserId).HasColumnName("user_id").HasMaxLength(ChatLimits.MaxUserIdLength);
+            member.Property(m => m.UserName).HasColumnName("user_name").HasMaxLength(256);
+            member.Property(m => m.Role).HasColumnName("role").HasMaxLength(16);
+            member.Property(m => m.JoinedAt).HasColumnName("joined_at_ticks").HasConversion(Ticks);
+            member.Property(m => m.MutedUntil).HasColumnName("muted_until_ticks").HasConversion(NullableTicks);
+            member.Property(m => m.LastPostedAt).HasColumnName("last_posted_at_ticks").HasConversion(NullableTicks);
+            // "My rooms" on every device.
+            member.HasIndex(m => m.UserId);
+        });
+
+        modelBuilder.Entity<BanRecord>(ban =>
+        {
+            ban.ToTable("room_bans");
+            ban.HasKey(b => new { b.Room, b.UserId });
+            ban.Property(b => b.Room).HasColumnName("room").HasMaxLength(ChatLimits.MaxRoomNameLength);
+            ban.Property(b => b.UserId).HasColumnName("user_id").HasMaxLength(ChatLimits.MaxUserIdLength);
+            ban.Property(b => b.UserName).HasColumnName("user_name").HasMaxLength(256);
+            ban.Property(b => b.Until).HasColumnName("until_ticks").HasConversion(NullableTicks);
+            ban.Property(b => b.Reason).HasColumnName("reason").HasMaxLength(ChatLimits.MaxBanReasonLength);
+            ban.Property(b => b.BannedAt).HasColumnName("banned_at_ticks").HasConversion(Ticks);
+        });
+
+        modelBuilder.Entity<UserRecord>(user =>
+        {
+            user.ToTable("users");
+            user.HasKey(u => u.Id);
+            user.Property(u => u.Id).HasColumnName("id").HasMaxLength(ChatLimits.MaxUserIdLength);
+            user.Property(u => u.Name).HasColumnName("name").HasMaxLength(256);
         });
 
         modelBuilder.Entity<MessageRecord>(message =>
@@ -43,7 +89,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             message.Property(m => m.Content).HasColumnName("content");
             // UTC ticks: one portable integer column, and the Kind survives the round trip on every provider.
             message.Property(m => m.SentAt).HasColumnName("sent_at_ticks")
-                .HasConversion(v => v.Ticks, v => new DateTime(v, DateTimeKind.Utc));
+                .HasConversion(Ticks);
             message.Property(m => m.ClientMessageId).HasColumnName("client_message_id").HasMaxLength(ChatLimits.MaxClientMessageIdLength);
             message.HasIndex(m => new { m.SenderId, m.ClientMessageId }).IsUnique();
             message.Property(m => m.PostedEventSequence).HasColumnName("posted_event_sequence");
@@ -65,11 +111,12 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             roomEvent.Property(e => e.Room).HasColumnName("room").HasMaxLength(ChatLimits.MaxRoomNameLength);
             roomEvent.Property(e => e.EventSequence).HasColumnName("event_sequence");
             roomEvent.Property(e => e.Type).HasColumnName("type").HasMaxLength(32);
-            roomEvent.Property(e => e.At).HasColumnName("at_ticks").HasConversion(v => v.Ticks, v => new DateTime(v, DateTimeKind.Utc));
+            roomEvent.Property(e => e.At).HasColumnName("at_ticks").HasConversion(Ticks);
             roomEvent.Property(e => e.ActorId).HasColumnName("actor_id").HasMaxLength(ChatLimits.MaxUserIdLength);
             roomEvent.Property(e => e.ActorName).HasColumnName("actor_name").HasMaxLength(256);
             roomEvent.Property(e => e.MessageSequence).HasColumnName("message_sequence");
             roomEvent.Property(e => e.Reaction).HasColumnName("reaction").HasMaxLength(ChatLimits.MaxReactionLength);
+            roomEvent.Property(e => e.Payload).HasColumnName("payload");
         });
 
         modelBuilder.Entity<ReactionRecord>(reaction =>

@@ -1,29 +1,33 @@
+using Chat.Server.Conversations;
 using Chat.Server.Hubs;
 using Chat.Server.Messaging;
+using Chat.Server.Rooms;
 using Chat.Shared;
 using Microsoft.Extensions.Options;
 
 namespace Chat.Server.History;
 
-/// <summary>The read side of the hub: paging rules on top of the store.</summary>
-public sealed class HistoryQueries(IMessageStore store, IOptions<EventsOptions> events)
+/// <summary>The read side of the hub: paging rules on top of the store, for those the room policy lets read.</summary>
+public sealed class HistoryQueries(IMessageStore store, ConnectionRegistry connections, RoomPolicy policy, IOptions<EventsOptions> events)
 {
-    public Task<ChatMessage[]> GetHistoryAsync(string room, long? beforeSequence, int limit, CancellationToken cancellationToken = default)
+    public async Task<ChatMessage[]> GetHistoryAsync(string connectionId, RoomName room, long? beforeSequence, int limit, CancellationToken cancellationToken = default)
     {
         EnsureLimit(limit, ChatLimits.MaxHistoryPage);
-        return store.GetHistoryAsync(ChatRules.NormalizeRoomName(room), beforeSequence, limit, cancellationToken);
+        await AuthorizeAsync(connectionId, room, cancellationToken);
+        return await store.GetHistoryAsync(room, beforeSequence, limit, cancellationToken);
     }
 
-    public Task<ChatMessage[]> GetMessagesSinceAsync(string room, long afterSequence, int limit, CancellationToken cancellationToken = default)
+    public async Task<ChatMessage[]> GetMessagesSinceAsync(string connectionId, RoomName room, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
         EnsureLimit(limit, ChatLimits.MaxMessagesSincePage);
-        return store.GetSinceAsync(ChatRules.NormalizeRoomName(room), afterSequence, limit, cancellationToken);
+        await AuthorizeAsync(connectionId, room, cancellationToken);
+        return await store.GetSinceAsync(room, afterSequence, limit, cancellationToken);
     }
 
-    public async Task<EventsPage> GetEventsSinceAsync(string roomName, long afterEventSequence, int limit, CancellationToken cancellationToken = default)
+    public async Task<EventsPage> GetEventsSinceAsync(string connectionId, RoomName room, long afterEventSequence, int limit, CancellationToken cancellationToken = default)
     {
         EnsureLimit(limit, ChatLimits.MaxEventsSincePage);
-        var room = ChatRules.NormalizeRoomName(roomName);
+        await AuthorizeAsync(connectionId, room, cancellationToken);
         var after = Math.Max(afterEventSequence, 0);
         var last = (await store.GetCountersAsync(room, cancellationToken)).LastEventSequence;
         if (last - after > events.Value.MaxReplay)
@@ -34,6 +38,12 @@ public sealed class HistoryQueries(IMessageStore store, IOptions<EventsOptions> 
         var through = Math.Min(last, after + limit);
         var page = through > after ? await store.GetEventsAsync(room, after, through, cancellationToken) : [];
         return new EventsPage(room, page, last, ResetRequired: false);
+    }
+
+    private Task AuthorizeAsync(string connectionId, RoomName room, CancellationToken cancellationToken)
+    {
+        var state = connections.Get(connectionId);
+        return policy.AuthorizeAsync(state.User, room, RoomAction.Read, state, cancellationToken);
     }
 
     private static void EnsureLimit(int limit, int max)

@@ -20,6 +20,9 @@ public interface IMessageStore
     /// <summary>The changes numbered <paramref name="afterEventSequence"/> + 1 to <paramref name="throughEventSequence"/>, oldest first, carrying their messages as they are now.</summary>
     Task<RoomEvent[]> GetEventsAsync(string room, long afterEventSequence, long throughEventSequence, CancellationToken cancellationToken = default);
 
+    /// <summary>The message at each room's given sequence (rooms without one are left out).</summary>
+    Task<IReadOnlyDictionary<string, ChatMessage>> GetMessagesAtAsync(IReadOnlyDictionary<string, long> sequences, CancellationToken cancellationToken = default);
+
     /// <summary>The room's counters (zero for a room without history).</summary>
     Task<RoomCounters> GetCountersAsync(string room, CancellationToken cancellationToken = default);
 

@@ -51,6 +51,16 @@ public static class MessageMapper
     public static Reaction[] ReadReactions(string? json) =>
         json is null ? [] : JsonSerializer.Deserialize(json, StoredJson.Default.ReactionArray) ?? [];
 
+    public static RoomMember ToMember(this MemberRecord member) =>
+        new(member.Room, member.UserId, member.UserName, member.Role, member.JoinedAt, member.MutedUntil);
+
+    /// <summary>What a membership or room event carries, as it was when it happened.</summary>
+    public static string? WritePayload(RoomMember? member, RoomInfo? room) =>
+        member is null && room is null ? null : JsonSerializer.Serialize(new EventPayload(member, room), StoredJson.Default.EventPayload);
+
+    public static (RoomMember? Member, RoomInfo? Room) ReadPayload(string? json) =>
+        json is null ? default : JsonSerializer.Deserialize(json, StoredJson.Default.EventPayload) is { } payload ? (payload.Member, payload.RoomInfo) : default;
+
     /// <summary>
     /// The summary clients see, from every (reaction, user) of a message in the order they were added: reactions in
     /// the order they first appeared, each with its count and its first users.
@@ -82,4 +92,7 @@ public static class MessageMapper
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(Reaction[]))]
+[JsonSerializable(typeof(EventPayload))]
 internal sealed partial class StoredJson : JsonSerializerContext;
+
+internal sealed record EventPayload(RoomMember? Member, RoomInfo? RoomInfo);

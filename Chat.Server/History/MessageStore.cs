@@ -17,6 +17,9 @@ internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, Ch
     public Task<RoomEvent[]> GetEventsAsync(string room, long afterEventSequence, long throughEventSequence, CancellationToken cancellationToken = default) =>
         TimedReadAsync("events", () => ReadEventsAsync(room, afterEventSequence, throughEventSequence, cancellationToken));
 
+    public Task<IReadOnlyDictionary<string, ChatMessage>> GetMessagesAtAsync(IReadOnlyDictionary<string, long> sequences, CancellationToken cancellationToken = default) =>
+        TimedReadAsync("messages_at", () => ReadMessagesAtAsync(sequences, cancellationToken));
+
     public Task<RoomCounters> GetCountersAsync(string room, CancellationToken cancellationToken = default) =>
         TimedReadAsync("counters", () => ReadCountersAsync(room, cancellationToken));
 
@@ -94,12 +97,41 @@ internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, Ch
         foreach (var change in changes)
         {
             var message = change.MessageSequence is { } sequence ? messages.GetValueOrDefault(sequence) : null;
+            var (member, roomInfo) = MessageMapper.ReadPayload(change.Payload);
             events.Add(new RoomEvent(room, change.EventSequence, change.Type, change.At, change.ActorId, change.ActorName,
-                message, message?.Id, change.Reaction));
+                message, message?.Id, change.Reaction, member, roomInfo));
         }
 
         events.Sort((a, b) => a.EventSequence.CompareTo(b.EventSequence));
         return [.. events];
+    }
+
+    private async Task<IReadOnlyDictionary<string, ChatMessage>> ReadMessagesAtAsync(IReadOnlyDictionary<string, long> sequences, CancellationToken cancellationToken)
+    {
+        if (sequences.Count == 0)
+        {
+            return new Dictionary<string, ChatMessage>();
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rooms = sequences.Keys.ToList();
+        var numbers = sequences.Values.Distinct().ToList();
+        // One query for all rooms: the candidates share a room and a number with the wanted ones; the exact pairs are kept.
+        var records = (await db.Messages.AsNoTracking()
+                .Where(m => rooms.Contains(m.Room) && numbers.Contains(m.Sequence))
+                .ToListAsync(cancellationToken))
+            .Where(m => sequences[m.Room] == m.Sequence)
+            .ToList();
+        var messages = new Dictionary<string, ChatMessage>(StringComparer.Ordinal);
+        foreach (var byRoom in records.GroupBy(r => r.Room))
+        {
+            foreach (var message in await ToMessagesAsync(db, byRoom.Key, [.. byRoom], cancellationToken))
+            {
+                messages[message.Room] = message;
+            }
+        }
+
+        return messages;
     }
 
     private async Task<RoomCounters> ReadCountersAsync(string room, CancellationToken cancellationToken)

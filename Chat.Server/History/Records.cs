@@ -37,12 +37,62 @@ public sealed class MessageRecord
     public string? Reactions { get; set; }
 }
 
-/// <summary>A room's counters. <see cref="LastSequence"/> and <see cref="LastEventSequence"/> are its allocators.</summary>
+/// <summary>
+/// A room: its settings and counters. <see cref="LastSequence"/> and <see cref="LastEventSequence"/> are its
+/// allocators. Rooms made before conversations are public and have no owner (administrators moderate them).
+/// </summary>
 public sealed class RoomRecord
 {
     public required string Name { get; init; }
     public long LastSequence { get; set; }
     public long LastEventSequence { get; set; }
+    public string Kind { get; set; } = Chat.Shared.RoomKinds.Public;
+    public string? Title { get; set; }
+    public string? Topic { get; set; }
+    public int SlowModeSeconds { get; set; }
+
+    /// <summary>
+    /// The latest end of any mute in the room (UTC ticks; 0: none). The send path reads it with the counters it
+    /// allocates anyway, so a room without slow mode or mutes costs posting nothing more.
+    /// </summary>
+    public long MutedUntilTicks { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A lasting member of a room: the store is the truth of membership, on every node and across restarts.</summary>
+public sealed class MemberRecord
+{
+    public required string Room { get; init; }
+    public required string UserId { get; init; }
+    public required string UserName { get; set; }
+    public required string Role { get; set; }
+    public DateTime JoinedAt { get; init; }
+    public DateTime? MutedUntil { get; set; }
+
+    /// <summary>When the member last posted, kept only while the room is in slow mode.</summary>
+    public DateTime? LastPostedAt { get; set; }
+}
+
+/// <summary>A ban: the user is no member, and every call of theirs on the room answers <c>banned</c> until it ends.</summary>
+public sealed class BanRecord
+{
+    public required string Room { get; init; }
+    public required string UserId { get; init; }
+    public required string UserName { get; set; }
+
+    /// <summary>When the ban ends; null: for good.</summary>
+    public DateTime? Until { get; set; }
+
+    public string? Reason { get; set; }
+    public DateTime BannedAt { get; set; }
+}
+
+/// <summary>A user who has connected at least once: whom rooms may name (direct rooms, added members, bans).</summary>
+public sealed class UserRecord
+{
+    public required string Id { get; init; }
+    public required string Name { get; set; }
 }
 
 /// <summary>
@@ -59,6 +109,9 @@ public sealed class RoomEventRecord
     public required string ActorName { get; init; }
     public long? MessageSequence { get; init; }
     public string? Reaction { get; init; }
+
+    /// <summary>The member (as JSON) a <c>member.*</c> event is about, or the room (as JSON) after a <c>room.updated</c>.</summary>
+    public string? Payload { get; init; }
 }
 
 /// <summary>One user's reaction on one message: the truth behind <see cref="MessageRecord.Reactions"/>.</summary>

@@ -1,4 +1,5 @@
 using Chat.Server.Auth;
+using Chat.Server.Conversations;
 using Chat.Server.History;
 using Chat.Server.Messaging;
 using Chat.Server.Rooms;
@@ -9,9 +10,13 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Chat.Server.Hubs;
 
-/// <summary>The hub: maps each call of the contract to its service. Validation and error mapping live in <see cref="ChatHubFilter"/>.</summary>
+/// <summary>
+/// The hub: maps each call of the contract to its service. Room names become <see cref="RoomName"/> here, checked once;
+/// who may do what is the room policy's; error mapping is <see cref="ChatHubFilter"/>'s.
+/// </summary>
 [Authorize]
-public sealed class ChatHub(RoomService rooms, MessagingService messaging, TypingService typing, HistoryQueries history)
+public sealed class ChatHub(
+    RoomService rooms, MessagingService messaging, TypingService typing, HistoryQueries history, ConversationService conversations)
     : Hub<IChatClient>, IChatHub
 {
     public override Task OnConnectedAsync() =>
@@ -20,40 +25,72 @@ public sealed class ChatHub(RoomService rooms, MessagingService messaging, Typin
     // Not the aborted token: the cleanup and its announcements must run to the end.
     public override Task OnDisconnectedAsync(Exception? exception) => rooms.DisconnectedAsync(Context.ConnectionId);
 
-    public Task<JoinResult> JoinRoom(string room) => rooms.JoinAsync(Context.ConnectionId, room, Context.ConnectionAborted);
+    public Task<JoinResult> JoinRoom(string room) => rooms.JoinAsync(Context.ConnectionId, RoomName.Parse(room), Context.ConnectionAborted);
 
-    public Task LeaveRoom(string room) => rooms.LeaveAsync(Context.ConnectionId, room, Context.ConnectionAborted);
+    public Task LeaveRoom(string room) => rooms.LeaveAsync(Context.ConnectionId, RoomName.Parse(room), Context.ConnectionAborted);
 
     public Task<ChatMessage> SendMessage(string room, string content, string? clientMessageId) =>
-        messaging.SendAsync(Context.ConnectionId, room, content, clientMessageId, Context.ConnectionAborted);
+        messaging.SendAsync(Context.ConnectionId, RoomName.Parse(room), content, clientMessageId, Context.ConnectionAborted);
 
-    public Task SetTyping(string room, bool isTyping) => typing.SetTypingAsync(Context.ConnectionId, room, isTyping, Context.ConnectionAborted);
+    public Task SetTyping(string room, bool isTyping) =>
+        typing.SetTypingAsync(Context.ConnectionId, RoomName.Parse(room), isTyping, Context.ConnectionAborted);
 
     public Task<ChatMessage[]> GetHistory(string room, long? beforeSequence, int limit) =>
-        history.GetHistoryAsync(room, beforeSequence, limit, Context.ConnectionAborted);
+        history.GetHistoryAsync(Context.ConnectionId, RoomName.Parse(room), beforeSequence, limit, Context.ConnectionAborted);
 
     public Task<ChatMessage[]> GetMessagesSince(string room, long afterSequence, int limit) =>
-        history.GetMessagesSinceAsync(room, afterSequence, limit, Context.ConnectionAborted);
+        history.GetMessagesSinceAsync(Context.ConnectionId, RoomName.Parse(room), afterSequence, limit, Context.ConnectionAborted);
 
     public Task<EventsPage> GetEventsSince(string room, long afterEventSequence, int limit) =>
-        history.GetEventsSinceAsync(room, afterEventSequence, limit, Context.ConnectionAborted);
+        history.GetEventsSinceAsync(Context.ConnectionId, RoomName.Parse(room), afterEventSequence, limit, Context.ConnectionAborted);
 
     public Task<ChatMessage> PostMessage(string room, PostMessageRequest request) =>
-        messaging.PostAsync(Context.ConnectionId, room, request, Context.ConnectionAborted);
+        messaging.PostAsync(Context.ConnectionId, RoomName.Parse(room), request, Context.ConnectionAborted);
 
     public Task<ChatMessage> EditMessage(string room, string messageId, string content) =>
-        messaging.EditAsync(Context.ConnectionId, room, messageId, content, Context.ConnectionAborted);
+        messaging.EditAsync(Context.ConnectionId, RoomName.Parse(room), messageId, content, Context.ConnectionAborted);
 
     public Task DeleteMessage(string room, string messageId) =>
-        messaging.DeleteAsync(Context.ConnectionId, room, messageId, Context.ConnectionAborted);
+        messaging.DeleteAsync(Context.ConnectionId, RoomName.Parse(room), messageId, Context.ConnectionAborted);
 
     public Task<ChatMessage> AddReaction(string room, string messageId, string reaction) =>
-        messaging.ReactAsync(Context.ConnectionId, room, messageId, reaction, add: true, Context.ConnectionAborted);
+        messaging.ReactAsync(Context.ConnectionId, RoomName.Parse(room), messageId, reaction, add: true, Context.ConnectionAborted);
 
     public Task<ChatMessage> RemoveReaction(string room, string messageId, string reaction) =>
-        messaging.ReactAsync(Context.ConnectionId, room, messageId, reaction, add: false, Context.ConnectionAborted);
+        messaging.ReactAsync(Context.ConnectionId, RoomName.Parse(room), messageId, reaction, add: false, Context.ConnectionAborted);
 
-    public Task<RoomSummary[]> ListRooms() => rooms.ListRoomsAsync(Context.ConnectionAborted);
+    public Task<RoomSummary[]> ListRooms() => rooms.ListRoomsAsync(Context.ConnectionId, Context.ConnectionAborted);
 
-    public Task<UserPresence[]> GetPresence(string room) => rooms.GetPresenceAsync(room, Context.ConnectionAborted);
+    public Task<UserPresence[]> GetPresence(string room) => rooms.GetPresenceAsync(Context.ConnectionId, RoomName.Parse(room), Context.ConnectionAborted);
+
+    public Task<RoomInfo> CreateRoom(CreateRoomRequest request) =>
+        conversations.CreateRoomAsync(Context.ConnectionId, request, Context.ConnectionAborted);
+
+    public Task<RoomInfo> OpenDirect(string userId) => conversations.OpenDirectAsync(Context.ConnectionId, userId, Context.ConnectionAborted);
+
+    public Task<RoomInfo> UpdateRoom(string room, UpdateRoomRequest request) =>
+        conversations.UpdateRoomAsync(Context.ConnectionId, RoomName.Parse(room), request, Context.ConnectionAborted);
+
+    public Task<MyRoom[]> ListMyRooms() => conversations.ListMyRoomsAsync(Context.ConnectionId, Context.ConnectionAborted);
+
+    public Task<RoomMember[]> GetMembers(string room, string? afterUserId, int limit) =>
+        conversations.GetMembersAsync(Context.ConnectionId, RoomName.Parse(room), afterUserId, limit, Context.ConnectionAborted);
+
+    public Task<RoomMember> AddMember(string room, string userId) =>
+        conversations.AddMemberAsync(Context.ConnectionId, RoomName.Parse(room), userId, Context.ConnectionAborted);
+
+    public Task RemoveMember(string room, string userId) =>
+        conversations.RemoveMemberAsync(Context.ConnectionId, RoomName.Parse(room), userId, Context.ConnectionAborted);
+
+    public Task<RoomMember> SetMemberRole(string room, string userId, string role) =>
+        conversations.SetMemberRoleAsync(Context.ConnectionId, RoomName.Parse(room), userId, role, Context.ConnectionAborted);
+
+    public Task BanMember(string room, string userId, DateTime? until, string? reason) =>
+        conversations.BanMemberAsync(Context.ConnectionId, RoomName.Parse(room), userId, until, reason, Context.ConnectionAborted);
+
+    public Task UnbanMember(string room, string userId) =>
+        conversations.UnbanMemberAsync(Context.ConnectionId, RoomName.Parse(room), userId, Context.ConnectionAborted);
+
+    public Task<RoomMember> MuteMember(string room, string userId, DateTime? until) =>
+        conversations.MuteMemberAsync(Context.ConnectionId, RoomName.Parse(room), userId, until, Context.ConnectionAborted);
 }

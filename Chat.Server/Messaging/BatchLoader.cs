@@ -5,10 +5,10 @@ namespace Chat.Server.Messaging;
 /// <summary>Reads what a batch's plan needs and writes what it decided, inside the batch's transaction.</summary>
 internal static class BatchLoader
 {
-    public static async Task<BatchState> LoadAsync(BatchCommands commands, IReadOnlyList<ChangeRequest> batch, bool findRetries)
+    public static async Task<BatchState> LoadAsync(BatchCommands commands, IReadOnlyList<ChangeRequest> batch, bool findRetries, bool loadRules)
     {
         var state = new BatchState();
-        var readsState = false;
+        var readsState = loadRules;
         HashSet<(string, string)>? retryKeys = null;
         foreach (var change in batch)
         {
@@ -27,6 +27,7 @@ internal static class BatchLoader
         if (readsState)
         {
             await commands.LockRoomsAsync(batch.Select(c => c.Room).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList());
+            await LoadRulesAsync(commands, batch, state);
         }
 
         if (retryKeys is not null)
@@ -61,6 +62,15 @@ internal static class BatchLoader
         return state;
     }
 
+    /// <summary>New rooms go in before their numbers are allocated, so the allocation finds them with their kind.</summary>
+    public static async Task WriteNewRoomsAsync(BatchCommands commands, BatchPlan plan)
+    {
+        foreach (var room in plan.RoomsCreated)
+        {
+            await commands.InsertRoomAsync(room);
+        }
+    }
+
     public static async Task WriteAsync(BatchCommands commands, BatchPlan plan)
     {
         if (plan.NewMessages.Count > 0)
@@ -68,6 +78,7 @@ internal static class BatchLoader
             await commands.InsertAsync(plan.NewMessages);
         }
 
+        await WriteMembershipAsync(commands, plan);
         if (plan.Events.Count == 0)
         {
             return;
@@ -107,6 +118,119 @@ internal static class BatchLoader
         foreach (var deleted in plan.Deleted)
         {
             await commands.ForgetReactionsAsync(deleted.Room, deleted.Sequence);
+        }
+    }
+
+    private static async Task WriteMembershipAsync(BatchCommands commands, BatchPlan plan)
+    {
+        foreach (var user in plan.UsersSeen)
+        {
+            await commands.WriteUserAsync(user);
+        }
+
+        foreach (var room in plan.RoomsUpdated)
+        {
+            await commands.UpdateRoomSettingsAsync(room);
+        }
+
+        foreach (var (room, userId) in plan.MembersRemoved)
+        {
+            await commands.RemoveMemberAsync(room, userId);
+        }
+
+        foreach (var member in plan.MembersWritten)
+        {
+            await commands.WriteMemberAsync(member);
+        }
+
+        foreach (var (room, userId) in plan.BansRemoved)
+        {
+            await commands.RemoveBanAsync(room, userId);
+        }
+
+        foreach (var ban in plan.BansWritten)
+        {
+            await commands.WriteBanAsync(ban);
+        }
+    }
+
+    /// <summary>The rooms, members, bans and users the batch's rules need, each read once.</summary>
+    private static async Task LoadRulesAsync(BatchCommands commands, IReadOnlyList<ChangeRequest> batch, BatchState state)
+    {
+        state.RulesLoaded = true;
+        foreach (var change in batch)
+        {
+            if (change is UserSeenRequest)
+            {
+                await LoadUserAsync(commands, state, change.Actor.Id);
+                continue;
+            }
+
+            var room = await LoadRoomAsync(commands, state, change.Room);
+            await LoadPersonAsync(commands, state, room, change.Room, change.Actor.Id);
+            switch (change)
+            {
+                case MemberRequest member:
+                    await LoadPersonAsync(commands, state, room, change.Room, member.UserId);
+                    await LoadUserAsync(commands, state, member.UserId);
+                    break;
+                case NewRoomRequest newRoom:
+                    foreach (var userId in newRoom.MemberIds)
+                    {
+                        await LoadUserAsync(commands, state, userId);
+                    }
+
+                    break;
+                case DirectRoomRequest direct:
+                    await LoadUserAsync(commands, state, direct.OtherUserId);
+                    break;
+            }
+        }
+    }
+
+    private static async Task<RoomState> LoadRoomAsync(BatchCommands commands, BatchState state, string name)
+    {
+        if (state.RoomStates.TryGetValue(name, out var room))
+        {
+            return room;
+        }
+
+        room = new RoomState(await commands.ReadRoomAsync(name));
+        state.RoomStates[name] = room;
+        if (room.Record is null)
+        {
+            return room;
+        }
+
+        (room.MemberCount, room.OwnerCount) = await commands.CountMembersAsync(name);
+        // A direct room's answer lists both members.
+        if (room.Record.Kind == Chat.Shared.RoomKinds.Direct)
+        {
+            foreach (var member in await commands.ReadMembersAsync(name))
+            {
+                room.Members[member.UserId] = member;
+            }
+        }
+
+        return room;
+    }
+
+    private static async Task LoadPersonAsync(BatchCommands commands, BatchState state, RoomState room, string name, string userId)
+    {
+        if (room.Record is null || room.Members.ContainsKey(userId))
+        {
+            return;
+        }
+
+        room.Members[userId] = (await commands.ReadMembersAsync(name, userId)).FirstOrDefault();
+        room.Bans[userId] = await commands.ReadBanAsync(name, userId);
+    }
+
+    private static async Task LoadUserAsync(BatchCommands commands, BatchState state, string userId)
+    {
+        if (!state.Users.ContainsKey(userId))
+        {
+            state.Users[userId] = await commands.ReadUserAsync(userId);
         }
     }
 

@@ -1,4 +1,6 @@
+using Chat.Server.Conversations;
 using Chat.Server.History;
+using Chat.Server.Rooms;
 using Chat.Server.Hubs;
 using Chat.Shared;
 using Microsoft.Extensions.Options;
@@ -16,6 +18,18 @@ public sealed class BatchState
 
     /// <summary>The (room, message sequence, reaction, user) reactions of this batch that are stored already.</summary>
     public HashSet<(string Room, long Sequence, string Reaction, string UserId)> StoredReactions { get; } = [];
+
+    /// <summary>
+    /// Whether the rooms' rules were read (settings, members, bans, users): always for a batch with anything but new
+    /// messages, and for posts only when a room they go to has slow mode or mutes.
+    /// </summary>
+    public bool RulesLoaded { get; set; }
+
+    /// <summary>The rooms of the batch as stored, when <see cref="RulesLoaded"/>.</summary>
+    public Dictionary<string, RoomState> RoomStates { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The users the batch names (null: never seen), when <see cref="RulesLoaded"/>.</summary>
+    public Dictionary<string, UserRecord?> Users { get; } = new(StringComparer.Ordinal);
 
     public IEnumerable<MessageRecord> Messages => _bySequence.Values;
 
@@ -38,22 +52,41 @@ public sealed class BatchState
         sequence is { } value ? _bySequence.GetValueOrDefault((room, value)) : null;
 }
 
+/// <summary>A room as a batch read it and changes it: later changes of the batch see the earlier ones.</summary>
+public sealed class RoomState(RoomRecord? record)
+{
+    /// <summary>The room, or null when it does not exist (yet).</summary>
+    public RoomRecord? Record { get; set; } = record;
+
+    /// <summary>Members read so far by user id (null: not a member).</summary>
+    public Dictionary<string, MemberRecord?> Members { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Bans read so far by user id (null: none).</summary>
+    public Dictionary<string, BanRecord?> Bans { get; } = new(StringComparer.Ordinal);
+
+    public int MemberCount { get; set; }
+
+    public int OwnerCount { get; set; }
+
+    public MemberRecord? MemberOf(string userId) => Members.GetValueOrDefault(userId);
+}
+
 /// <summary>
 /// The pure heart of the change pipeline: given a batch of changes and what is stored, decides what each change does
 /// (the rules of the contract), how many numbers each room needs, and — once they are allocated — every row to write.
 /// A change that changes nothing takes no number.
 /// </summary>
-public sealed class BatchPlanner(TimeProvider time, IOptions<MessagesOptions> options)
+public sealed class BatchPlanner(TimeProvider time, IOptions<MessagesOptions> options, IOptions<AdminOptions> admins)
 {
     public BatchPlan Plan(IReadOnlyList<ChangeRequest> batch, BatchState state) =>
-        new(batch, state, TruncateToMilliseconds(time.GetUtcNow().UtcDateTime), options.Value.EditWindow);
+        new(batch, state, TruncateToMilliseconds(time.GetUtcNow().UtcDateTime), options.Value.EditWindow, admins.Value);
 
     private static DateTime TruncateToMilliseconds(DateTime time) =>
         new(time.Ticks - (time.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
 }
 
 /// <summary>One batch's decisions, then (after <see cref="Number"/>) its rows.</summary>
-public sealed class BatchPlan
+public sealed partial class BatchPlan
 {
     private readonly IReadOnlyList<ChangeRequest> _batch;
     private readonly BatchState _state;
@@ -61,12 +94,14 @@ public sealed class BatchPlan
     private readonly Outcome[] _outcomes;
     private readonly List<Change> _changes = [];
     private readonly Dictionary<MessageRecord, Dictionary<string, int>> _tallies = [];
+    private readonly AdminOptions _admins;
 
-    internal BatchPlan(IReadOnlyList<ChangeRequest> batch, BatchState state, DateTime now, TimeSpan? editWindow)
+    internal BatchPlan(IReadOnlyList<ChangeRequest> batch, BatchState state, DateTime now, TimeSpan? editWindow, AdminOptions admins)
     {
         _batch = batch;
         _state = state;
         _now = now;
+        _admins = admins;
         _outcomes = new Outcome[batch.Count];
         var claimed = new Dictionary<(string, string), int>();
         for (var i = 0; i < batch.Count; i++)
@@ -77,6 +112,12 @@ public sealed class BatchPlan
                 EditRequest edit => PlanEdit(edit, editWindow),
                 DeleteRequest delete => PlanDelete(delete),
                 ReactionRequest reaction => PlanReaction(reaction),
+                JoinRequest join => PlanJoin(join),
+                UserSeenRequest seen => PlanUserSeen(seen),
+                NewRoomRequest newRoom => PlanNewRoom(newRoom),
+                DirectRoomRequest direct => PlanDirectRoom(direct),
+                RoomSettingsRequest settings => PlanSettings(settings),
+                MemberRequest member => PlanMember(member),
                 _ => throw new NotSupportedException(batch[i].GetType().Name),
             };
         }
@@ -102,6 +143,31 @@ public sealed class BatchPlan
     /// <summary>Messages whose reactions changed: their summary is rebuilt from the reaction rows.</summary>
     public List<MessageRecord> ReactionsChanged { get; } = [];
 
+    /// <summary>Rooms to insert before their numbers are allocated.</summary>
+    public List<RoomRecord> RoomsCreated { get; } = [];
+
+    /// <summary>Existing rooms whose settings changed, each once.</summary>
+    public List<RoomRecord> RoomsUpdated { get; } = [];
+
+    /// <summary>Members to insert or update, each once.</summary>
+    public List<MemberRecord> MembersWritten { get; } = [];
+
+    public List<(string Room, string UserId)> MembersRemoved { get; } = [];
+
+    public List<BanRecord> BansWritten { get; } = [];
+
+    public List<(string Room, string UserId)> BansRemoved { get; } = [];
+
+    public List<UserRecord> UsersSeen { get; } = [];
+
+    /// <summary>
+    /// Whether the batch must be planned again with the rooms' rules read: it posts into a room whose allocation showed
+    /// slow mode or a mute, which the optimistic plan (posts only, nothing read) could not check.
+    /// </summary>
+    public bool NeedsRules() =>
+        !_state.RulesLoaded
+        && Rooms.Values.Any(block => block.Messages > 0 && (block.SlowModeSeconds > 0 || block.MutedUntilTicks > _now.Ticks));
+
     /// <summary>Assigns the allocated numbers in batch order and lays out every row to write.</summary>
     public void Number()
     {
@@ -111,8 +177,18 @@ public sealed class BatchPlan
         var rebuilt = new HashSet<MessageRecord>(ReferenceEqualityComparer.Instance);
         foreach (var change in _changes)
         {
-            var eventSequence = change.EventSequence = ++nextEvent[change.Message.Room];
-            var message = change.Message;
+            var eventSequence = change.EventSequence = ++nextEvent[change.Room];
+            if (change.Message is not { } message)
+            {
+                if (change.Type == RoomEventTypes.RoomUpdated)
+                {
+                    change.RoomInfo = InfoOf(change.Room) with { LastSequence = nextSequence[change.Room], LastEventSequence = eventSequence };
+                }
+
+                Events.Add(NewEvent(change, eventSequence, messageSequence: null, MessageMapper.WritePayload(change.Member, change.RoomInfo)));
+                continue;
+            }
+
             message.EventSequence = eventSequence;
             if (change.Type == RoomEventTypes.MessagePosted)
             {
@@ -127,17 +203,7 @@ public sealed class BatchPlan
                 Updated.Add(message);
             }
 
-            Events.Add(new RoomEventRecord
-            {
-                Room = message.Room,
-                EventSequence = eventSequence,
-                Type = change.Type,
-                At = _now,
-                ActorId = change.Request.Actor.Id,
-                ActorName = change.Request.Actor.Name,
-                MessageSequence = message.Sequence,
-                Reaction = change.Reaction,
-            });
+            Events.Add(NewEvent(change, eventSequence, message.Sequence, payload: null));
             switch (change.Type)
             {
                 case RoomEventTypes.ReactionAdded:
@@ -166,13 +232,47 @@ public sealed class BatchPlan
 
         // A message deleted later in the batch keeps no reaction.
         ReactionsChanged.RemoveAll(m => m.DeletedAt is not null);
+
+        foreach (var (room, block) in Rooms)
+        {
+            if (_state.RoomStates.GetValueOrDefault(room)?.Record is { } record)
+            {
+                record.LastSequence = block.LastSequence;
+                record.LastEventSequence = block.LastEventSequence;
+            }
+        }
     }
+
+    private RoomEventRecord NewEvent(Change change, long eventSequence, long? messageSequence, string? payload) => new()
+    {
+        Room = change.Room,
+        EventSequence = eventSequence,
+        Type = change.Type,
+        At = _now,
+        ActorId = change.Request.Actor.Id,
+        ActorName = change.Request.Actor.Name,
+        MessageSequence = messageSequence,
+        Reaction = change.Reaction,
+        Payload = payload,
+    };
 
     /// <summary>What request <paramref name="index"/> answers once the batch is committed.</summary>
     /// <remarks>A repeat of a post in the same batch answers that post's message, but is not a change of its own.</remarks>
     public Outcome OutcomeOf(int index) => _outcomes[index] is { SameAs: { } first }
         ? _outcomes[first] is { Error: null } original ? Outcome.Unchanged(original.Message!) : _outcomes[first]
         : _outcomes[index];
+
+    /// <summary>The room as it is after the batch (call after <see cref="Number"/>).</summary>
+    public RoomInfo InfoOf(string room)
+    {
+        var state = _state.RoomStates[room];
+        var record = state.Record!;
+        RoomMember[]? members = record.Kind == RoomKinds.Direct
+            ? [.. state.Members.Values.OfType<MemberRecord>().OrderBy(m => m.UserId, StringComparer.Ordinal).Select(m => m.ToMember())]
+            : null;
+        return new RoomInfo(record.Name, record.Kind, record.Title, record.Topic, state.MemberCount, record.SlowModeSeconds,
+            record.LastSequence, record.LastEventSequence, record.CreatedAt, members);
+    }
 
     public int Count => _batch.Count;
 
@@ -206,6 +306,11 @@ public sealed class BatchPlan
             replyTo = target.Sequence;
         }
 
+        if (CheckAuthor(post.Room, post.Actor, posting: true) is { } refused)
+        {
+            return refused;
+        }
+
         var message = new MessageRecord
         {
             Id = Guid.CreateVersion7().ToString("N"),
@@ -234,6 +339,11 @@ public sealed class BatchPlan
             return Outcome.Rejected(ChatErrorCodes.Forbidden, "only the sender may edit a message");
         }
 
+        if (CheckAuthor(edit.Room, edit.Actor, posting: false) is { } refused)
+        {
+            return refused;
+        }
+
         if (editWindow is { } window && _now - message.SentAt > window)
         {
             return Outcome.Rejected(ChatErrorCodes.EditWindowExpired, $"messages can be edited for {window} after sending");
@@ -257,9 +367,9 @@ public sealed class BatchPlan
             return NotFound();
         }
 
-        if (message.SenderId != delete.Actor.Id)
+        if (message.SenderId != delete.Actor.Id && RoomRules.Check(FactsOf(delete.Room, delete.Actor.Id), RoomAction.Moderate, _now) is not null)
         {
-            return Outcome.Rejected(ChatErrorCodes.Forbidden, "only the sender may delete a message");
+            return Outcome.Rejected(ChatErrorCodes.Forbidden, "only the sender or the room's moderators may delete a message");
         }
 
         if (message.DeletedAt is not null)
@@ -282,6 +392,11 @@ public sealed class BatchPlan
         if (message is null || message.Room != request.Room || message.DeletedAt is not null)
         {
             return NotFound();
+        }
+
+        if (CheckAuthor(request.Room, request.Actor, posting: false) is { } refused)
+        {
+            return refused;
         }
 
         var key = (message.Room, message.Sequence, request.Reaction, request.Actor.Id);
@@ -316,6 +431,42 @@ public sealed class BatchPlan
         return Apply(request, message, RoomEventTypes.ReactionRemoved, request.Reaction);
     }
 
+    /// <summary>
+    /// Mutes and slow mode, once the rooms' rules are read (see <see cref="NeedsRules"/>): a post, edit or reaction
+    /// by a muted member is refused; a plain member's post within the slow mode's interval too.
+    /// </summary>
+    private Outcome? CheckAuthor(string room, ChatUser author, bool posting)
+    {
+        if (!_state.RulesLoaded)
+        {
+            return null;
+        }
+
+        var facts = FactsOf(room, author.Id);
+        if (RoomRules.Check(facts, RoomAction.Change, _now) is { } refused)
+        {
+            return new Outcome { Error = refused };
+        }
+
+        var record = _state.RoomStates[room].Record;
+        if (!posting || record is not { SlowModeSeconds: > 0 } || facts.IsAdmin || RoomRules.IsExemptFromSlowMode(facts.Role)
+            || facts.Member is not { } member)
+        {
+            return null;
+        }
+
+        var next = member.LastPostedAt?.AddSeconds(record.SlowModeSeconds);
+        if (next > _now)
+        {
+            var wait = (int)Math.Ceiling((next.Value - _now).TotalSeconds);
+            return Outcome.Rejected(ChatErrorCodes.SlowMode, $"this room is in slow mode: wait {wait} s before posting again");
+        }
+
+        member.LastPostedAt = _now;
+        WriteMember(member);
+        return null;
+    }
+
     private Dictionary<string, int> TallyOf(MessageRecord message)
     {
         if (!_tallies.TryGetValue(message, out var tally))
@@ -329,9 +480,16 @@ public sealed class BatchPlan
 
     private Outcome Apply(ChangeRequest request, MessageRecord message, string type, string? reaction, bool newMessage = false)
     {
-        if (!Rooms.TryGetValue(message.Room, out var block))
+        var change = Record(new Change(request, message.Room, type, _now) { Message = message, Reaction = reaction }, newMessage);
+        return new Outcome { Message = message, Changes = [change] };
+    }
+
+    /// <summary>Takes the change's numbers in its room: one event, and one message sequence for a new message.</summary>
+    private Change Record(Change change, bool newMessage = false)
+    {
+        if (!Rooms.TryGetValue(change.Room, out var block))
         {
-            Rooms[message.Room] = block = new RoomBlock();
+            Rooms[change.Room] = block = new RoomBlock();
         }
 
         block.Events++;
@@ -340,37 +498,51 @@ public sealed class BatchPlan
             block.Messages++;
         }
 
-        var change = new Change(request, message, type, reaction, _now);
         _changes.Add(change);
-        return new Outcome { Message = message, Change = change };
+        return change;
     }
 
     private static Outcome NotFound() => Outcome.Rejected(ChatErrorCodes.NotFound, "no such message in this room");
 
     /// <summary>A change that takes a number: its event sequence is set by <see cref="Number"/>.</summary>
-    public sealed class Change(ChangeRequest request, MessageRecord message, string type, string? reaction, DateTime at)
+    public sealed class Change(ChangeRequest request, string room, string type, DateTime at)
     {
         public DateTime At { get; } = at;
 
         public ChangeRequest Request { get; } = request;
 
-        public MessageRecord Message { get; } = message;
+        public string Room { get; } = room;
 
         public string Type { get; } = type;
 
-        public string? Reaction { get; } = reaction;
+        /// <summary>The message a message change is about.</summary>
+        public MessageRecord? Message { get; init; }
+
+        public string? Reaction { get; init; }
+
+        /// <summary>The member a <c>member.*</c> change is about, as it is after the change.</summary>
+        public RoomMember? Member { get; init; }
+
+        /// <summary>The room after a <c>room.updated</c> (set by <see cref="Number"/>).</summary>
+        public RoomInfo? RoomInfo { get; set; }
 
         public long EventSequence { get; set; }
     }
 
-    /// <summary>Exactly one of: rejected (<see cref="Error"/>), unchanged (<see cref="Message"/> only), or a change.</summary>
+    /// <summary>Exactly one of: rejected (<see cref="Error"/>), or an answer with the changes it made (none: unchanged).</summary>
     public sealed class Outcome
     {
         public ChatException? Error { get; init; }
 
         public MessageRecord? Message { get; init; }
 
-        public Change? Change { get; init; }
+        /// <summary>The member the request is about, as it is now (membership requests).</summary>
+        public RoomMember? Member { get; init; }
+
+        /// <summary>The room whose <see cref="RoomInfo"/> the request answers.</summary>
+        public string? Room { get; init; }
+
+        public IReadOnlyList<Change> Changes { get; init; } = [];
 
         /// <summary>A repeat, in this batch, of an earlier post with the same clientMessageId: answered as that one.</summary>
         public int? SameAs { get; init; }
@@ -378,5 +550,7 @@ public sealed class BatchPlan
         public static Outcome Rejected(string code, string message) => new() { Error = new ChatException(code, message) };
 
         public static Outcome Unchanged(MessageRecord message) => new() { Message = message };
+
+        public static Outcome Done() => new();
     }
 }

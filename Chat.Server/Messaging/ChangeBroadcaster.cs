@@ -1,3 +1,4 @@
+using Chat.Server.Conversations;
 using Chat.Server.Hubs;
 using Chat.Server.Observability;
 using Chat.Server.Rooms;
@@ -15,6 +16,7 @@ namespace Chat.Server.Messaging;
 internal sealed class ChangeBroadcaster(
     IHubContext<ChatHub, IChatClient> hub,
     ConnectionRegistry connections,
+    IRoomEvictions evictions,
     ChatMetrics metrics,
     ILogger<ChangeBroadcaster> logger) : IChangeListener
 {
@@ -24,37 +26,25 @@ internal sealed class ChangeBroadcaster(
         long recipients = 0;
         foreach (var pending in batch)
         {
-            if (pending.Result?.Event is not { } roomEvent)
+            if (pending.Result is not { } result)
             {
                 continue;
             }
 
-            var isPost = roomEvent.Type == RoomEventTypes.MessagePosted;
-            if (isPost)
+            foreach (var roomEvent in result.Events)
             {
-                posted++;
-                recipients += connections.LocalConnectionsIn(roomEvent.Room);
-            }
-            else
-            {
-                metrics.RoomChanges(roomEvent.Type, 1);
-            }
+                var isPost = roomEvent.Type == RoomEventTypes.MessagePosted;
+                if (isPost)
+                {
+                    posted++;
+                    recipients += connections.LocalConnectionsIn(roomEvent.Room);
+                }
+                else
+                {
+                    metrics.RoomChanges(roomEvent.Type, 1);
+                }
 
-            Task sending;
-            try
-            {
-                var room = hub.Clients.Group(roomEvent.Room);
-                sending = isPost ? room.MessageReceived(roomEvent.Message!) : room.RoomChanged(roomEvent);
-            }
-            catch (Exception exception)
-            {
-                ChatLog.BroadcastFailed(logger, roomEvent.Room, roomEvent.EventSequence, exception);
-                continue;
-            }
-
-            if (!sending.IsCompletedSuccessfully)
-            {
-                _ = ObserveAsync(sending, roomEvent);
+                Send(roomEvent, isPost);
             }
         }
 
@@ -62,6 +52,42 @@ internal sealed class ChangeBroadcaster(
         if (posted > 0)
         {
             metrics.RoomChanges(RoomEventTypes.MessagePosted, posted);
+        }
+    }
+
+    /// <summary>
+    /// To the room; an added or removed member's event also to every connection of theirs (an added user has joined
+    /// nothing yet; a removed one may have the room open on a connection that has not joined it);
+    /// and a removed member's connections, on every node, then leave the room.
+    /// </summary>
+    private void Send(RoomEvent roomEvent, bool isPost)
+    {
+        Task sending;
+        try
+        {
+            var room = hub.Clients.Group(roomEvent.Room);
+            sending = isPost ? room.MessageReceived(roomEvent.Message!) : room.RoomChanged(roomEvent);
+            Observe(sending, roomEvent);
+            if (roomEvent is { Member: { } member, Type: RoomEventTypes.MemberAdded or RoomEventTypes.MemberRemoved })
+            {
+                Observe(hub.Clients.User(member.UserId).RoomChanged(roomEvent), roomEvent);
+                if (roomEvent.Type == RoomEventTypes.MemberRemoved)
+                {
+                    Observe(evictions.EvictAsync(roomEvent.Room, member.UserId), roomEvent);
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            ChatLog.BroadcastFailed(logger, roomEvent.Room, roomEvent.EventSequence, exception);
+        }
+    }
+
+    private void Observe(Task sending, RoomEvent roomEvent)
+    {
+        if (!sending.IsCompletedSuccessfully)
+        {
+            _ = ObserveAsync(sending, roomEvent);
         }
     }
 

@@ -152,12 +152,25 @@ public sealed class ChangePipeline(
         }
         catch (Exception exception) when (BatchCommands.IsUniqueViolation(exception))
         {
+            // Also two nodes creating one room (a direct room, a first join) at once: the second finds the first's.
             await commands.RollbackAsync();
             await CommitAsync(commands, batch, findRetries: true);
         }
     }
 
     private async Task CommitAsync(BatchCommands commands, List<PendingChange> batch, bool findRetries)
+    {
+        if (!await TryCommitAsync(commands, batch, findRetries, loadRules: false))
+        {
+            await TryCommitAsync(commands, batch, findRetries, loadRules: true);
+        }
+    }
+
+    /// <summary>
+    /// Plans, numbers, writes and commits the batch. Returns false, having rolled back, when the plan turns out to need
+    /// the rooms' rules it did not read (posts into a room with slow mode or a mute).
+    /// </summary>
+    private async Task<bool> TryCommitAsync(BatchCommands commands, List<PendingChange> batch, bool findRetries, bool loadRules)
     {
         _requests.Clear();
         foreach (var pending in batch)
@@ -166,11 +179,18 @@ public sealed class ChangePipeline(
         }
 
         await commands.BeginAsync();
-        var state = await BatchLoader.LoadAsync(commands, _requests, findRetries);
+        var state = await BatchLoader.LoadAsync(commands, _requests, findRetries, loadRules);
         var plan = planner.Plan(_requests, state);
+        await BatchLoader.WriteNewRoomsAsync(commands, plan);
         if (plan.Rooms.Count > 0)
         {
             await commands.AllocateAsync(plan.Rooms);
+        }
+
+        if (plan.NeedsRules())
+        {
+            await commands.RollbackAsync();
+            return false;
         }
 
         plan.Number();
@@ -181,7 +201,7 @@ public sealed class ChangePipeline(
         {
             var outcome = plan.OutcomeOf(i);
             batch[i].Error = outcome.Error;
-            batch[i].Result = outcome.Error is null ? ToResult(outcome, state) : null;
+            batch[i].Result = outcome.Error is null ? ToResult(plan, outcome, state) : null;
         }
 
         await commands.CommitAsync();
@@ -189,6 +209,8 @@ public sealed class ChangePipeline(
         {
             await ForgetDeletedAsync(commands);
         }
+
+        return true;
     }
 
     private async Task ForgetDeletedAsync(BatchCommands commands)
@@ -204,20 +226,20 @@ public sealed class ChangePipeline(
         }
     }
 
-    private static ChangeResult ToResult(BatchPlan.Outcome outcome, BatchState state)
+    private static ChangeResult ToResult(BatchPlan plan, BatchPlan.Outcome outcome, BatchState state)
     {
-        var record = outcome.Message!;
-        var message = record.ToMessage(state.Find(record.Room, record.ReplyToSequence));
-        if (outcome.Change is not { } change)
+        var message = outcome.Message is { } record ? record.ToMessage(state.Find(record.Room, record.ReplyToSequence)) : null;
+        var events = new RoomEvent[outcome.Changes.Count];
+        for (var i = 0; i < events.Length; i++)
         {
-            return new ChangeResult(message, null);
+            var change = outcome.Changes[i];
+            var actor = change.Request.Actor;
+            events[i] = new RoomEvent(
+                change.Room, change.EventSequence, change.Type, change.At, actor.Id, actor.Name,
+                message, change.Message?.Id, change.Reaction, change.Member, change.RoomInfo);
         }
 
-        var actor = change.Request.Actor;
-        var roomEvent = new RoomEvent(
-            record.Room, change.EventSequence, change.Type, change.At,
-            actor.Id, actor.Name, message, record.Id, change.Reaction);
-        return new ChangeResult(message, roomEvent);
+        return new ChangeResult(message, events, outcome.Member, outcome.Room is { } room ? plan.InfoOf(room) : null);
     }
 
     /// <summary>The writer keeps one connection (and its prepared statements) for as long as it works.</summary>

@@ -35,5 +35,64 @@ public sealed record ReactionRequest(string Room, ChatUser Actor, string Message
     public override string? TargetId => MessageId;
 }
 
-/// <summary>The answer to a change: the message as it is now, and the change's event (null: it changed nothing).</summary>
-public sealed record ChangeResult(ChatMessage Message, RoomEvent? Event);
+/// <summary>A connection joins a public room: the user becomes a lasting member (the room's owner when the join creates it). Not an event of the log.</summary>
+public sealed record JoinRequest(string Room, ChatUser Actor) : ChangeRequest(Room, Actor)
+{
+    public override string? TargetId => null;
+}
+
+/// <summary>A user connected: remembered, so that rooms can name them.</summary>
+public sealed record UserSeenRequest(ChatUser Actor) : ChangeRequest(string.Empty, Actor)
+{
+    public override string? TargetId => null;
+}
+
+/// <summary><c>CreateRoom</c>: form checked; whether the name is free is decided in the transaction.</summary>
+public sealed record NewRoomRequest(string Room, ChatUser Actor, string Kind, string? Title, string? Topic, string[] MemberIds)
+    : ChangeRequest(Room, Actor)
+{
+    public override string? TargetId => null;
+}
+
+/// <summary><c>OpenDirect</c>: the room of the two users, created by whichever call comes first.</summary>
+public sealed record DirectRoomRequest(string Room, ChatUser Actor, string OtherUserId) : ChangeRequest(Room, Actor)
+{
+    public override string? TargetId => null;
+}
+
+/// <summary><c>UpdateRoom</c>: null leaves a setting as it is; an empty title or topic clears it.</summary>
+public sealed record RoomSettingsRequest(string Room, ChatUser Actor, string? Title, string? Topic, int? SlowModeSeconds)
+    : ChangeRequest(Room, Actor)
+{
+    public override string? TargetId => null;
+}
+
+/// <summary>A change of one member: adding, removing (leave or kick), a role, a ban, an unban or a mute.</summary>
+public sealed record MemberRequest(string Room, ChatUser Actor, MemberChange Change, string UserId) : ChangeRequest(Room, Actor)
+{
+    public override string? TargetId => null;
+
+    /// <summary>The new role (<see cref="MemberChange.Role"/>).</summary>
+    public string? Role { get; init; }
+
+    /// <summary>When a ban or mute ends (null: a ban for good, or unmute).</summary>
+    public DateTime? Until { get; init; }
+
+    public string? Reason { get; init; }
+}
+
+public enum MemberChange
+{
+    Add,
+    Remove,
+    Role,
+    Ban,
+    Unban,
+    Mute,
+}
+
+/// <summary>
+/// The answer to a change: the message as it is now (message changes), the member or room as it is now (membership
+/// changes), and the events it made (none: it changed nothing).
+/// </summary>
+public sealed record ChangeResult(ChatMessage? Message, IReadOnlyList<RoomEvent> Events, RoomMember? Member = null, RoomInfo? Room = null);

@@ -1,3 +1,4 @@
+using Chat.Server.Conversations;
 using Chat.Server.Hubs;
 using Chat.Server.Rooms;
 using Chat.Server.Typing;
@@ -9,19 +10,20 @@ namespace Chat.Server.Messaging;
 /// The hub's way into the change pipeline: checks what can be checked without the store (form, membership, rate),
 /// then submits the change. Rules that depend on what is stored (who sent it, is it deleted) are the planner's.
 /// </summary>
-public sealed class MessagingService(ConnectionRegistry connections, SendRateLimiter rateLimiter, ChangePipeline pipeline, TypingService typing)
+public sealed class MessagingService(
+    ConnectionRegistry connections, SendRateLimiter rateLimiter, ChangePipeline pipeline, TypingService typing, RoomPolicy policy)
 {
-    public async Task<ChatMessage> SendAsync(string connectionId, string roomName, string? content, string? clientMessageId, CancellationToken cancellationToken = default) =>
-        await PostAsync(connectionId, roomName, new PostMessageRequest(content, clientMessageId), cancellationToken);
+    public async Task<ChatMessage> SendAsync(string connectionId, RoomName room, string? content, string? clientMessageId, CancellationToken cancellationToken = default) =>
+        await PostAsync(connectionId, room, new PostMessageRequest(content, clientMessageId), cancellationToken);
 
-    public async Task<ChatMessage> PostAsync(string connectionId, string roomName, PostMessageRequest? request, CancellationToken cancellationToken = default)
+    public async Task<ChatMessage> PostAsync(string connectionId, RoomName room, PostMessageRequest? request, CancellationToken cancellationToken = default)
     {
         if (request is null)
         {
             throw new ChatException(ChatErrorCodes.InvalidRequest, "PostMessage needs a request");
         }
 
-        var (room, user) = Member(connectionId, roomName);
+        var user = await MemberAsync(connectionId, room, cancellationToken);
         var content = ValidContent(request.Content);
         if (request.ClientMessageId is { Length: > ChatLimits.MaxClientMessageIdLength })
         {
@@ -42,25 +44,25 @@ public sealed class MessagingService(ConnectionRegistry connections, SendRateLim
             ValidMentions(request.Mentions));
         var result = await SubmitAsync(change, cancellationToken);
         await typing.EndAsync(room, user, cancellationToken);
-        return result.Message;
+        return result.Message!;
     }
 
-    public async Task<ChatMessage> EditAsync(string connectionId, string roomName, string? messageId, string? content, CancellationToken cancellationToken = default)
+    public async Task<ChatMessage> EditAsync(string connectionId, RoomName room, string? messageId, string? content, CancellationToken cancellationToken = default)
     {
-        var (room, user) = Member(connectionId, roomName);
+        var user = await MemberAsync(connectionId, room, cancellationToken);
         var change = new EditRequest(room, user, ValidMessageId(messageId), ValidContent(content));
-        return (await SubmitAsync(change, cancellationToken)).Message;
+        return (await SubmitAsync(change, cancellationToken)).Message!;
     }
 
-    public async Task DeleteAsync(string connectionId, string roomName, string? messageId, CancellationToken cancellationToken = default)
+    public async Task DeleteAsync(string connectionId, RoomName room, string? messageId, CancellationToken cancellationToken = default)
     {
-        var (room, user) = Member(connectionId, roomName);
+        var user = await MemberAsync(connectionId, room, cancellationToken);
         await SubmitAsync(new DeleteRequest(room, user, ValidMessageId(messageId)), cancellationToken);
     }
 
-    public async Task<ChatMessage> ReactAsync(string connectionId, string roomName, string? messageId, string? reaction, bool add, CancellationToken cancellationToken = default)
+    public async Task<ChatMessage> ReactAsync(string connectionId, RoomName room, string? messageId, string? reaction, bool add, CancellationToken cancellationToken = default)
     {
-        var (room, user) = Member(connectionId, roomName);
+        var user = await MemberAsync(connectionId, room, cancellationToken);
         if (!ChatRules.IsValidReaction(reaction))
         {
             throw new ChatException(
@@ -69,7 +71,7 @@ public sealed class MessagingService(ConnectionRegistry connections, SendRateLim
         }
 
         var change = new ReactionRequest(room, user, ValidMessageId(messageId), reaction!, add);
-        return (await SubmitAsync(change, cancellationToken)).Message;
+        return (await SubmitAsync(change, cancellationToken)).Message!;
     }
 
     private Task<ChangeResult> SubmitAsync(ChangeRequest change, CancellationToken cancellationToken)
@@ -82,16 +84,21 @@ public sealed class MessagingService(ConnectionRegistry connections, SendRateLim
         return pipeline.SubmitAsync(change, cancellationToken);
     }
 
-    private (string Room, ChatUser User) Member(string connectionId, string roomName)
+    /// <summary>
+    /// A connection that has joined the room may change things in it: it was let in by the room policy, and a removal
+    /// ends its subscription. Any other caller learns why not: the policy's refusal first (a private room, a ban),
+    /// else that they must join.
+    /// </summary>
+    private async ValueTask<ChatUser> MemberAsync(string connectionId, RoomName room, CancellationToken cancellationToken)
     {
-        var room = ChatRules.NormalizeRoomName(roomName);
         var state = connections.Get(connectionId);
         if (!state.IsIn(room))
         {
+            await policy.AuthorizeAsync(state.User, room, RoomAction.Read, cancellationToken: cancellationToken);
             throw new ChatException(ChatErrorCodes.NotAMember, $"join '{room}' before changing anything in it");
         }
 
-        return (room, state.User);
+        return state.User;
     }
 
     private static string ValidContent(string? content)

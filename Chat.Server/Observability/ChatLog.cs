@@ -77,4 +77,13 @@ internal static partial class ChatLog
 
     [LoggerMessage(302, LogLevel.Information, "Backplane link is {State}.", EventName = "BackplaneStateChanged")]
     public static partial void BackplaneStateChanged(ILogger logger, string state);
+
+    [LoggerMessage(400, LogLevel.Warning, "Could not tell the other nodes that a user left room {Room}; their connections there stay until they reconnect.", EventName = "EvictionNotPublished")]
+    public static partial void EvictionNotPublished(ILogger logger, string room, Exception exception);
+
+    [LoggerMessage(401, LogLevel.Error, "Ending a removed user's subscriptions to room {Room} failed.", EventName = "EvictionFailed")]
+    public static partial void EvictionFailed(ILogger logger, string room, Exception exception);
+
+    [LoggerMessage(402, LogLevel.Warning, "Could not remember user {UserId}; rooms cannot name them until they connect again.", EventName = "UserNotRemembered")]
+    public static partial void UserNotRemembered(ILogger logger, string userId, Exception exception);
 }

@@ -53,6 +53,23 @@ public sealed class ConnectionRegistry
             ? state
             : throw new InvalidOperationException($"Connection {connectionId} is not registered.");
 
+    /// <summary>The user's connections on this node.</summary>
+    public IEnumerable<(string ConnectionId, ConnectionState State)> ConnectionsOf(string userId)
+    {
+        if (!_localConnectionsByUser.ContainsKey(userId))
+        {
+            yield break;
+        }
+
+        foreach (var (connectionId, state) in _connections)
+        {
+            if (state.User.Id == userId)
+            {
+                yield return (connectionId, state);
+            }
+        }
+    }
+
     /// <summary>How many connections on this node are in the room.</summary>
     public int LocalConnectionsIn(string room) => _localConnectionsByRoom.GetValueOrDefault(room);
 

@@ -1,5 +1,7 @@
+using Chat.Server.Conversations;
 using Chat.Server.History;
 using Chat.Server.Hubs;
+using Chat.Server.Messaging;
 using Chat.Server.Presence;
 using Chat.Server.Typing;
 using Chat.Shared;
@@ -7,18 +9,24 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Chat.Server.Rooms;
 
-/// <summary>Connection lifecycle and room membership: joins and leaves are per connection, announced per user.</summary>
+/// <summary>Connection lifecycle and live subscriptions: joins and leaves are per connection, announced per user.</summary>
 public sealed class RoomService(
     ConnectionRegistry connections,
     IPresenceTracker presence,
     IMessageStore store,
     TypingService typing,
+    RoomSubscriptions subscriptions,
+    RoomPolicy policy,
+    ChangePipeline pipeline,
+    UserDirectory users,
+    ConversationService conversations,
     IHubContext<ChatHub, IChatClient> hub,
     TimeProvider time)
 {
     public async Task ConnectedAsync(string connectionId, ChatUser user, CancellationToken cancellationToken = default)
     {
         connections.Add(connectionId, user);
+        await users.SeenAsync(user, cancellationToken);
         if (await presence.ConnectAsync(user, connectionId, cancellationToken))
         {
             var rooms = await presence.GetRoomsOfUserAsync(user.Id, cancellationToken);
@@ -55,10 +63,27 @@ public sealed class RoomService(
         }
     }
 
-    public async Task<JoinResult> JoinAsync(string connectionId, string roomName, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Subscribes the connection, after the policy lets the user in. Joining a public room makes the user a lasting
+    /// member (its owner, when the join creates the room) through the change pipeline, without an event of the log.
+    /// </summary>
+    public async Task<JoinResult> JoinAsync(string connectionId, RoomName room, CancellationToken cancellationToken = default)
     {
-        var room = ChatRules.NormalizeRoomName(roomName);
         var state = connections.Get(connectionId);
+        if (!state.IsIn(room))
+        {
+            var facts = (await policy.AuthorizeAsync(state.User, room, RoomAction.Join, cancellationToken: cancellationToken))!;
+            if (facts.Kind is null && room.IsDirectName)
+            {
+                throw new ChatException(ChatErrorCodes.Forbidden, $"room names starting with '{ChatLimits.DirectRoomPrefix}' are kept for direct conversations");
+            }
+
+            if (facts.Kind is null or RoomKinds.Public && facts.Member is null)
+            {
+                await pipeline.SubmitAsync(new JoinRequest(room, state.User), cancellationToken);
+            }
+        }
+
         var outcome = state.TryJoin(room, ChatLimits.MaxRoomsPerConnection);
         if (outcome == ConnectionRegistry.JoinOutcome.TooManyRooms)
         {
@@ -94,28 +119,17 @@ public sealed class RoomService(
             room, members, recent, recent.Length > 0 ? recent[^1].Sequence : 0, counters.LastEventSequence, members.Length);
     }
 
-    public async Task LeaveAsync(string connectionId, string roomName, CancellationToken cancellationToken = default)
-    {
-        var room = ChatRules.NormalizeRoomName(roomName);
-        var state = connections.Get(connectionId);
-        if (!state.Leave(room))
-        {
-            return;
-        }
+    public Task LeaveAsync(string connectionId, RoomName room, CancellationToken cancellationToken = default) =>
+        subscriptions.LeaveAsync(connectionId, connections.Get(connectionId), room, cancellationToken);
 
-        await hub.Groups.RemoveFromGroupAsync(connectionId, room, cancellationToken);
-        await typing.EndAsync(room, state.User, cancellationToken);
-        if (await presence.LeaveAsync(room, state.User, connectionId, cancellationToken))
-        {
-            await hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, state.User.Id, state.User.Name, Now));
-        }
-    }
-
-    public async Task<RoomSummary[]> ListRoomsAsync(CancellationToken cancellationToken = default)
+    /// <summary>Public rooms with members or history, and the private and direct rooms the caller is a member of.</summary>
+    public async Task<RoomSummary[]> ListRoomsAsync(string connectionId, CancellationToken cancellationToken = default)
     {
+        var hidden = await conversations.HiddenRoomsAsync(connections.Get(connectionId).User.Id, cancellationToken);
         var counts = await presence.GetMemberCountsAsync(cancellationToken);
         var counters = await store.GetRoomCountersAsync(cancellationToken);
         return [.. counts.Keys.Union(counters.Keys)
+            .Where(room => !hidden.Contains(room))
             .Order(StringComparer.Ordinal)
             .Select(room =>
             {
@@ -124,8 +138,12 @@ public sealed class RoomService(
             })];
     }
 
-    public async Task<UserPresence[]> GetPresenceAsync(string roomName, CancellationToken cancellationToken = default) =>
-        await presence.GetMembersAsync(ChatRules.NormalizeRoomName(roomName), cancellationToken);
+    public async Task<UserPresence[]> GetPresenceAsync(string connectionId, RoomName room, CancellationToken cancellationToken = default)
+    {
+        var state = connections.Get(connectionId);
+        await policy.AuthorizeAsync(state.User, room, RoomAction.Read, state, cancellationToken);
+        return await presence.GetMembersAsync(room, cancellationToken);
+    }
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 }

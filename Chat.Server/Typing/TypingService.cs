@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Chat.Server.Conversations;
 using Chat.Server.Hubs;
 using Chat.Server.Observability;
 using Chat.Server.Rooms;
@@ -15,18 +16,19 @@ namespace Chat.Server.Typing;
 public sealed class TypingService(
     ConnectionRegistry connections,
     IHubContext<ChatHub, IChatClient> hub,
+    RoomPolicy policy,
     TimeProvider time,
     IOptions<TypingOptions> options,
     ILogger<TypingService> logger)
 {
     private readonly ConcurrentDictionary<(string Room, string UserId), TypingState> _typing = new();
 
-    public async Task SetTypingAsync(string connectionId, string roomName, bool isTyping, CancellationToken cancellationToken = default)
+    public async Task SetTypingAsync(string connectionId, RoomName room, bool isTyping, CancellationToken cancellationToken = default)
     {
-        var room = ChatRules.NormalizeRoomName(roomName);
         var state = connections.Get(connectionId);
         if (!state.IsIn(room))
         {
+            await policy.AuthorizeAsync(state.User, room, RoomAction.Read, cancellationToken: cancellationToken);
             throw new ChatException(ChatErrorCodes.NotAMember, $"join '{room}' before typing in it");
         }
 
@@ -34,6 +36,12 @@ public sealed class TypingService(
         {
             await EndAsync(room, state.User, cancellationToken);
             return;
+        }
+
+        // A mute is read when a typing state starts, not on every renewal.
+        if (!_typing.ContainsKey((room, state.User.Id)))
+        {
+            await policy.AuthorizeAsync(state.User, room, RoomAction.Type, cancellationToken: cancellationToken);
         }
 
         var expiresAt = time.GetUtcNow() + options.Value.Timeout;

@@ -1,3 +1,4 @@
+using Chat.Server.Conversations;
 using Chat.Server.History;
 using Chat.Server.Messaging;
 using Chat.Server.Rooms;
@@ -32,9 +33,9 @@ public sealed class BatchPlannerTests
         Allocate(plan, ("a", 0, 0));
 
         plan.NewMessages.Should().ContainSingle();
-        plan.OutcomeOf(0).Change!.Type.Should().Be(RoomEventTypes.MessagePosted);
+        plan.OutcomeOf(0).Changes.Single().Type.Should().Be(RoomEventTypes.MessagePosted);
         plan.OutcomeOf(1).Message.Should().BeSameAs(plan.OutcomeOf(0).Message);
-        plan.OutcomeOf(1).Change.Should().BeNull("the repeat is answered, not broadcast again");
+        plan.OutcomeOf(1).Changes.Should().BeEmpty("the repeat is answered, not broadcast again");
     }
 
     [Fact]
@@ -48,7 +49,7 @@ public sealed class BatchPlannerTests
 
         plan.Rooms.Should().BeEmpty();
         plan.OutcomeOf(0).Message.Should().BeSameAs(stored);
-        plan.OutcomeOf(0).Change.Should().BeNull();
+        plan.OutcomeOf(0).Changes.Should().BeEmpty();
     }
 
     [Fact]
@@ -68,7 +69,7 @@ public sealed class BatchPlannerTests
         ], state);
 
         plan.Rooms.Should().BeEmpty();
-        Enumerable.Range(0, 4).Select(i => plan.OutcomeOf(i)).Should().OnlyContain(o => o.Error == null && o.Change == null);
+        Enumerable.Range(0, 4).Select(i => plan.OutcomeOf(i)).Should().OnlyContain(o => o.Error == null && o.Changes.Count == 0);
     }
 
     [Fact]
@@ -99,7 +100,7 @@ public sealed class BatchPlannerTests
 
         var plan = Plan([new EditRequest("a", Alice, fresh.Id, "fresh!"), new EditRequest("a", Alice, old.Id, "old!")], state, TimeSpan.FromMinutes(15));
 
-        plan.OutcomeOf(0).Change!.Type.Should().Be(RoomEventTypes.MessageEdited);
+        plan.OutcomeOf(0).Changes.Single().Type.Should().Be(RoomEventTypes.MessageEdited);
         plan.OutcomeOf(1).Error!.Code.Should().Be(ChatErrorCodes.EditWindowExpired);
         fresh.EditedAt.Should().Be(Now);
     }
@@ -131,7 +132,7 @@ public sealed class BatchPlannerTests
         var plan = Plan([new ReactionRequest("a", Bob, message.Id, ":new:", Add: true), new ReactionRequest("a", Bob, message.Id, ":r3:", Add: true)], state);
 
         plan.OutcomeOf(0).Error!.Code.Should().Be(ChatErrorCodes.TooManyReactions);
-        plan.OutcomeOf(1).Change!.Type.Should().Be(RoomEventTypes.ReactionAdded);
+        plan.OutcomeOf(1).Changes.Single().Type.Should().Be(RoomEventTypes.ReactionAdded);
     }
 
     [Fact]
@@ -150,8 +151,8 @@ public sealed class BatchPlannerTests
         Allocate(plan, ("a", 1, 1));
 
         plan.Events.Select(e => (e.EventSequence, e.Type)).Should().Equal((2L, RoomEventTypes.ReactionAdded), (3L, RoomEventTypes.ReactionRemoved));
-        plan.OutcomeOf(1).Change.Should().BeNull();
-        plan.OutcomeOf(3).Change.Should().BeNull();
+        plan.OutcomeOf(1).Changes.Should().BeEmpty();
+        plan.OutcomeOf(3).Changes.Should().BeEmpty();
         plan.Updated.Should().Equal(message);
     }
 
@@ -182,7 +183,7 @@ public sealed class BatchPlannerTests
     }
 
     private static BatchPlan Plan(ChangeRequest[] batch, BatchState state, TimeSpan? editWindow = null) =>
-        new BatchPlanner(new FixedTime(Now), Options.Create(new MessagesOptions { EditWindow = editWindow })).Plan(batch, state);
+        new BatchPlanner(new FixedTime(Now), Options.Create(new MessagesOptions { EditWindow = editWindow }), Options.Create(new AdminOptions())).Plan(batch, state);
 
     /// <summary>What the store's allocation does: each room's blocks end after its previous counters.</summary>
     private static void Allocate(BatchPlan plan, params (string Room, long LastSequence, long LastEventSequence)[] before)

@@ -21,6 +21,85 @@ namespace Chat.Server.History.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Chat.Server.History.BanRecord", b =>
+                {
+                    b.Property<string>("Room")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("room");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("BannedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("banned_at_ticks");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reason");
+
+                    b.Property<long?>("Until")
+                        .HasColumnType("bigint")
+                        .HasColumnName("until_ticks");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_name");
+
+                    b.HasKey("Room", "UserId");
+
+                    b.ToTable("room_bans", (string)null);
+                });
+
+            modelBuilder.Entity("Chat.Server.History.MemberRecord", b =>
+                {
+                    b.Property<string>("Room")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("room");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("JoinedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("joined_at_ticks");
+
+                    b.Property<long?>("LastPostedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_posted_at_ticks");
+
+                    b.Property<long?>("MutedUntil")
+                        .HasColumnType("bigint")
+                        .HasColumnName("muted_until_ticks");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("role");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_name");
+
+                    b.HasKey("Room", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("room_members", (string)null);
+                });
+
             modelBuilder.Entity("Chat.Server.History.MessageRecord", b =>
                 {
                     b.Property<string>("Room")
@@ -166,6 +245,10 @@ namespace Chat.Server.History.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("message_sequence");
 
+                    b.Property<string>("Payload")
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
                     b.Property<string>("Reaction")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
@@ -189,6 +272,20 @@ namespace Chat.Server.History.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("name");
 
+                    b.Property<long>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at_ticks")
+                        .HasDefaultValueSql("0");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("public")
+                        .HasColumnName("kind");
+
                     b.Property<long>("LastEventSequence")
                         .HasColumnType("bigint")
                         .HasColumnName("last_event_sequence");
@@ -197,9 +294,49 @@ namespace Chat.Server.History.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("last_sequence");
 
+                    b.Property<long>("MutedUntilTicks")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("muted_until_ticks");
+
+                    b.Property<int>("SlowModeSeconds")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("slow_mode_seconds");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("title");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("topic");
+
                     b.HasKey("Name");
 
                     b.ToTable("rooms", (string)null);
+                });
+
+            modelBuilder.Entity("Chat.Server.History.UserRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("users", (string)null);
                 });
 #pragma warning restore 612, 618
         }

@@ -16,6 +16,85 @@ namespace Chat.Server.History.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
+            modelBuilder.Entity("Chat.Server.History.BanRecord", b =>
+                {
+                    b.Property<string>("Room")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("BannedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("banned_at_ticks");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long?>("Until")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("until_ticks");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_name");
+
+                    b.HasKey("Room", "UserId");
+
+                    b.ToTable("room_bans", (string)null);
+                });
+
+            modelBuilder.Entity("Chat.Server.History.MemberRecord", b =>
+                {
+                    b.Property<string>("Room")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("JoinedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("joined_at_ticks");
+
+                    b.Property<long?>("LastPostedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_posted_at_ticks");
+
+                    b.Property<long?>("MutedUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("muted_until_ticks");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_name");
+
+                    b.HasKey("Room", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("room_members", (string)null);
+                });
+
             modelBuilder.Entity("Chat.Server.History.MessageRecord", b =>
                 {
                     b.Property<string>("Room")
@@ -161,6 +240,10 @@ namespace Chat.Server.History.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("message_sequence");
 
+                    b.Property<string>("Payload")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
                     b.Property<string>("Reaction")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
@@ -184,6 +267,20 @@ namespace Chat.Server.History.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<long>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at_ticks")
+                        .HasDefaultValueSql("0");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("public")
+                        .HasColumnName("kind");
+
                     b.Property<long>("LastEventSequence")
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_event_sequence");
@@ -192,9 +289,49 @@ namespace Chat.Server.History.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_sequence");
 
+                    b.Property<long>("MutedUntilTicks")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("muted_until_ticks");
+
+                    b.Property<int>("SlowModeSeconds")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("slow_mode_seconds");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("topic");
+
                     b.HasKey("Name");
 
                     b.ToTable("rooms", (string)null);
+                });
+
+            modelBuilder.Entity("Chat.Server.History.UserRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("users", (string)null);
                 });
 #pragma warning restore 612, 618
         }

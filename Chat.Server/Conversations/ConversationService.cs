@@ -1,0 +1,233 @@
+using Chat.Server.History;
+using Chat.Server.Hubs;
+using Chat.Server.Messaging;
+using Chat.Server.Rooms;
+using Chat.Shared;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chat.Server.Conversations;
+
+/// <summary>
+/// Rooms as conversations: creating them, direct rooms, settings, members, roles and moderation. Checks the form of
+/// each request here; who may do it is decided by <see cref="RoomRules"/> in the change pipeline, on what is stored.
+/// </summary>
+public sealed class ConversationService(
+    ConnectionRegistry connections,
+    ChangePipeline pipeline,
+    SendRateLimiter rateLimiter,
+    RoomPolicy policy,
+    IMessageStore store,
+    IDbContextFactory<ChatDbContext> contexts,
+    TimeProvider time)
+{
+    public async Task<RoomInfo> CreateRoomAsync(string connectionId, CreateRoomRequest? request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw Invalid("CreateRoom needs a request");
+        }
+
+        var room = RoomName.Parse(request.Room);
+        if (room.IsDirectName)
+        {
+            throw new ChatException(ChatErrorCodes.Forbidden, $"room names starting with '{ChatLimits.DirectRoomPrefix}' are kept for direct conversations");
+        }
+
+        if (request.Kind is not (RoomKinds.Public or RoomKinds.Private))
+        {
+            throw Invalid("kind is 'public' or 'private' (direct rooms are opened with OpenDirect)");
+        }
+
+        var user = connections.Get(connectionId).User;
+        var members = ValidUserIds(request.MemberIds).Where(id => id != user.Id).ToArray();
+        var change = new NewRoomRequest(room, user, request.Kind, ValidTitle(request.Title), ValidTopic(request.Topic), members);
+        return (await SubmitAsync(change, cancellationToken)).Room!;
+    }
+
+    public async Task<RoomInfo> OpenDirectAsync(string connectionId, string? userId, CancellationToken cancellationToken = default)
+    {
+        var user = connections.Get(connectionId).User;
+        var other = ValidUserId(userId);
+        if (other == user.Id)
+        {
+            throw Invalid("a direct conversation is between two different users");
+        }
+
+        var change = new DirectRoomRequest(DirectRooms.NameFor(user.Id, other), user, other);
+        return (await SubmitAsync(change, cancellationToken)).Room!;
+    }
+
+    public async Task<RoomInfo> UpdateRoomAsync(string connectionId, RoomName room, UpdateRoomRequest? request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw Invalid("UpdateRoom needs a request");
+        }
+
+        if (request.SlowModeSeconds is < 0 or > ChatLimits.MaxSlowModeSeconds)
+        {
+            throw Invalid($"slowModeSeconds is 0-{ChatLimits.MaxSlowModeSeconds}");
+        }
+
+        var change = new RoomSettingsRequest(
+            room, connections.Get(connectionId).User, ValidTitle(request.Title), ValidTopic(request.Topic), request.SlowModeSeconds);
+        return (await SubmitAsync(change, cancellationToken)).Room!;
+    }
+
+    public async Task<RoomMember> AddMemberAsync(string connectionId, RoomName room, string? userId, CancellationToken cancellationToken = default) =>
+        (await ChangeMemberAsync(connectionId, room, MemberChange.Add, userId, cancellationToken: cancellationToken)).Member!;
+
+    public async Task RemoveMemberAsync(string connectionId, RoomName room, string? userId, CancellationToken cancellationToken = default) =>
+        await ChangeMemberAsync(connectionId, room, MemberChange.Remove, userId, cancellationToken: cancellationToken);
+
+    public async Task<RoomMember> SetMemberRoleAsync(string connectionId, RoomName room, string? userId, string? role, CancellationToken cancellationToken = default)
+    {
+        if (!RoomRules.IsValidRole(role))
+        {
+            throw Invalid("role is 'owner', 'moderator' or 'member'");
+        }
+
+        return (await ChangeMemberAsync(connectionId, room, MemberChange.Role, userId, c => c with { Role = role }, cancellationToken)).Member!;
+    }
+
+    public async Task BanMemberAsync(string connectionId, RoomName room, string? userId, DateTime? until, string? reason, CancellationToken cancellationToken = default)
+    {
+        var end = until?.ToUniversalTime();
+        if (end <= time.GetUtcNow().UtcDateTime)
+        {
+            throw Invalid("a ban ends in the future (or never: leave 'until' empty)");
+        }
+
+        if (reason is { Length: > ChatLimits.MaxBanReasonLength })
+        {
+            throw Invalid($"a ban's reason is at most {ChatLimits.MaxBanReasonLength} characters");
+        }
+
+        await ChangeMemberAsync(
+            connectionId, room, MemberChange.Ban, userId, c => c with { Until = end, Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim() }, cancellationToken);
+    }
+
+    public async Task UnbanMemberAsync(string connectionId, RoomName room, string? userId, CancellationToken cancellationToken = default) =>
+        await ChangeMemberAsync(connectionId, room, MemberChange.Unban, userId, cancellationToken: cancellationToken);
+
+    public async Task<RoomMember> MuteMemberAsync(string connectionId, RoomName room, string? userId, DateTime? until, CancellationToken cancellationToken = default) =>
+        (await ChangeMemberAsync(connectionId, room, MemberChange.Mute, userId, c => c with { Until = until?.ToUniversalTime() }, cancellationToken)).Member!;
+
+    public async Task<RoomMember[]> GetMembersAsync(string connectionId, RoomName room, string? afterUserId, int limit, CancellationToken cancellationToken = default)
+    {
+        if (limit < 1 || limit > ChatLimits.MaxMembersPage)
+        {
+            throw new ChatException(ChatErrorCodes.InvalidLimit, $"limit must be between 1 and {ChatLimits.MaxMembersPage}");
+        }
+
+        var state = connections.Get(connectionId);
+        await policy.AuthorizeAsync(state.User, room, RoomAction.Read, state, cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = db.Members.AsNoTracking().Where(m => m.Room == room.Value);
+        if (!string.IsNullOrEmpty(afterUserId))
+        {
+            query = query.Where(m => string.Compare(m.UserId, afterUserId) > 0);
+        }
+
+        var page = await query.OrderBy(m => m.UserId).Take(limit).ToListAsync(cancellationToken);
+        return [.. page.Select(m => m.ToMember())];
+    }
+
+    /// <summary>The caller's rooms, newest activity first (the last message, or when they became a member).</summary>
+    public async Task<MyRoom[]> ListMyRoomsAsync(string connectionId, CancellationToken cancellationToken = default)
+    {
+        var userId = connections.Get(connectionId).User.Id;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var mine = await db.Members.AsNoTracking()
+            .Where(m => m.UserId == userId)
+            .Join(db.Rooms.AsNoTracking(), m => m.Room, r => r.Name, (m, r) => new { Member = m, Room = r })
+            .ToListAsync(cancellationToken);
+        var names = mine.Select(x => x.Room.Name).ToList();
+        var counts = await db.Members.AsNoTracking()
+            .Where(m => names.Contains(m.Room))
+            .GroupBy(m => m.Room)
+            .Select(g => new { Room = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Room, g => g.Count, cancellationToken);
+        var directNames = mine.Where(x => x.Room.Kind == RoomKinds.Direct).Select(x => x.Room.Name).ToList();
+        var directMembers = (directNames.Count == 0
+            ? []
+            : await db.Members.AsNoTracking().Where(m => directNames.Contains(m.Room)).ToListAsync(cancellationToken)).ToLookup(m => m.Room);
+        var lastMessages = await store.GetMessagesAtAsync(
+            mine.Where(x => x.Room.LastSequence > 0).ToDictionary(x => x.Room.Name, x => x.Room.LastSequence), cancellationToken);
+
+        return [.. mine
+            .Select(x =>
+            {
+                var members = x.Room.Kind == RoomKinds.Direct
+                    ? directMembers[x.Room.Name].OrderBy(m => m.UserId, StringComparer.Ordinal).Select(m => m.ToMember()).ToArray()
+                    : null;
+                var info = ToInfo(x.Room, counts.GetValueOrDefault(x.Room.Name), members);
+                return new MyRoom(info, x.Member.Role, 0, 0, 0, lastMessages.GetValueOrDefault(x.Room.Name));
+            })
+            .OrderByDescending(r => r.LastMessage?.SentAt ?? mine.First(x => x.Room.Name == r.Room.Room).Member.JoinedAt)
+            .ThenBy(r => r.Room.Room, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The private and direct rooms the user may not see (none for administrators).</summary>
+    public async Task<IReadOnlySet<string>> HiddenRoomsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        if (policy.IsAdmin(userId))
+        {
+            return new HashSet<string>();
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var hidden = await db.Rooms.AsNoTracking()
+            .Where(r => r.Kind != RoomKinds.Public && !db.Members.Any(m => m.Room == r.Name && m.UserId == userId))
+            .Select(r => r.Name)
+            .ToListAsync(cancellationToken);
+        return hidden.ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static RoomInfo ToInfo(RoomRecord room, int memberCount, RoomMember[]? members) =>
+        new(room.Name, room.Kind, room.Title, room.Topic, memberCount, room.SlowModeSeconds, room.LastSequence, room.LastEventSequence, room.CreatedAt, members);
+
+    private async Task<ChangeResult> ChangeMemberAsync(
+        string connectionId, RoomName room, MemberChange kind, string? userId, Func<MemberRequest, MemberRequest>? details = null, CancellationToken cancellationToken = default)
+    {
+        var change = new MemberRequest(room, connections.Get(connectionId).User, kind, ValidUserId(userId));
+        return await SubmitAsync(details is null ? change : details(change), cancellationToken);
+    }
+
+    /// <summary>Membership changes share the sender's rate: a flood of them costs what a flood of messages costs.</summary>
+    private Task<ChangeResult> SubmitAsync(ChangeRequest change, CancellationToken cancellationToken) =>
+        rateLimiter.TryAcquire(change.Actor.Id)
+            ? pipeline.SubmitAsync(change, cancellationToken)
+            : throw new ChatException(ChatErrorCodes.RateLimited, "you are making changes too fast; wait a moment and retry");
+
+    /// <summary>An id no user can have is simply unknown.</summary>
+    private static string ValidUserId(string? userId) =>
+        userId is { Length: > 0 and <= ChatLimits.MaxUserIdLength }
+            ? userId
+            : throw new ChatException(ChatErrorCodes.NotFound, "no such user");
+
+    private static IEnumerable<string> ValidUserIds(string[]? userIds)
+    {
+        if (userIds is null)
+        {
+            return [];
+        }
+
+        if (userIds.Length > ChatLimits.MaxMembersOnCreate)
+        {
+            throw Invalid($"a room starts with at most {ChatLimits.MaxMembersOnCreate} members");
+        }
+
+        return userIds.Select(ValidUserId).Distinct(StringComparer.Ordinal);
+    }
+
+    private static string? ValidTitle(string? title) => title is { Length: > ChatLimits.MaxRoomTitleLength }
+        ? throw Invalid($"a title is at most {ChatLimits.MaxRoomTitleLength} characters")
+        : title;
+
+    private static string? ValidTopic(string? topic) => topic is { Length: > ChatLimits.MaxRoomTopicLength }
+        ? throw Invalid($"a topic is at most {ChatLimits.MaxRoomTopicLength} characters")
+        : topic;
+
+    private static ChatException Invalid(string message) => new(ChatErrorCodes.InvalidRequest, message);
+}

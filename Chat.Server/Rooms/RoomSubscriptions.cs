@@ -1,0 +1,40 @@
+using Chat.Server.Hubs;
+using Chat.Server.Presence;
+using Chat.Server.Typing;
+using Chat.Shared;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Chat.Server.Rooms;
+
+/// <summary>Ends a connection's live subscription to a room: by its own <c>LeaveRoom</c>, or because its user was removed.</summary>
+public sealed class RoomSubscriptions(
+    ConnectionRegistry connections,
+    IPresenceTracker presence,
+    TypingService typing,
+    IHubContext<ChatHub, IChatClient> hub,
+    TimeProvider time)
+{
+    public async Task LeaveAsync(string connectionId, ConnectionRegistry.ConnectionState state, RoomName room, CancellationToken cancellationToken = default)
+    {
+        if (!state.Leave(room))
+        {
+            return;
+        }
+
+        await hub.Groups.RemoveFromGroupAsync(connectionId, room, cancellationToken);
+        await typing.EndAsync(room, state.User, cancellationToken);
+        if (await presence.LeaveAsync(room, state.User, connectionId, cancellationToken))
+        {
+            await hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, state.User.Id, state.User.Name, time.GetUtcNow().UtcDateTime));
+        }
+    }
+
+    /// <summary>Every connection of the user on this node stops receiving the room at once.</summary>
+    public async Task EvictAsync(RoomName room, string userId, CancellationToken cancellationToken = default)
+    {
+        foreach (var (connectionId, state) in connections.ConnectionsOf(userId).ToList())
+        {
+            await LeaveAsync(connectionId, state, room, cancellationToken);
+        }
+    }
+}
