@@ -293,6 +293,7 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
         var direct = (await alice.OpenDirect(carol.UserId)).Room;
         await carol.JoinRoom(direct);
         await bob.CreatePrivateRoomAsync(theirs, carol);
+        await bob.JoinRoom(theirs);
         await bob.JoinRoom(readOnly);
         await alice.GetHistory(readOnly, null, 10);
 
