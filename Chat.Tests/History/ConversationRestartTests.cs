@@ -30,10 +30,10 @@ public sealed class ConversationRestartTests
 
         await using (var first = await ChatServer.StartAsync(directory.Path, Volume, signingKey: signingKey))
         {
-            await using var alice = await first.ConnectAsync(aliceName, protocol);
-            await using var bob = await first.ConnectAsync(bobName, protocol);
-            await using var carol = await first.ConnectAsync(carolName, protocol);
-            await using var dave = await first.ConnectAsync(daveName, protocol);
+            await using var alice = await first.ConnectWelcomedAsync(aliceName, protocol);
+            await using var bob = await first.ConnectWelcomedAsync(bobName, protocol);
+            await using var carol = await first.ConnectWelcomedAsync(carolName, protocol);
+            await using var dave = await first.ConnectWelcomedAsync(daveName, protocol);
 
             await alice.CreateRoom(new CreateRoomRequest(team, RoomKinds.Private, "Team", "Plans", [bob.UserId]));
             await alice.SetMemberRole(team, bob.UserId, MemberRoles.Moderator);
@@ -59,10 +59,10 @@ public sealed class ConversationRestartTests
         }
 
         await using var second = await ChatServer.StartAsync(directory.Path, Volume, signingKey: signingKey);
-        await using var aliceAgain = await second.ConnectAsync(aliceName, protocol);
-        await using var bobAgain = await second.ConnectAsync(bobName, protocol);
-        await using var carolAgain = await second.ConnectAsync(carolName, protocol);
-        await using var daveAgain = await second.ConnectAsync(daveName, protocol);
+        await using var aliceAgain = await second.ConnectWelcomedAsync(aliceName, protocol);
+        await using var bobAgain = await second.ConnectWelcomedAsync(bobName, protocol);
+        await using var carolAgain = await second.ConnectWelcomedAsync(carolName, protocol);
+        await using var daveAgain = await second.ConnectWelcomedAsync(daveName, protocol);
 
         aliceBefore.Select(r => r.Room.Room).Should().Equal(direct, lobby, team);
         (await aliceAgain.ListMyRooms()).Should().BeEquivalentTo(aliceBefore, ByMembers, "alice's list is the same after the restart");

@@ -17,9 +17,9 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
     public async Task CreatingAPrivateRoomMakesTheCallerOwnerAndTheListedUsersMembers(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("team");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
 
         // Room names are compared case-insensitively and come back in lower case.
         var info = await alice.CreateRoom(new CreateRoomRequest(room.ToUpperInvariant(), RoomKinds.Private, "Team", "Plans for Q3", [bob.UserId]));
@@ -67,9 +67,9 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
     public async Task APublicRoomIsOpenToAnyoneAndJoiningItMakesALastingMemberWithoutAChange(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("lobby");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
 
         var info = await alice.CreateRoom(new CreateRoomRequest(room, RoomKinds.Public, Title: "Lobby"));
         await alice.JoinRoom(room);
@@ -99,8 +99,8 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
     {
         var joinedRoom = TestDefaults.UniqueRoom("v1");
         var createdRoom = TestDefaults.UniqueRoom("made");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
         await bob.JoinRoom(joinedRoom);
         await bob.CreateRoom(new CreateRoomRequest(createdRoom, RoomKinds.Private, Title: "Bob's"));
 
@@ -118,7 +118,7 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
     [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
     public async Task NamesStartingWithDmAreKeptForDirectRooms(ChatProtocol protocol)
     {
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
         var lookalike = ChatLimits.DirectRoomPrefix + Guid.NewGuid().ToString("N") + "01234567";
         var named = ChatLimits.DirectRoomPrefix + TestDefaults.UniqueRoom("team");
 
@@ -138,8 +138,8 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
     public async Task CreateRequestsOutsideTheRulesAreRefusedAndCreateNothing(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("new");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
         var ghost = "guest:" + TestDefaults.UniqueUser("ghost");
         var longestTitle = new string('t', ChatLimits.MaxRoomTitleLength);
         var longestTopic = new string('p', ChatLimits.MaxRoomTopicLength);
@@ -164,9 +164,9 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
     [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
     public async Task OpenDirectGivesBothUsersOneRoomTheServerNames(ChatProtocol protocol)
     {
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
 
         var fromAlice = await alice.OpenDirect(bob.UserId);
         var fromBob = await bob.OpenDirect(alice.UserId);
@@ -205,7 +205,7 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
     [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
     public async Task OpenDirectWithAnUnknownUserOrOneselfIsRefused(ChatProtocol protocol)
     {
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
         var ghost = "guest:" + TestDefaults.UniqueUser("ghost");
 
         await Rejected(() => alice.OpenDirect(ghost), ChatErrorCodes.NotFound, "a user who never signed in is unknown");
@@ -220,8 +220,8 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
     public async Task UpdateRoomChangesOnlyWhatItIsGivenAndEveryoneInTheRoomHearsIt(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("plans");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
         var created = await alice.CreatePrivateRoomAsync(room, bob);
         await alice.JoinRoom(room);
         await bob.JoinRoom(room);
@@ -250,8 +250,8 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
     public async Task UpdatesOutsideTheRulesOrByAPlainMemberAreRefused(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("plans");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
         await alice.CreatePublicRoomAsync(room, bob);
         var before = await bob.LastEventSequenceAsync(room);
 
@@ -282,9 +282,9 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
         var team = TestDefaults.UniqueRoom("team");
         var theirs = TestDefaults.UniqueRoom("theirs");
         var readOnly = TestDefaults.UniqueRoom("read");
-        await using var alice = await Server.ConnectAsync(aliceName, protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(aliceName, protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
 
         await alice.JoinRoom(lobby);
         await bob.CreatePublicRoomAsync(club, bob, alice);
@@ -319,7 +319,7 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
         mine[2].Room.MemberCount.Should().Be(2);
 
         // A second device that never joined anything sees the same list.
-        await using var tablet = await Server.ConnectAsync(aliceName, protocol);
+        await using var tablet = await Server.ConnectWelcomedAsync(aliceName, protocol);
         (await tablet.ListMyRooms()).Should().BeEquivalentTo(mine, ByMembers);
         (await carol.ListMyRooms()).Select(r => r.Room.Room).Should().Equal(theirs, direct);
     }
@@ -331,9 +331,9 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
         var room = TestDefaults.UniqueRoom("team");
         var elsewhere = TestDefaults.UniqueRoom("elsewhere");
         var bobName = TestDefaults.UniqueUser("bob");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bobPhone = await Server.ConnectAsync(bobName, protocol);
-        await using var bobLaptop = await Server.ConnectAsync(bobName, protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bobPhone = await Server.ConnectWelcomedAsync(bobName, protocol);
+        await using var bobLaptop = await Server.ConnectWelcomedAsync(bobName, protocol);
         await alice.CreatePrivateRoomAsync(room, bobPhone);
         await alice.JoinRoom(room);
         await alice.JoinRoom(elsewhere);
@@ -349,6 +349,7 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
 
         await bobLaptop.RemoveMember(room, bobLaptop.UserId);
 
+        await bobPhone.ShouldHearNoMoreOfAsync(room, alice, alice, elsewhere);
         foreach (var connection in new[] { bobPhone, bobLaptop, alice })
         {
             (await connection.RemovalOfAsync(room, bobPhone.UserId)).Should().BeEquivalentTo(new
@@ -358,7 +359,6 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
             });
         }
 
-        await bobPhone.ShouldHearNoMoreOfAsync(room, alice, alice, elsewhere);
         (await bobPhone.ListMyRooms()).Should().NotContain(r => r.Room.Room == room);
         (await bobLaptop.ListMyRooms()).Should().NotContain(r => r.Room.Room == room);
         await Rejected(() => bobLaptop.JoinRoom(room), ChatErrorCodes.Forbidden, "bob left the private room for good");
@@ -371,7 +371,7 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
     public async Task GetMembersPagesTheLastingMembersByUserId(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("big");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
         await using var crowd = await Crowd.ConnectAsync(Server, 5, "m", protocol);
         await alice.CreatePrivateRoomAsync(room, [.. crowd.People]);
         var everyone = crowd.People.Select(p => p.UserId).Append(alice.UserId).Order(StringComparer.Ordinal).ToList();
@@ -404,10 +404,10 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
     {
         var room = TestDefaults.UniqueRoom("team");
         var bobName = TestDefaults.UniqueUser("bob");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
-        await using var bobPhone = await Server.ConnectAsync(bobName, protocol);
-        await using var bobLaptop = await Server.ConnectAsync(bobName, protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var bobPhone = await Server.ConnectWelcomedAsync(bobName, protocol);
+        await using var bobLaptop = await Server.ConnectWelcomedAsync(bobName, protocol);
         await alice.CreatePrivateRoomAsync(room, carol);
         await alice.JoinRoom(room);
         var earlier = await alice.SendMessage(room, "before bob came");
@@ -432,7 +432,7 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
         (await alice.LastEventSequenceAsync(room)).Should().Be(4, "and changes nothing");
 
         await Rejected(() => alice.AddMember(room, "guest:" + TestDefaults.UniqueUser("ghost")), ChatErrorCodes.NotFound);
-        await using var dave = await Server.ConnectAsync(TestDefaults.UniqueUser("dave"), protocol);
+        await using var dave = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("dave"), protocol);
         await Rejected(() => bobPhone.AddMember(room, dave.UserId), ChatErrorCodes.Forbidden, "a plain member may not add people");
         (await alice.LastEventSequenceAsync(room)).Should().Be(4);
         dave.Changes.Items.Should().BeEmpty();

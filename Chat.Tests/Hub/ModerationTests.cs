@@ -17,10 +17,10 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
     public async Task OnlyTheOwnerGivesRolesAndEveryoneInTheRoomHearsIt(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("team");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
-        await using var dave = await Server.ConnectAsync(TestDefaults.UniqueUser("dave"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var dave = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("dave"), protocol);
         await alice.CreatePrivateRoomAsync(room, bob, carol);
         foreach (var member in new[] { alice, bob, carol })
         {
@@ -59,8 +59,8 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
     public async Task ARoomAlwaysKeepsAnOwner(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("team");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
         await alice.CreatePrivateRoomAsync(room, bob);
 
         await Rejected(() => alice.RemoveMember(room, alice.UserId), ChatErrorCodes.Forbidden, "the last owner cannot leave");
@@ -85,10 +85,10 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
         var room = TestDefaults.UniqueRoom("lobby");
         var elsewhere = TestDefaults.UniqueRoom("elsewhere");
         var bobName = TestDefaults.UniqueUser("bob");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
-        await using var bobPhone = await Server.ConnectAsync(bobName, protocol);
-        await using var bobLaptop = await Server.ConnectAsync(bobName, protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var bobPhone = await Server.ConnectWelcomedAsync(bobName, protocol);
+        await using var bobLaptop = await Server.ConnectWelcomedAsync(bobName, protocol);
         await alice.CreatePublicRoomAsync(room, alice, carol, bobPhone, bobLaptop);
         foreach (var connection in new[] { alice, bobPhone, bobLaptop })
         {
@@ -97,6 +97,7 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
 
         await alice.RemoveMember(room, bobPhone.UserId);
 
+        await ShouldHearNoMoreOfAsync([bobPhone, bobLaptop], room, alice, [carol], elsewhere);
         foreach (var connection in new[] { bobPhone, bobLaptop, carol, alice })
         {
             (await connection.RemovalOfAsync(room, bobPhone.UserId)).Should().BeEquivalentTo(new
@@ -107,8 +108,6 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
             });
         }
 
-        await bobPhone.ShouldHearNoMoreOfAsync(room, alice, carol, elsewhere);
-        await bobLaptop.ShouldHearNoMoreOfAsync(room, alice, carol, elsewhere);
         await Rejected(() => bobPhone.SendMessage(room, "hey!"), ChatErrorCodes.NotAMember, "a kicked connection is out of the room");
         await Rejected(() => bobLaptop.SetTyping(room, true), ChatErrorCodes.NotAMember);
         (await alice.GetMembers(room, null, 10)).Should().NotContain(m => m.UserId == bobPhone.UserId);
@@ -127,10 +126,10 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
     {
         var room = TestDefaults.UniqueRoom("team");
         var elsewhere = TestDefaults.UniqueRoom("elsewhere");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
-        await using var dave = await Server.ConnectAsync(TestDefaults.UniqueUser("dave"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var dave = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("dave"), protocol);
         await alice.CreatePrivateRoomAsync(room, bob, carol, dave);
         await alice.SetMemberRole(room, bob.UserId, MemberRoles.Moderator);
         await alice.SetMemberRole(room, carol.UserId, MemberRoles.Moderator);
@@ -147,8 +146,8 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
         await Rejected(() => bob.RemoveMember(room, carol.UserId), ChatErrorCodes.Forbidden, "nor another moderator");
         await bob.RemoveMember(room, dave.UserId);
 
-        (await dave.RemovalOfAsync(room, dave.UserId)).ActorId.Should().Be(bob.UserId);
         await dave.ShouldHearNoMoreOfAsync(room, alice, carol, elsewhere);
+        (await dave.RemovalOfAsync(room, dave.UserId)).ActorId.Should().Be(bob.UserId);
         await Rejected(() => dave.JoinRoom(room), ChatErrorCodes.Forbidden, "dave is out of the private room");
         await Rejected(() => dave.GetHistory(room, null, 10), ChatErrorCodes.Forbidden);
         await Rejected(() => dave.SendMessage(room, "let me back"), ChatErrorCodes.Forbidden);
@@ -164,10 +163,10 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
     {
         var room = TestDefaults.UniqueRoom("lobby");
         var elsewhere = TestDefaults.UniqueRoom("elsewhere");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
-        await using var dave = await Server.ConnectAsync(TestDefaults.UniqueUser("dave"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var dave = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("dave"), protocol);
         await alice.CreatePublicRoomAsync(room, alice, bob, carol);
         await alice.JoinRoom(elsewhere);
         await bob.JoinRoom(elsewhere);
@@ -177,6 +176,7 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
 
         await alice.BanMember(room, bob.UserId, null, "spam");
 
+        await bob.ShouldHearNoMoreOfAsync(room, alice, carol, elsewhere);
         foreach (var connection in new[] { bob, carol })
         {
             (await connection.RemovalOfAsync(room, bob.UserId)).Should().BeEquivalentTo(new
@@ -186,7 +186,6 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
             });
         }
 
-        await bob.ShouldHearNoMoreOfAsync(room, alice, carol, elsewhere);
         await EveryCallOn(bob, room, liked, carol, dave).ShouldAllBeRejectedAsync(ChatErrorCodes.Banned, "bob is banned for good");
         (await bob.ListMyRooms()).Should().NotContain(r => r.Room.Room == room);
         (await carol.GetMembers(room, null, 10)).Should().NotContain(m => m.UserId == bob.UserId);
@@ -209,9 +208,9 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
     public async Task InAPrivateRoomABanAnswersBannedAndOutlastsMembershipAndAnUnbanDoesNotReAdd(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("team");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
         await alice.CreatePrivateRoomAsync(room, bob);
         await alice.JoinRoom(room);
 
@@ -240,9 +239,9 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
     public async Task BansOutsideTheRulesOrByThoseWithoutTheRightAreRefused(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("team");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
         await alice.CreatePrivateRoomAsync(room, bob, carol);
         await alice.SetMemberRole(room, bob.UserId, MemberRoles.Moderator);
         var before = await alice.LastEventSequenceAsync(room);
@@ -262,8 +261,8 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
     public async Task ABanWithAnEndEndsByItself()
     {
         var room = TestDefaults.UniqueRoom("lobby");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"));
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"));
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"));
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"));
         await alice.CreatePublicRoomAsync(room, alice, bob);
         var until = DateTime.UtcNow.AddSeconds(3);
 
@@ -283,8 +282,8 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
     public async Task AMutedMemberCannotPostEditReactOrTypeUntilUnmuted(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("team");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
         await alice.CreatePrivateRoomAsync(room, bob);
         await alice.JoinRoom(room);
         await bob.JoinRoom(room);
@@ -333,8 +332,8 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
     public async Task AMuteWithAnEndEndsByItselfAndOneInThePastUnmutes()
     {
         var room = TestDefaults.UniqueRoom("team");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"));
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"));
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"));
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"));
         await alice.CreatePublicRoomAsync(room, alice, bob);
 
         await alice.MuteMember(room, bob.UserId, DateTime.UtcNow.AddHours(1));
@@ -356,10 +355,10 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
     public async Task SlowModeLetsAPlainMemberPostOncePerIntervalAndSaysHowLongToWait(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("slow");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
-        await using var admin = await Server.ConnectAsync(fixture.AdminName, protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var admin = await Server.ConnectWelcomedAsync(fixture.AdminName, protocol);
         await alice.CreatePublicRoomAsync(room, alice, bob, carol, admin);
         await alice.SetMemberRole(room, carol.UserId, MemberRoles.Moderator);
         await alice.UpdateRoom(room, new UpdateRoomRequest(SlowModeSeconds: 60));
@@ -387,9 +386,9 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
     public async Task AModeratorDeletesAnyonesMessageWhileAPlainMemberDeletesOnlyTheirOwn(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("team");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
         await alice.CreatePublicRoomAsync(room, alice, bob, carol);
         var rude = await bob.SendMessage(room, "something rude");
         var ruder = await bob.SendMessage(room, "something ruder");
@@ -413,10 +412,10 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
     {
         var room = TestDefaults.UniqueRoom("team");
         var lobby = TestDefaults.UniqueRoom("lobby");
-        await using var admin = await Server.ConnectAsync(fixture.AdminName, protocol);
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var admin = await Server.ConnectWelcomedAsync(fixture.AdminName, protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
         await alice.CreatePrivateRoomAsync(room, bob);
         await alice.JoinRoom(room);
         await bob.JoinRoom(room);
@@ -456,10 +455,10 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
     [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
     public async Task NobodyLeavesKicksBansMutesOrGivesRolesInADirectRoom(ChatProtocol protocol)
     {
-        await using var admin = await Server.ConnectAsync(fixture.AdminName, protocol);
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var admin = await Server.ConnectWelcomedAsync(fixture.AdminName, protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
         var room = (await alice.OpenDirect(bob.UserId)).Room;
         await alice.JoinRoom(room);
         await bob.JoinRoom(room);

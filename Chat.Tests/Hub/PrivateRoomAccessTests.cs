@@ -44,9 +44,9 @@ public sealed class PrivateRoomAccessTests(PrivateRoomAccessTests.Fixture fixtur
     {
         var room = TestDefaults.UniqueRoom("secret");
         var open = TestDefaults.UniqueRoom("open");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
         await alice.CreatePrivateRoomAsync(room, bob);
         await alice.JoinRoom(room);
         await alice.SendMessage(room, "team only");
@@ -70,9 +70,9 @@ public sealed class PrivateRoomAccessTests(PrivateRoomAccessTests.Fixture fixtur
     {
         var room = TestDefaults.UniqueRoom("secret");
         var open = TestDefaults.UniqueRoom("open");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var carol = await Server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
         await alice.CreatePrivateRoomAsync(room, bob);
         await alice.JoinRoom(room);
         var message = await alice.SendMessage(room, "team only");
@@ -109,9 +109,9 @@ public sealed class PrivateRoomAccessTests(PrivateRoomAccessTests.Fixture fixtur
     {
         var room = TestDefaults.UniqueRoom("secret");
         var ghost = "guest:" + TestDefaults.UniqueUser("ghost");
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-        await using var dave = await Server.ConnectAsync(TestDefaults.UniqueUser("dave"), protocol);
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var dave = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("dave"), protocol);
         await alice.CreatePrivateRoomAsync(room, bob);
         await alice.JoinRoom(room);
         await bob.JoinRoom(room);
@@ -166,10 +166,10 @@ public sealed class PrivateRoomAccessTests(PrivateRoomAccessTests.Fixture fixtur
 
         public static async Task<Scene> StartAsync(ChatServer server, ChatProtocol protocol, bool direct)
         {
-            var alice = await server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
-            var bob = await server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
-            var carol = await server.ConnectAsync(TestDefaults.UniqueUser("carol"), protocol);
-            var dave = await server.ConnectAsync(TestDefaults.UniqueUser("dave"), protocol);
+            var alice = await server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+            var bob = await server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+            var carol = await server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
+            var dave = await server.ConnectWelcomedAsync(TestDefaults.UniqueUser("dave"), protocol);
             string room;
             if (direct)
             {
