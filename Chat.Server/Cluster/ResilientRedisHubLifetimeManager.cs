@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Chat.Server.Observability;
+using Chat.Server.Rooms;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,8 @@ namespace Chat.Server.Cluster;
 /// even a node's own group sends through Redis, so on its own a node without Redis delivers nothing, refuses joins
 /// and closes new connections; and a subscribe that fails half-way leaves it deaf to that group for good.
 /// <para>
-/// This manager keeps every connection and group in SignalR's in-process manager as well. While the backplane is
+/// This manager keeps every connection and group in SignalR's in-process manager as well; which rooms (groups) a
+/// connection is in, to subscribe it to a new backplane, it reads from <see cref="ConnectionRegistry"/>, the node's truth. While the backplane is
 /// up, sends go through Redis as usual (which also delivers them here). The moment Redis fails, the backplane
 /// instance is dropped and sends go to this node's connections only. When Redis is back,
 /// <see cref="BackplaneRecoveryLoop"/> builds a fresh backplane on a fresh connection, subscribes every open
@@ -26,6 +28,7 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
     private readonly DefaultHubLifetimeManager<THub> _local;
     private readonly ConcurrentDictionary<string, LocalConnection> _connections = new(StringComparer.Ordinal);
     private readonly RedisConnection _redis;
+    private readonly ConnectionRegistry _registry;
     private readonly BackplaneStatus _status;
     private readonly ILogger<ResilientRedisHubLifetimeManager<THub>> _logger;
     private readonly ILogger<RedisHubLifetimeManager<THub>> _backplaneLogger;
@@ -36,6 +39,7 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
 
     public ResilientRedisHubLifetimeManager(
         RedisConnection redis,
+        ConnectionRegistry registry,
         BackplaneStatus status,
         IHubProtocolResolver protocols,
         IOptions<HubOptions> globalHubOptions,
@@ -43,6 +47,7 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
         ILoggerFactory loggerFactory)
     {
         _redis = redis;
+        _registry = registry;
         _status = status;
         _protocols = protocols;
         _globalHubOptions = globalHubOptions;
@@ -95,7 +100,7 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
                 await connection.Gate.WaitAsync(cancellationToken);
                 try
                 {
-                    await SubscribeAsync(connection, backplane);
+                    await SubscribeAsync(connection, backplane, _registry);
                 }
                 finally
                 {
@@ -226,15 +231,6 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
         await local.Gate.WaitAsync(cancellationToken);
         try
         {
-            if (join)
-            {
-                local.Groups.Add(groupName);
-            }
-            else
-            {
-                local.Groups.Remove(groupName);
-            }
-
             await Change(_local);
             await ChangeMembershipAsync(local, Change);
         }
@@ -297,11 +293,15 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
             return Task.CompletedTask;
         }
 
-        return OnBackplaneAsync(backplane, () => local.SubscribedTo == backplane ? change(backplane.Manager) : SubscribeAsync(local, backplane));
+        return OnBackplaneAsync(backplane, () => local.SubscribedTo == backplane ? change(backplane.Manager) : SubscribeAsync(local, backplane, _registry));
     }
 
-    /// <summary>Registers the connection and all its groups with the backplane. Call under the connection's gate.</summary>
-    private static async Task SubscribeAsync(LocalConnection local, Backplane backplane)
+    /// <summary>
+    /// Registers the connection and all its rooms with the backplane. Call under the connection's gate. The registry
+    /// records a join before its group is added and a leave before its group is removed, so a room read here either
+    /// is subscribed now or has its own change waiting on the gate.
+    /// </summary>
+    private static async Task SubscribeAsync(LocalConnection local, Backplane backplane, ConnectionRegistry registry)
     {
         if (local.Closed || local.SubscribedTo == backplane)
         {
@@ -309,7 +309,7 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
         }
 
         await backplane.Manager.OnConnectedAsync(local.Context);
-        foreach (var group in local.Groups)
+        foreach (var group in registry.RoomsOf(local.Context.ConnectionId))
         {
             await backplane.Manager.AddToGroupAsync(local.Context.ConnectionId, group);
         }
@@ -371,15 +371,13 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
         }
     }
 
-    /// <summary>A connection on this node, the groups it is in, and the backplane that knows about it.</summary>
+    /// <summary>A connection on this node and the backplane that knows about it.</summary>
     private sealed class LocalConnection(HubConnectionContext context)
     {
         public HubConnectionContext Context { get; } = context;
 
         /// <summary>Serialises membership changes of this connection with its subscription to a new backplane.</summary>
         public SemaphoreSlim Gate { get; } = new(1, 1);
-
-        public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
 
         public Backplane? SubscribedTo { get; set; }
 

@@ -22,6 +22,9 @@ public sealed class RoomBlock
 
     /// <summary>The latest end of a mute in the room (UTC ticks), read with its numbers likewise.</summary>
     public long MutedUntilTicks { get; set; }
+
+    /// <summary>The room's kind, read likewise: mentions in a room that is not public keep only its members.</summary>
+    public string? Kind { get; set; }
 }
 
 /// <summary>
@@ -46,7 +49,7 @@ public abstract class BatchCommands : IAsyncDisposable
     protected const string AllocateUpsert =
         "ON CONFLICT (name) DO UPDATE SET last_sequence = rooms.last_sequence + excluded.last_sequence, " +
         "last_event_sequence = rooms.last_event_sequence + excluded.last_event_sequence " +
-        "RETURNING name, last_sequence, last_event_sequence, slow_mode_seconds, muted_until_ticks";
+        "RETURNING name, last_sequence, last_event_sequence, slow_mode_seconds, muted_until_ticks, kind";
 
     private const string RoomColumns =
         "name, last_sequence, last_event_sequence, kind, title, topic, slow_mode_seconds, muted_until_ticks, created_at_ticks";
@@ -408,6 +411,7 @@ internal sealed class SqliteBatchCommands : BatchCommands
             block.LastEventSequence = reader.GetInt64(2);
             block.SlowModeSeconds = reader.GetInt32(3);
             block.MutedUntilTicks = reader.GetInt64(4);
+            block.Kind = reader.GetString(5);
         }
 
         return Task.CompletedTask;
@@ -597,6 +601,7 @@ internal sealed class PostgresBatchCommands : BatchCommands
             block.LastEventSequence = reader.GetInt64(2);
             block.SlowModeSeconds = reader.GetInt32(3);
             block.MutedUntilTicks = reader.GetInt64(4);
+            block.Kind = reader.GetString(5);
         }
     }
 

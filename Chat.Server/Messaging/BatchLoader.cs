@@ -184,6 +184,13 @@ internal static class BatchLoader
                 case DirectRoomRequest direct:
                     await LoadUserAsync(commands, state, direct.OtherUserId);
                     break;
+                case PostRequest post when room.Record?.Kind is not (null or Chat.Shared.RoomKinds.Public):
+                    foreach (var userId in post.Mentions)
+                    {
+                        await LoadPersonAsync(commands, state, room, change.Room, userId);
+                    }
+
+                    break;
             }
         }
     }

@@ -95,6 +95,7 @@ public sealed partial class BatchPlan
     private readonly List<Change> _changes = [];
     private readonly Dictionary<MessageRecord, Dictionary<string, int>> _tallies = [];
     private readonly AdminOptions _admins;
+    private readonly HashSet<string> _roomsWithMentions = new(StringComparer.Ordinal);
 
     internal BatchPlan(IReadOnlyList<ChangeRequest> batch, BatchState state, DateTime now, TimeSpan? editWindow, AdminOptions admins)
     {
@@ -166,7 +167,9 @@ public sealed partial class BatchPlan
     /// </summary>
     public bool NeedsRules() =>
         !_state.RulesLoaded
-        && Rooms.Values.Any(block => block.Messages > 0 && (block.SlowModeSeconds > 0 || block.MutedUntilTicks > _now.Ticks));
+        && Rooms.Any(room => room.Value.Messages > 0
+            && (room.Value.SlowModeSeconds > 0 || room.Value.MutedUntilTicks > _now.Ticks
+                || (room.Value.Kind is not (null or RoomKinds.Public) && _roomsWithMentions.Contains(room.Key))));
 
     /// <summary>Assigns the allocated numbers in batch order and lays out every row to write.</summary>
     public void Number()
@@ -321,7 +324,7 @@ public sealed partial class BatchPlan
             SentAt = _now,
             ClientMessageId = post.ClientMessageId,
             ReplyToSequence = replyTo,
-            Mentions = MessageMapper.WriteMentions(post.Mentions),
+            Mentions = MessageMapper.WriteMentions(ReadersAmong(post.Room, post.Mentions)),
         };
         return Apply(post, message, RoomEventTypes.MessagePosted, reaction: null, newMessage: true);
     }
@@ -465,6 +468,23 @@ public sealed partial class BatchPlan
         member.LastPostedAt = _now;
         WriteMember(member);
         return null;
+    }
+
+    /// <summary>Mentions keep only those who may read the room: in a private or direct room, its members.</summary>
+    private string[] ReadersAmong(string room, string[] mentions)
+    {
+        if (mentions.Length == 0)
+        {
+            return mentions;
+        }
+
+        _roomsWithMentions.Add(room);
+        if (!_state.RulesLoaded || _state.RoomStates[room] is not { Record.Kind: RoomKinds.Private or RoomKinds.Direct } state)
+        {
+            return mentions;
+        }
+
+        return [.. mentions.Where(userId => state.MemberOf(userId) is not null || _admins.IsAdmin(userId))];
     }
 
     private Dictionary<string, int> TallyOf(MessageRecord message)

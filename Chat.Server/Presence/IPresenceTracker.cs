@@ -9,23 +9,24 @@ namespace Chat.Server.Presence;
 public sealed record DisconnectOutcome(bool WentOffline, IReadOnlyList<string> RoomsLeft);
 
 /// <summary>
-/// Who is connected and who is in which room, keyed by user with one entry per connection, so that a user is
-/// online while any connection is, and a member of a room while any connection has joined it.
-/// One node keeps it in memory; a cluster keeps it in Redis.
+/// Who is connected and who is in which room across the deployment, so that a user is online while any connection
+/// is, and in a room while any connection has joined it. Each call first gets this node's own verdict from
+/// <see cref="ConnectionRegistry"/> (the node's truth): one node answers with it; a cluster decides in Redis, and
+/// falls back to it while Redis is away.
 /// </summary>
 public interface IPresenceTracker
 {
     /// <summary>Records a connection. Returns true when it is the user's first (the user came online).</summary>
-    ValueTask<bool> ConnectAsync(ChatUser user, string connectionId, CancellationToken cancellationToken = default);
+    ValueTask<bool> ConnectAsync(ChatUser user, string connectionId, bool firstHere, CancellationToken cancellationToken = default);
 
     /// <summary>Forgets a connection and its rooms.</summary>
-    ValueTask<DisconnectOutcome> DisconnectAsync(ChatUser user, string connectionId, CancellationToken cancellationToken = default);
+    ValueTask<DisconnectOutcome> DisconnectAsync(ConnectionRegistry.Departure departure, CancellationToken cancellationToken = default);
 
     /// <summary>Adds a connection to a room. Returns true when it is the user's first connection in the room.</summary>
-    ValueTask<bool> JoinAsync(string room, ChatUser user, string connectionId, CancellationToken cancellationToken = default);
+    ValueTask<bool> JoinAsync(string room, ChatUser user, string connectionId, bool firstHere, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a connection from a room. Returns true when it was the user's last connection in the room.</summary>
-    ValueTask<bool> LeaveAsync(string room, ChatUser user, string connectionId, CancellationToken cancellationToken = default);
+    ValueTask<bool> LeaveAsync(string room, ChatUser user, string connectionId, bool lastHere, CancellationToken cancellationToken = default);
 
     /// <summary>The users in a room now (each once, online).</summary>
     ValueTask<UserPresence[]> GetMembersAsync(string room, CancellationToken cancellationToken = default);

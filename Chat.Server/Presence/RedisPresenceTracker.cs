@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Chat.Server.Cluster;
 using Chat.Server.Hubs;
 using Chat.Server.Observability;
@@ -15,9 +14,9 @@ namespace Chat.Server.Presence;
 /// lease (<see cref="PresenceLeaseLoop"/>). Every decision (first connection, last connection, first in a room)
 /// is one Lua script, so it is exact across nodes.
 /// <para>
-/// The node also keeps its own connections in memory. That is what it answers from while Redis is unreachable,
-/// and what it writes back to Redis when Redis has lost or dropped them (a restart, an outage longer than the
-/// lease): the node's own connections are the truth about the node.
+/// The node's own connections are the truth about the node (<see cref="ConnectionRegistry"/>): that is what it
+/// answers from while Redis is unreachable, and what it writes back to Redis when Redis has lost or dropped them
+/// (a restart, an outage longer than the lease).
 /// </para>
 /// </summary>
 public sealed class RedisPresenceTracker : IPresenceTracker
@@ -28,7 +27,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
     private readonly IHubContext<ChatHub, IChatClient> _hub;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisPresenceTracker> _logger;
-    private readonly ConcurrentDictionary<string, LocalConnection> _local = new();
+    private readonly ConnectionRegistry _connections;
     private readonly string _prefix;
     private readonly long _leaseMilliseconds;
     private volatile bool _resyncNeeded;
@@ -37,12 +36,14 @@ public sealed class RedisPresenceTracker : IPresenceTracker
 
     public RedisPresenceTracker(
         RedisConnection redis,
+        ConnectionRegistry connections,
         IOptions<RedisClusterOptions> options,
         IHubContext<ChatHub, IChatClient> hub,
         TimeProvider time,
         ILogger<RedisPresenceTracker> logger)
     {
         _redis = redis;
+        _connections = connections;
         _hub = hub;
         _time = time;
         _logger = logger;
@@ -54,9 +55,8 @@ public sealed class RedisPresenceTracker : IPresenceTracker
     /// <summary>This node's name in Redis: unique per process start, so a restarted node never inherits a dead one's lease.</summary>
     public string NodeId { get; }
 
-    public async ValueTask<bool> ConnectAsync(ChatUser user, string connectionId, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> ConnectAsync(ChatUser user, string connectionId, bool firstHere, CancellationToken cancellationToken = default)
     {
-        _local[connectionId] = new LocalConnection(user);
         try
         {
             return (int)await EvaluateAsync(RedisPresenceScripts.Connect, NodeId, connectionId, user.Id, user.Name, _leaseMilliseconds) == 1;
@@ -64,13 +64,12 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(ConnectAsync), exception);
-            return !HasOtherLocalConnection(user, connectionId);
+            return firstHere;
         }
     }
 
-    public async ValueTask<DisconnectOutcome> DisconnectAsync(ChatUser user, string connectionId, CancellationToken cancellationToken = default)
+    public async ValueTask<DisconnectOutcome> DisconnectAsync(ConnectionRegistry.Departure departure, CancellationToken cancellationToken = default)
     {
-        _local.TryRemove(connectionId, out var closed);
         if (_draining)
         {
             // The node is shutting down and its users are reconnecting to other nodes right now. Its entries stay
@@ -80,19 +79,17 @@ public sealed class RedisPresenceTracker : IPresenceTracker
 
         try
         {
-            return ToOutcome(await EvaluateAsync(RedisPresenceScripts.Disconnect, connectionId))?.Outcome ?? new DisconnectOutcome(false, []);
+            return ToOutcome(await EvaluateAsync(RedisPresenceScripts.Disconnect, departure.State.ConnectionId))?.Outcome ?? new DisconnectOutcome(false, []);
         }
         catch (RedisException exception)
         {
             ReportOutage(nameof(DisconnectAsync), exception);
-            var roomsLeft = closed?.Rooms.Snapshot().Where(room => !HasOtherLocalConnection(user, connectionId, room)).ToList() ?? [];
-            return new DisconnectOutcome(!HasOtherLocalConnection(user, connectionId), roomsLeft);
+            return new DisconnectOutcome(departure.WentOffline, departure.RoomsLeft);
         }
     }
 
-    public async ValueTask<bool> JoinAsync(string room, ChatUser user, string connectionId, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> JoinAsync(string room, ChatUser user, string connectionId, bool firstHere, CancellationToken cancellationToken = default)
     {
-        _local.GetOrAdd(connectionId, _ => new LocalConnection(user)).Rooms.Add(room);
         try
         {
             return (int)await EvaluateAsync(RedisPresenceScripts.Join, NodeId, connectionId, user.Id, user.Name, _leaseMilliseconds, room) == 1;
@@ -100,17 +97,12 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(JoinAsync), exception);
-            return !HasOtherLocalConnection(user, connectionId, room);
+            return firstHere;
         }
     }
 
-    public async ValueTask<bool> LeaveAsync(string room, ChatUser user, string connectionId, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> LeaveAsync(string room, ChatUser user, string connectionId, bool lastHere, CancellationToken cancellationToken = default)
     {
-        if (_local.TryGetValue(connectionId, out var local))
-        {
-            local.Rooms.Remove(room);
-        }
-
         try
         {
             return (int)await EvaluateAsync(RedisPresenceScripts.Leave, connectionId, user.Id, room) == 1;
@@ -118,7 +110,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(LeaveAsync), exception);
-            return !HasOtherLocalConnection(user, connectionId, room);
+            return lastHere;
         }
     }
 
@@ -132,8 +124,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(GetMembersAsync), exception);
-            return [.. _local.Values.Where(c => c.Rooms.Contains(room)).Select(c => c.User).Distinct()
-                .Select(u => new UserPresence(u.Id, u.Name, PresenceStatus.Online))];
+            return _connections.UsersIn(room);
         }
     }
 
@@ -147,8 +138,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(GetMemberCountsAsync), exception);
-            return _local.Values.SelectMany(c => c.Rooms.Snapshot().Select(room => (room, c.User.Id))).Distinct()
-                .GroupBy(m => m.room).ToDictionary(g => g.Key, g => g.Count());
+            return _connections.UserCountsByRoom();
         }
     }
 
@@ -162,7 +152,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         catch (RedisException exception)
         {
             ReportOutage(nameof(GetRoomsOfUserAsync), exception);
-            return [.. _local.Values.Where(c => c.User.Id == userId).SelectMany(c => c.Rooms.Snapshot()).Distinct()];
+            return _connections.RoomsOfUser(userId);
         }
     }
 
@@ -208,31 +198,33 @@ public sealed class RedisPresenceTracker : IPresenceTracker
     {
         _resyncNeeded = false;
         var inRedis = await _redis.Database.SetMembersAsync(_prefix + "node:" + NodeId);
-        foreach (var stale in inRedis.Select(c => (string)c!).Where(c => !_local.ContainsKey(c)))
+        foreach (var stale in inRedis.Select(c => (string)c!).Where(c => !_connections.Contains(c)))
         {
             await RemoveAndAnnounceAsync(stale);
         }
 
-        foreach (var (connectionId, local) in _local.ToArray())
+        var local = _connections.All;
+        foreach (var connection in local)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await RestoreAsync(connectionId, local);
+            await RestoreAsync(connection);
         }
 
-        ChatLog.PresenceResynchronised(_logger, NodeId, _local.Count);
+        ChatLog.PresenceResynchronised(_logger, NodeId, local.Count);
     }
 
     /// <summary>
     /// Writes one local connection back. The hub may close it or leave a room meanwhile; checking again after each
     /// write (closing and leaving update the local state first) means neither side can leave a ghost behind.
     /// </summary>
-    private async Task RestoreAsync(string connectionId, LocalConnection local)
+    private async Task RestoreAsync(ConnectionRegistry.ConnectionState local)
     {
+        var connectionId = local.ConnectionId;
         var user = local.User;
         var cameOnline = (int)await EvaluateAsync(RedisPresenceScripts.Connect, NodeId, connectionId, user.Id, user.Name, _leaseMilliseconds) == 1;
         // Rooms left while Redis was unreachable are still there.
         var roomsInRedis = await _redis.Database.SetMembersAsync(_prefix + "conn:" + connectionId + ":rooms");
-        foreach (var room in roomsInRedis.Select(r => (string)r!).Where(r => !local.Rooms.Contains(r)))
+        foreach (var room in roomsInRedis.Select(r => (string)r!).Where(r => !local.IsIn(r)))
         {
             if ((int)await EvaluateAsync(RedisPresenceScripts.Leave, connectionId, user.Id, room) == 1)
             {
@@ -240,20 +232,20 @@ public sealed class RedisPresenceTracker : IPresenceTracker
             }
         }
 
-        foreach (var room in local.Rooms.Snapshot())
+        foreach (var room in local.Rooms)
         {
             if ((int)await EvaluateAsync(RedisPresenceScripts.Join, NodeId, connectionId, user.Id, user.Name, _leaseMilliseconds, room) == 1)
             {
                 await AnnounceAsync(room, () => _hub.Clients.GroupExcept(room, connectionId).UserJoined(new RoomMemberEvent(room, user.Id, user.Name, Now)));
             }
 
-            if (!local.Rooms.Contains(room) && (int)await EvaluateAsync(RedisPresenceScripts.Leave, connectionId, user.Id, room) == 1)
+            if (!local.IsIn(room) && (int)await EvaluateAsync(RedisPresenceScripts.Leave, connectionId, user.Id, room) == 1)
             {
                 await AnnounceAsync(room, () => _hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, user.Id, user.Name, Now)));
             }
         }
 
-        if (!_local.ContainsKey(connectionId))
+        if (!_connections.Contains(connectionId))
         {
             await RemoveAndAnnounceAsync(connectionId);
             return;
@@ -303,13 +295,6 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         }
     }
 
-    /// <summary>
-    /// While Redis is unreachable, first and last are decided from this node's own connections: exact for users who
-    /// are only here, and the resynchronisation afterwards corrects the picture for those who are also elsewhere.
-    /// </summary>
-    private bool HasOtherLocalConnection(ChatUser user, string connectionId, string? room = null) =>
-        _local.Any(c => c.Key != connectionId && c.Value.User.Id == user.Id && (room is null || c.Value.Rooms.Contains(room)));
-
     private Task<RedisResult> EvaluateAsync(string script, params RedisValue[] arguments) =>
         _redis.Database.ScriptEvaluateAsync(script, values: [_prefix, .. arguments]);
 
@@ -338,12 +323,4 @@ public sealed class RedisPresenceTracker : IPresenceTracker
     private DateTime Now => _time.GetUtcNow().UtcDateTime;
 
     private sealed record UserOutcome(ChatUser User, DisconnectOutcome Outcome);
-
-    /// <summary>A connection on this node and the rooms it has joined.</summary>
-    private sealed class LocalConnection(ChatUser user)
-    {
-        public ChatUser User { get; } = user;
-
-        public RoomSet Rooms { get; } = new();
-    }
 }

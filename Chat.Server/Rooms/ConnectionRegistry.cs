@@ -1,51 +1,89 @@
 using System.Collections.Concurrent;
+using Chat.Shared;
 
 namespace Chat.Server.Rooms;
 
 /// <summary>
-/// The connections open on this node and the rooms each has joined: the membership check on the send path is a
-/// lookup here, never a round trip to the presence store.
+/// The node's truth about its connections: who each one is, which rooms it has joined, and so which users are here
+/// and in which rooms. The presence trackers, the backplane and the send path read it; nothing else keeps its own
+/// copy. Every first and last (a user's first connection here, their last one in a room) is decided under one lock,
+/// so two connections of one user racing never both or neither count as first.
 /// </summary>
 public sealed class ConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, ConnectionState> _connections = new();
-    private readonly ConcurrentDictionary<string, int> _localConnectionsByRoom = new();
-    private readonly ConcurrentDictionary<string, int> _localConnectionsByUser = new();
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, int> _connectionsByUser = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RoomOccupancy> _rooms = new(StringComparer.Ordinal);
 
     public int Count => _connections.Count;
 
     /// <summary>Distinct users with at least one connection on this node.</summary>
-    public int UserCount => _localConnectionsByUser.Count;
-
-    /// <summary>Rooms with at least one connection on this node.</summary>
-    public int RoomCount => _localConnectionsByRoom.Count;
-
-    public ConnectionState Add(string connectionId, ChatUser user)
+    public int UserCount
     {
-        var state = new ConnectionState(user, this);
-        if (!_connections.TryAdd(connectionId, state))
+        get
         {
-            return _connections[connectionId];
+            lock (_lock)
+            {
+                return _connectionsByUser.Count;
+            }
         }
-
-        Increment(_localConnectionsByUser, user.Id);
-        return state;
     }
 
-    public ConnectionState? Remove(string connectionId)
+    /// <summary>Rooms with at least one connection on this node.</summary>
+    public int RoomCount
     {
-        if (!_connections.TryRemove(connectionId, out var state))
+        get
         {
-            return null;
+            lock (_lock)
+            {
+                return _rooms.Count;
+            }
         }
+    }
 
-        foreach (var room in state.Rooms)
+    /// <summary>Records a connection; <paramref name="firstOfUser"/> tells whether the user had none here.</summary>
+    public ConnectionState Add(string connectionId, ChatUser user, out bool firstOfUser)
+    {
+        lock (_lock)
         {
-            Decrement(_localConnectionsByRoom, room);
-        }
+            if (_connections.TryGetValue(connectionId, out var existing))
+            {
+                firstOfUser = false;
+                return existing;
+            }
 
-        Decrement(_localConnectionsByUser, state.User.Id);
-        return state;
+            var state = new ConnectionState(connectionId, user, this);
+            _connections[connectionId] = state;
+            firstOfUser = Increment(_connectionsByUser, user.Id) == 1;
+            return state;
+        }
+    }
+
+    /// <summary>Forgets a connection and its rooms: which of them the user has left here, and whether they are gone from this node.</summary>
+    public Departure? Remove(string connectionId)
+    {
+        lock (_lock)
+        {
+            if (!_connections.TryRemove(connectionId, out var state))
+            {
+                return null;
+            }
+
+            state.Closed = true;
+            var rooms = state.Rooms;
+            var roomsLeft = new List<string>();
+            foreach (var room in rooms)
+            {
+                if (LeaveRoom(room, state.User.Id))
+                {
+                    roomsLeft.Add(room);
+                }
+            }
+
+            var wentOffline = Decrement(_connectionsByUser, state.User.Id) == 0;
+            return new Departure(state, rooms, wentOffline, roomsLeft);
+        }
     }
 
     public ConnectionState Get(string connectionId) =>
@@ -53,39 +91,140 @@ public sealed class ConnectionRegistry
             ? state
             : throw new InvalidOperationException($"Connection {connectionId} is not registered.");
 
-    /// <summary>The user's connections on this node.</summary>
-    public IEnumerable<(string ConnectionId, ConnectionState State)> ConnectionsOf(string userId)
-    {
-        if (!_localConnectionsByUser.ContainsKey(userId))
-        {
-            yield break;
-        }
+    public bool Contains(string connectionId) => _connections.ContainsKey(connectionId);
 
-        foreach (var (connectionId, state) in _connections)
+    /// <summary>The rooms a connection has joined, or none for a connection that is not (or no longer) here.</summary>
+    public IReadOnlyList<string> RoomsOf(string connectionId) => _connections.TryGetValue(connectionId, out var state) ? state.Rooms : [];
+
+    public IReadOnlyCollection<ConnectionState> All => [.. _connections.Values];
+
+    /// <summary>The user's connections on this node.</summary>
+    public IReadOnlyList<ConnectionState> ConnectionsOf(string userId)
+    {
+        lock (_lock)
         {
-            if (state.User.Id == userId)
+            if (!_connectionsByUser.ContainsKey(userId))
             {
-                yield return (connectionId, state);
+                return [];
             }
         }
+
+        return [.. _connections.Values.Where(c => c.User.Id == userId)];
     }
 
     /// <summary>How many connections on this node are in the room.</summary>
-    public int LocalConnectionsIn(string room) => _localConnectionsByRoom.GetValueOrDefault(room);
-
-    private void RoomJoined(string room) => Increment(_localConnectionsByRoom, room);
-
-    private void RoomLeft(string room) => Decrement(_localConnectionsByRoom, room);
-
-    private static void Increment(ConcurrentDictionary<string, int> counts, string key) => counts.AddOrUpdate(key, 1, (_, count) => count + 1);
-
-    private static void Decrement(ConcurrentDictionary<string, int> counts, string key)
+    public int LocalConnectionsIn(string room)
     {
-        var count = counts.AddOrUpdate(key, 0, (_, count) => count - 1);
+        lock (_lock)
+        {
+            return _rooms.TryGetValue(room, out var occupancy) ? occupancy.Connections : 0;
+        }
+    }
+
+    /// <summary>The users with a connection in the room on this node, each once.</summary>
+    public UserPresence[] UsersIn(string room)
+    {
+        lock (_lock)
+        {
+            return _rooms.TryGetValue(room, out var occupancy)
+                ? [.. occupancy.Users.Select(u => new UserPresence(u.Key, u.Value.Name, PresenceStatus.Online))]
+                : [];
+        }
+    }
+
+    /// <summary>Every room with a connection on this node, and how many distinct users each has here.</summary>
+    public Dictionary<string, int> UserCountsByRoom()
+    {
+        lock (_lock)
+        {
+            return _rooms.ToDictionary(r => r.Key, r => r.Value.Users.Count, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>The rooms any connection of the user on this node is in.</summary>
+    public IReadOnlyList<string> RoomsOfUser(string userId) => [.. ConnectionsOf(userId).SelectMany(c => c.Rooms).Distinct(StringComparer.Ordinal)];
+
+    private (JoinOutcome Outcome, bool FirstOfUser) Join(ConnectionState state, string room, int maxRooms)
+    {
+        lock (_lock)
+        {
+            if (state.Closed)
+            {
+                return (JoinOutcome.AlreadyJoined, false);
+            }
+
+            var outcome = state.RoomSet.TryAdd(room, maxRooms);
+            if (outcome != JoinOutcome.Joined)
+            {
+                return (outcome, false);
+            }
+
+            if (!_rooms.TryGetValue(room, out var occupancy))
+            {
+                _rooms[room] = occupancy = new RoomOccupancy();
+            }
+
+            occupancy.Connections++;
+            if (occupancy.Users.TryGetValue(state.User.Id, out var present))
+            {
+                present.Connections++;
+                return (outcome, false);
+            }
+
+            occupancy.Users[state.User.Id] = new PresentUser(state.User.Name) { Connections = 1 };
+            return (outcome, true);
+        }
+    }
+
+    private (bool Left, bool LastOfUser) Leave(ConnectionState state, string room)
+    {
+        lock (_lock)
+        {
+            return state.RoomSet.Remove(room) ? (true, LeaveRoom(room, state.User.Id)) : (false, false);
+        }
+    }
+
+    /// <summary>Returns true when the user has no connection left in the room. Call under the lock.</summary>
+    private bool LeaveRoom(string room, string userId)
+    {
+        if (!_rooms.TryGetValue(room, out var occupancy) || !occupancy.Users.TryGetValue(userId, out var present))
+        {
+            return false;
+        }
+
+        occupancy.Connections--;
+        if (--present.Connections > 0)
+        {
+            return false;
+        }
+
+        occupancy.Users.Remove(userId);
+        if (occupancy.Users.Count == 0)
+        {
+            _rooms.Remove(room);
+        }
+
+        return true;
+    }
+
+    private static int Increment(Dictionary<string, int> counts, string key)
+    {
+        var count = counts.GetValueOrDefault(key) + 1;
+        counts[key] = count;
+        return count;
+    }
+
+    private static int Decrement(Dictionary<string, int> counts, string key)
+    {
+        var count = counts.GetValueOrDefault(key) - 1;
         if (count <= 0)
         {
-            counts.TryRemove(new KeyValuePair<string, int>(key, count));
+            counts.Remove(key);
+            return 0;
         }
+
+        counts[key] = count;
+        return count;
     }
 
     public enum JoinOutcome
@@ -95,36 +234,46 @@ public sealed class ConnectionRegistry
         TooManyRooms,
     }
 
-    public sealed class ConnectionState(ChatUser user, ConnectionRegistry registry)
+    /// <summary>What a closed connection left behind on this node.</summary>
+    /// <param name="State">The connection as it was.</param>
+    /// <param name="Rooms">Every room it had joined.</param>
+    /// <param name="WentOffline">It was the user's last connection here.</param>
+    /// <param name="RoomsLeft">Rooms where it was the user's last connection here.</param>
+    public sealed record Departure(ConnectionState State, IReadOnlyList<string> Rooms, bool WentOffline, IReadOnlyList<string> RoomsLeft);
+
+    public sealed class ConnectionState(string connectionId, ChatUser user, ConnectionRegistry registry)
     {
-        private readonly RoomSet _rooms = new();
+        public string ConnectionId { get; } = connectionId;
 
         public ChatUser User { get; } = user;
 
-        public IReadOnlyList<string> Rooms => _rooms.Snapshot();
+        public IReadOnlyList<string> Rooms => RoomSet.Snapshot();
 
-        public bool IsIn(string room) => _rooms.Contains(room);
+        internal RoomSet RoomSet { get; } = new();
 
-        public JoinOutcome TryJoin(string room, int maxRooms)
-        {
-            var outcome = _rooms.TryAdd(room, maxRooms);
-            if (outcome == JoinOutcome.Joined)
-            {
-                registry.RoomJoined(room);
-            }
+        internal bool Closed { get; set; }
 
-            return outcome;
-        }
+        /// <summary>The send path's membership check: a lock of this connection's own, never the registry's.</summary>
+        public bool IsIn(string room) => RoomSet.Contains(room);
 
-        public bool Leave(string room)
-        {
-            if (!_rooms.Remove(room))
-            {
-                return false;
-            }
+        /// <summary>Joins the room; <c>FirstOfUser</c> tells whether the user had no other connection in it here.</summary>
+        public (JoinOutcome Outcome, bool FirstOfUser) TryJoin(string room, int maxRooms) => registry.Join(this, room, maxRooms);
 
-            registry.RoomLeft(room);
-            return true;
-        }
+        /// <summary>Leaves the room; <c>LastOfUser</c> tells whether it was the user's last connection in it here.</summary>
+        public (bool Left, bool LastOfUser) Leave(string room) => registry.Leave(this, room);
+    }
+
+    private sealed class RoomOccupancy
+    {
+        public int Connections { get; set; }
+
+        public Dictionary<string, PresentUser> Users { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed class PresentUser(string name)
+    {
+        public string Name { get; } = name;
+
+        public int Connections { get; set; }
     }
 }

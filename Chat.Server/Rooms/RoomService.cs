@@ -25,9 +25,9 @@ public sealed class RoomService(
 {
     public async Task ConnectedAsync(string connectionId, ChatUser user, CancellationToken cancellationToken = default)
     {
-        connections.Add(connectionId, user);
+        connections.Add(connectionId, user, out var firstHere);
         await users.SeenAsync(user, cancellationToken);
-        if (await presence.ConnectAsync(user, connectionId, cancellationToken))
+        if (await presence.ConnectAsync(user, connectionId, firstHere, cancellationToken))
         {
             var rooms = await presence.GetRoomsOfUserAsync(user.Id, cancellationToken);
             if (rooms.Count > 0)
@@ -39,18 +39,18 @@ public sealed class RoomService(
 
     public async Task DisconnectedAsync(string connectionId, CancellationToken cancellationToken = default)
     {
-        if (connections.Remove(connectionId) is not { } state)
+        if (connections.Remove(connectionId) is not { } departure)
         {
             return;
         }
 
-        var user = state.User;
-        foreach (var room in state.Rooms)
+        var user = departure.State.User;
+        foreach (var room in departure.Rooms)
         {
             await typing.EndAsync(room, user, cancellationToken);
         }
 
-        var outcome = await presence.DisconnectAsync(user, connectionId, cancellationToken);
+        var outcome = await presence.DisconnectAsync(departure, cancellationToken);
         var at = Now;
         foreach (var room in outcome.RoomsLeft)
         {
@@ -84,7 +84,7 @@ public sealed class RoomService(
             }
         }
 
-        var outcome = state.TryJoin(room, ChatLimits.MaxRoomsPerConnection);
+        var (outcome, firstHere) = state.TryJoin(room, ChatLimits.MaxRoomsPerConnection);
         if (outcome == ConnectionRegistry.JoinOutcome.TooManyRooms)
         {
             throw new ChatException(ChatErrorCodes.TooManyRooms, $"a connection may be in at most {ChatLimits.MaxRoomsPerConnection} rooms; leave one first");
@@ -105,7 +105,7 @@ public sealed class RoomService(
                 throw;
             }
 
-            if (await presence.JoinAsync(room, state.User, connectionId, cancellationToken))
+            if (await presence.JoinAsync(room, state.User, connectionId, firstHere, cancellationToken))
             {
                 await hub.Clients.GroupExcept(room, connectionId).UserJoined(new RoomMemberEvent(room, state.User.Id, state.User.Name, Now));
             }

@@ -22,14 +22,6 @@ public sealed class RoomSet
         }
     }
 
-    public bool Add(string room)
-    {
-        lock (_lock)
-        {
-            return _rooms.Add(room);
-        }
-    }
-
     /// <summary>Adds the room unless the set holds it already or is full; checked and added under one lock.</summary>
     public ConnectionRegistry.JoinOutcome TryAdd(string room, int maxRooms)
     {

@@ -16,14 +16,15 @@ public sealed class RoomSubscriptions(
 {
     public async Task LeaveAsync(string connectionId, ConnectionRegistry.ConnectionState state, RoomName room, CancellationToken cancellationToken = default)
     {
-        if (!state.Leave(room))
+        var (left, lastHere) = state.Leave(room);
+        if (!left)
         {
             return;
         }
 
         await hub.Groups.RemoveFromGroupAsync(connectionId, room, cancellationToken);
         await typing.EndAsync(room, state.User, cancellationToken);
-        if (await presence.LeaveAsync(room, state.User, connectionId, cancellationToken))
+        if (await presence.LeaveAsync(room, state.User, connectionId, lastHere, cancellationToken))
         {
             await hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, state.User.Id, state.User.Name, time.GetUtcNow().UtcDateTime));
         }
@@ -32,9 +33,9 @@ public sealed class RoomSubscriptions(
     /// <summary>Every connection of the user on this node stops receiving the room at once.</summary>
     public async Task EvictAsync(RoomName room, string userId, CancellationToken cancellationToken = default)
     {
-        foreach (var (connectionId, state) in connections.ConnectionsOf(userId).ToList())
+        foreach (var state in connections.ConnectionsOf(userId))
         {
-            await LeaveAsync(connectionId, state, room, cancellationToken);
+            await LeaveAsync(state.ConnectionId, state, room, cancellationToken);
         }
     }
 }

@@ -10,7 +10,10 @@ using Npgsql;
 
 namespace Chat.Tests.History;
 
-/// <summary>A SQLite file written by the previous release opens with all its history, numbered as a change log.</summary>
+/// <summary>
+/// A SQLite file written by the first release opens with all its history, through every migration since (the change
+/// log, conversations), numbered as a change log.
+/// </summary>
 public sealed class SqlitePreviousReleaseTests
 {
     /// <summary>The only migration the previous release had.</summary>
@@ -149,6 +152,14 @@ internal sealed class PreviousReleaseHistory
         var joined = await reader.JoinRoom(BusyRoom);
         joined.Should().BeEquivalentTo(new { LastSequence = 30L, LastEventSequence = 30L, MemberCount = 1 });
         joined.RecentMessages.Should().Equal(busy);
+
+        // Conversations came later: an old room is public and has no owner (administrators moderate it), it was made
+        // by its first message, and everyone who wrote before is a user that rooms can name.
+        var mine = (await reader.ListMyRooms()).Should().ContainSingle(r => r.Room.Room == BusyRoom).Subject;
+        mine.Should().BeEquivalentTo(new { Role = MemberRoles.Member, LastMessage = busy[^1] });
+        mine.Room.Should().BeEquivalentTo(new { Kind = RoomKinds.Public, CreatedAt = busy[0].SentAt, MemberCount = 1, LastSequence = 30L });
+        var direct = await reader.OpenDirect(busy[0].SenderId);
+        direct.Members!.Select(m => (m.UserId, m.UserName)).Should().Contain((busy[0].SenderId, busy[0].SenderName));
 
         var next = await reader.PostMessage(BusyRoom, new PostMessageRequest("new in the new release", ReplyToId: busy[0].Id));
         next.Should().BeEquivalentTo(new { Sequence = 31L, EventSequence = 31L });

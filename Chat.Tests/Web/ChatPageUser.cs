@@ -36,7 +36,7 @@ public sealed class ChatPageUser : IAsyncDisposable
 
     public ILocator ConnectionState => Page.Locator("#connection-state");
 
-    public ILocator UserNameInput => Page.GetByLabel("User name");
+    public ILocator UserNameInput => Page.GetByLabel("User name", new() { Exact = true });
 
     public ILocator RoomInput => Page.GetByLabel("Join or create a room");
 
@@ -81,7 +81,76 @@ public sealed class ChatPageUser : IAsyncDisposable
         return user;
     }
 
-    public ILocator RoomButton(string room) => Page.Locator($"#room-list button[data-room=\"{room}\"]");
+    /// <summary>A room in either list (the user's rooms, or the other public rooms), by its name.</summary>
+    public ILocator RoomButton(string room) => Page.Locator($".rooms button[data-room=\"{room}\"]");
+
+    /// <summary>The user's rooms (ListMyRooms and the rooms joined on the page), in page order.</summary>
+    public ILocator MyRooms => Page.Locator("#room-list button[data-room]");
+
+    /// <summary>One of the user's rooms by the name shown for it (a title, or the other person of a direct room).</summary>
+    public ILocator MyRoom(string label) =>
+        MyRooms.Filter(new() { Has = Page.Locator(".room-name", new() { HasTextRegex = ExactText(label) }) });
+
+    /// <summary>The direct conversation with a user, as the room list shows it: by that user's name.</summary>
+    public ILocator DirectRoomWith(string userName) => MyRoom(userName).And(Page.Locator("[data-kind=direct]"));
+
+    /// <summary>The kind of the room in view, in words ("Private room", "Direct conversation").</summary>
+    public ILocator RoomKind => Page.Locator("#room-kind");
+
+    public ILocator RoomTopic => Page.Locator("#room-topic");
+
+    /// <summary>Why the user cannot write in the room in view (removed, banned, muted).</summary>
+    public ILocator RoomNotice => Page.Locator("#room-notice");
+
+    /// <summary>Removal notices about rooms not in view.</summary>
+    public ILocator PageNotice => Page.Locator("#page-notice");
+
+    public ILocator SettingsButton => Page.GetByRole(AriaRole.Button, new() { Name = "Room settings", Exact = true });
+
+    public ILocator Settings => Page.Locator("dialog#settings");
+
+    public ILocator SettingsStatus => Page.Locator("#settings-status");
+
+    public ILocator SettingsMembersError => Page.Locator("#settings-members-error");
+
+    /// <summary>A lasting member's row in the settings dialog.</summary>
+    public ILocator SettingsMember(string userName) =>
+        Page.Locator("#settings-members li.settings-member").Filter(new() { Has = Page.Locator(".member-name", new() { HasTextRegex = ExactText(userName, orYou: true) }) });
+
+    /// <summary>The "Message" button of a member in the members panel: starts the direct conversation.</summary>
+    public ILocator MessageMemberButton(string userName) =>
+        Page.GetByRole(AriaRole.Button, new() { Name = $"Message {userName}", Exact = true });
+
+    public async Task OpenSettingsAsync()
+    {
+        await SettingsButton.ClickAsync();
+        await Expect(Settings).ToBeVisibleAsync();
+    }
+
+    public async Task CloseSettingsAsync()
+    {
+        await Settings.GetByRole(AriaRole.Button, new() { Name = "Close", Exact = true }).ClickAsync();
+        await Expect(Settings).ToBeHiddenAsync();
+    }
+
+    /// <summary>Makes a private room through the page's form, with people by user name, and waits until it is in view.</summary>
+    public async Task CreatePrivateRoomAsync(string room, string? title = null, params string[] people)
+    {
+        var panel = Page.Locator("#new-room-panel");
+        if (await panel.GetAttributeAsync("open") is null)
+        {
+            await panel.Locator("summary").ClickAsync();
+        }
+
+        await Page.GetByLabel("Room name", new() { Exact = true }).FillAsync(room);
+        await Page.GetByLabel("Title (optional)").FillAsync(title ?? "");
+        await Page.GetByLabel("People (user names)").FillAsync(string.Join(", ", people));
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+        await Expect(RoomTitle).ToHaveTextAsync(title ?? room);
+    }
+
+    private static System.Text.RegularExpressions.Regex ExactText(string text, bool orYou = false) =>
+        new($"^{System.Text.RegularExpressions.Regex.Escape(text)}{(orYou ? "( \\(you\\))?" : "")}$");
 
     public ILocator Unread(string room) => RoomButton(room).Locator(".unread");
 

@@ -173,6 +173,62 @@ public sealed class WebChatRecoveryTests(WebChatRestartFixture fixture, ITestOut
             }
         }));
 
+    [Fact]
+    public Task AfterAReconnectThePageDoesNotJoinAgainTheRoomsItsUserWasRemovedFrom() => RunAsync(async scenario =>
+    {
+        var kept = WebNames.Room("kept");
+        var gone = WebNames.Room("gone");
+        var team = WebNames.Room("team");
+        var aliceName = WebNames.User("alice");
+        var carol = await scenario.SignInAsync("carol");
+        await using (var alice = await fixture.ConnectClientAsync(aliceName))
+        {
+            // Alice's joins create the public rooms: she owns them.
+            await alice.JoinRoom(kept);
+            await alice.JoinRoom(gone);
+            await carol.JoinAsync(kept);
+            await carol.JoinAsync(gone);
+            await alice.CreateRoom(new CreateRoomRequest(team, RoomKinds.Private, MemberIds: [carol.UserId]));
+            await carol.MyRoom(team).ClickAsync();
+            await Expect(carol.RoomTitle).ToHaveTextAsync(team);
+
+            // Removed while the page is connected: said at once in the room.
+            await alice.RemoveMember(team, carol.UserId);
+            await Expect(carol.RoomNotice).ToHaveTextAsync($"You were removed from this room by {aliceName}.");
+            await Expect(carol.RoomButton(team)).ToHaveCountAsync(0);
+        }
+
+        await fixture.Server.KillAsync();
+        await Expect(carol.ConnectionState).ToHaveAttributeAsync("data-state", "reconnecting");
+        // Off the network until she is removed from a second room, so she can only learn of it on coming back.
+        await carol.Context.SetOfflineAsync(true);
+        await fixture.Server.StartAsync();
+        await using (var alice = await fixture.ConnectClientAsync(aliceName))
+        {
+            await alice.RemoveMember(gone, carol.UserId);
+        }
+
+        await carol.Context.SetOfflineAsync(false);
+        await Expect(carol.ConnectionState).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(carol.PageNotice).ToHaveTextAsync($"You are no longer a member of {gone}.");
+        await Expect(carol.MyRoom(gone)).ToHaveCountAsync(0);
+        await Expect(carol.MyRooms).ToHaveCountAsync(1);
+        await Expect(carol.MyRoom(kept)).ToHaveClassAsync("room joined");
+        await Expect(carol.RoomNotice).ToHaveTextAsync($"You were removed from this room by {aliceName}.");
+
+        // Re-joining a public room would have made her a member again: the page did not.
+        await using (var alice = await fixture.ConnectClientAsync(aliceName))
+        {
+            (await alice.GetMembers(gone, null, 200)).Select(m => m.UserId).Should().NotContain(carol.UserId);
+            (await alice.GetMembers(kept, null, 200)).Select(m => m.UserId).Should().Contain(carol.UserId);
+            await alice.JoinRoom(kept);
+            await alice.SendMessage(kept, "still here?");
+            await Expect(carol.Unread(kept)).ToHaveTextAsync("1");
+        }
+
+        carol.PageErrors.Should().BeEmpty();
+    });
+
     private static Task Change(TestClient client, string method, params object?[] args) =>
         client.Connection.InvokeCoreAsync(method, args).WithTimeout();
 

@@ -1,6 +1,6 @@
 import { Limits, type ChatMessage } from "./contracts";
-import { byId, element } from "./dom";
-import { describeError } from "./errors";
+import { byId, element, formatDateTime } from "./dom";
+import { describeError, type ErrorWords } from "./errors";
 import { findMentions } from "./mentions";
 import type { RoomState } from "./room";
 import type { ChatStore } from "./store";
@@ -55,7 +55,8 @@ export class ComposerView {
     this.error.textContent = text;
   }
 
-  setRoom(room: RoomState | undefined): void {
+  /** `label`: the room as people see it (a direct room by the other person's name). */
+  setRoom(room: RoomState | undefined, label = room?.name ?? ""): void {
     if (this.room !== room) {
       this.stopTyping();
       if (this.mode.kind === "edit") {
@@ -65,10 +66,12 @@ export class ComposerView {
     }
     this.room = room;
     this.error.textContent = "";
-    const hasRoom = room !== undefined;
-    this.input.disabled = !hasRoom;
-    this.sendButton.disabled = !hasRoom;
-    this.input.placeholder = hasRoom ? `Message #${room.name}` : "Join a room to write";
+    // A room the user was removed from stays readable, but nothing can be written there.
+    const writable = room !== undefined && room.removal === undefined;
+    this.input.disabled = !writable;
+    this.sendButton.disabled = !writable;
+    this.input.placeholder =
+      room === undefined ? "Join a room to write" : !writable ? "You are no longer a member of this room" : `Message ${room.name === label ? `#${label}` : label}`;
   }
 
   reply(message: ChatMessage): void {
@@ -147,7 +150,7 @@ export class ComposerView {
       }
     } catch (error) {
       // The draft stays in the input: nothing the user typed is lost.
-      this.error.textContent = describeError(error);
+      this.error.textContent = describeError(error, this.words(room, mode.kind === "edit"));
       return;
     }
     this.typingSentAt = 0;
@@ -155,6 +158,16 @@ export class ComposerView {
       this.input.value = mode.kind === "edit" ? mode.draft : this.input.value === text ? "" : this.input.value;
       this.setMode({ kind: "new" });
     }
+  }
+
+  /** The words for a refused send or edit, in this room. */
+  private words(room: RoomState, edit: boolean): ErrorWords {
+    const until = this.store.mutedNow(room.name);
+    return {
+      forbidden: edit ? "Only the person who wrote a message can change it." : "You may not write in this room.",
+      banned: "You are banned from this room: you cannot write here.",
+      muted: until === undefined ? "You are muted in this room for now." : `You are muted in this room until ${formatDateTime(until)}.`,
+    };
   }
 
   private async post(room: RoomState, text: string, replyToId: string | null): Promise<void> {

@@ -112,6 +112,80 @@ export interface RoomEvent {
   message?: ChatMessage | null;
   messageId?: string | null;
   reaction?: string | null;
+  /** The member added, removed or updated (member.*), as they are after the change. */
+  member?: RoomMember | null;
+  /** The room as it is after a room.updated. */
+  roomInfo?: RoomInfo | null;
+}
+
+/** The change types the page acts on beyond messages (Chat.Shared RoomEventTypes). */
+export const RoomEventTypes = {
+  memberAdded: "member.added",
+  memberRemoved: "member.removed",
+  memberUpdated: "member.updated",
+  roomUpdated: "room.updated",
+} as const;
+
+export type RoomKind = "public" | "private" | "direct";
+
+export type MemberRole = "owner" | "moderator" | "member";
+
+/** A lasting member of a room (GetMembers, AddMember, member.* events). */
+export interface RoomMember {
+  room: string;
+  userId: string;
+  userName: string;
+  role: MemberRole;
+  joinedAt: Date;
+  /** Until when the member may not post, edit, react or type; null (or past) when they may. */
+  mutedUntil: Date | null;
+  /** Set in the member.removed or member.updated of a ban; false again in the member.updated of an unban. */
+  banned: boolean;
+  /** When the ban ends; null with banned means for good. */
+  bannedUntil: Date | null;
+  banReason: string | null;
+}
+
+/** A room's settings and counters (CreateRoom, OpenDirect, UpdateRoom, ListMyRooms, room.updated). */
+export interface RoomInfo {
+  room: string;
+  kind: RoomKind;
+  title: string | null;
+  topic: string | null;
+  /** Lasting members. */
+  memberCount: number;
+  /** Seconds a plain member waits between posts (0: off). */
+  slowModeSeconds: number;
+  lastSequence: number;
+  lastEventSequence: number;
+  createdAt: Date;
+  /** Both members, for direct rooms only. */
+  members: RoomMember[] | null;
+}
+
+export interface CreateRoomRequest {
+  room: string;
+  kind: "public" | "private";
+  title: string | null;
+  topic: string | null;
+  memberIds: string[];
+}
+
+/** An absent (null) field stays as it is; an empty text clears it. */
+export interface UpdateRoomRequest {
+  title: string | null;
+  topic: string | null;
+  slowModeSeconds: number | null;
+}
+
+/** One of the user's rooms (ListMyRooms), newest activity first. */
+export interface MyRoom {
+  room: RoomInfo;
+  role: MemberRole;
+  lastReadSequence: number;
+  unreadCount: number;
+  mentionCount: number;
+  lastMessage: ChatMessage | null;
 }
 
 export interface EventsPage {
@@ -147,4 +221,18 @@ export const Limits = {
   eventsSincePage: 500,
   /** MessageRef.preview is at most this long. */
   replyPreview: 100,
+  /** GetMembers pages (the hub allows 1–200). */
+  membersPage: 200,
+  maxRoomTitle: 100,
+  maxRoomTopic: 500,
+  maxSlowModeSeconds: 3600,
+  maxBanReason: 200,
 } as const;
+
+/** Direct rooms are named by the server with this prefix; nobody else may create such a name. */
+export const DirectRoomPrefix = "dm-";
+
+/** A guest's user id: the server derives it from the name, so the page can name people it has never seen. */
+export function guestUserId(userName: string): string {
+  return `guest:${userName.trim().toLowerCase()}`;
+}

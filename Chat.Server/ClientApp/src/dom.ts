@@ -2,6 +2,7 @@
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const fullTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 export function byId<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -44,4 +45,9 @@ export function timeElement(at: Date | string, className?: string): HTMLTimeElem
 /** The distance of a scroller from its bottom, in pixels. */
 export function distanceFromBottom(scroller: HTMLElement): number {
   return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+}
+
+/** A moment in words for notices ("until 3 Mar 2026, 14:05"), in the user's own time zone and locale. */
+export function formatDateTime(at: Date | string): string {
+  return dateTimeFormat.format(at instanceof Date ? at : new Date(at));
 }

@@ -7,8 +7,9 @@ const Words: Record<string, string> = {
   rate_limited: "You are sending too fast. Wait a moment, then send again.",
   invalid_limit: "The page asked for too many messages at once.",
   too_many_rooms: "You are in too many rooms. Leave one before joining another.",
-  forbidden: "Only the person who wrote a message can change it.",
+  forbidden: "You are not allowed to do that in this room.",
   not_found: "That message is gone: it was deleted, or is not in this room.",
+  room_exists: "A room of that name exists already: choose another name.",
   invalid_request: "The page sent something the server does not accept. Reload the page and try again.",
   edit_window_expired: "That message is too old to edit now.",
   invalid_reaction: "That reaction is not allowed: use one emoji.",
@@ -28,11 +29,17 @@ export function errorCode(error: unknown): string | undefined {
   return Object.keys(Words).find((code) => message.startsWith(`${code}:`) || message.includes(` ${code}:`));
 }
 
-/** Words for people about a failed hub call. */
-export function describeError(error: unknown): string {
+/** What a code means where it was met: the same code says different things about a message and about a member. */
+export type ErrorWords = Partial<Record<string, string>>;
+
+/** Words for people about a failed hub call; `words` overrides the general ones for the call that failed. */
+export function describeError(error: unknown, words: ErrorWords = {}): string {
   const code = errorCode(error);
   if (code !== undefined) {
-    return Words[code]!;
+    if (code === "slow_mode" && words[code] === undefined) {
+      return slowModeWords(error);
+    }
+    return words[code] ?? Words[code]!;
   }
   const message = error instanceof Error ? error.message : String(error);
   // The SignalR client's own errors when the connection is down or dropped mid-call.
@@ -40,4 +47,13 @@ export function describeError(error: unknown): string {
     return NotConnected;
   }
   return `Something went wrong: ${message}`;
+}
+
+// The sentence of slow_mode ends "wait N s": the one number worth passing on, since it tells the user how long to wait.
+function slowModeWords(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const seconds = /wait (\d+) ?s/.exec(message)?.[1];
+  return seconds === undefined
+    ? Words["slow_mode"]!
+    : `This room is in slow mode: wait ${seconds} ${seconds === "1" ? "second" : "seconds"}, then send again.`;
 }

@@ -1,12 +1,16 @@
 import { GuestSession, LoginRejected } from "./auth";
 import { ComposerView } from "./composer";
 import { ChatConnection, type ConnectionStatus } from "./connection";
-import { byId } from "./dom";
+import { DirectRoomPrefix, type RoomKind } from "./contracts";
+import { byId, formatDateTime } from "./dom";
 import { describeError } from "./errors";
 import { MembersView } from "./members";
+import { removalText, type Removal } from "./membership";
 import { MessageListView } from "./messageList";
+import { NewRoomView } from "./newRoom";
 import type { RoomState } from "./room";
 import { RoomListView } from "./roomList";
+import { SettingsView } from "./settings";
 import { ChatStore } from "./store";
 import { TypingView } from "./typing";
 
@@ -28,12 +32,21 @@ class ChatPage {
   private readonly messages: MessageListView;
   private readonly composer: ComposerView;
   private readonly members: MembersView;
+  private readonly settings: SettingsView;
   private readonly typing = new TypingView();
   private readonly status = byId<HTMLParagraphElement>("connection-state");
   private readonly roomInput = byId<HTMLInputElement>("room-name");
   private readonly joinError = byId<HTMLParagraphElement>("join-error");
+  private readonly pageNotice = byId<HTMLParagraphElement>("page-notice");
   private readonly roomTitle = byId<HTMLHeadingElement>("room-title");
+  private readonly roomKind = byId<HTMLSpanElement>("room-kind");
+  private readonly roomTopic = byId<HTMLSpanElement>("room-topic");
+  private readonly roomNotice = byId<HTMLParagraphElement>("room-notice");
+  private readonly settingsButton = byId<HTMLButtonElement>("room-settings");
   private readonly leaveButton = byId<HTMLButtonElement>("leave-room");
+  /** Whether the room in view was drawn with moderator actions: a change of role redraws its messages. */
+  private drawnAsModerator = false;
+  private muteTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(session: GuestSession) {
     this.connection = new ChatConnection(session, {
@@ -45,23 +58,39 @@ class ChatPage {
       entriesAdded: (room, added, cause) => this.messages.entriesAdded(room, added, cause),
       messageChanged: (room, entry) => this.messages.messageChanged(room, entry),
       roomReloaded: (room) => this.messages.roomReloaded(room),
-      membersChanged: (room) => inView(room) && this.members.render(room),
+      membersChanged: (room) => inView(room) && this.members.render(room, this.isDirect(room)),
       typingChanged: (room) => inView(room) && this.typing.render(room),
       roomsChanged: () => this.roomList.render(),
+      roomInfoChanged: (name) => this.roomInfoChanged(name),
+      membershipChanged: (event) => this.settings.membershipChanged(event),
+      removedFromRoom: (name, room, removal) => this.removedFromRoom(name, room, removal),
     });
     this.roomList = new RoomListView(this.store, (room) => void this.openRoom(room));
     this.composer = new ComposerView(this.store, session.userId, () => this.connection.isConnected);
     this.messages = new MessageListView(this.store, session.userId, this.composer);
-    this.members = new MembersView(session.userId);
+    this.members = new MembersView(session.userId, (userId) => void this.openDirect(userId));
+    this.settings = new SettingsView(this.store, session.userId);
+    new NewRoomView(this.store, (room) => this.opened(room));
 
     byId<HTMLFormElement>("join-form").addEventListener("submit", (event) => {
       event.preventDefault();
       void this.joinFromForm();
     });
     this.leaveButton.addEventListener("click", () => void this.leaveRoomInView());
+    this.settingsButton.addEventListener("click", () => {
+      if (this.store.inView !== undefined) {
+        this.settings.open(this.store.inView.name);
+      }
+    });
+    byId<HTMLDialogElement>("settings").addEventListener("close", () => {
+      if (!this.settingsButton.hidden) {
+        this.settingsButton.focus();
+      }
+    });
     setInterval(() => {
       if (this.connection.isConnected) {
         void this.store.refreshRoomList();
+        void this.store.refreshMyRooms();
       }
     }, RoomListRefreshMs);
     this.showRoom(undefined);
@@ -74,6 +103,10 @@ class ChatPage {
   private showStatus(status: ConnectionStatus): void {
     this.status.dataset["state"] = status;
     this.status.textContent = StatusText[status];
+  }
+
+  private isDirect(room: RoomState): boolean {
+    return this.store.infos.get(room.name)?.kind === "direct" || room.name.startsWith(DirectRoomPrefix);
   }
 
   private async joinFromForm(): Promise<void> {
@@ -90,14 +123,40 @@ class ChatPage {
       try {
         room = await this.store.join(name);
       } catch (error) {
-        this.joinError.textContent = describeError(error);
+        this.joinError.textContent = describeError(error, {
+          forbidden: name.toLowerCase().startsWith(DirectRoomPrefix)
+            ? `Names starting with “${DirectRoomPrefix}” are kept for direct conversations.`
+            : "That room is private: only its members can open it.",
+          banned: "You are banned from that room.",
+        });
         return false;
       }
     }
     this.joinError.textContent = "";
+    this.opened(room);
+    return true;
+  }
+
+  /** Opens (or starts) the direct conversation with a user. */
+  private async openDirect(userId: string): Promise<void> {
+    let room: RoomState;
+    try {
+      room = await this.store.openDirect(userId);
+    } catch (error) {
+      this.composer.showError(
+        describeError(error, {
+          not_found: "That person cannot be reached here any more.",
+          invalid_request: "That is you: a direct conversation needs someone else.",
+        }),
+      );
+      return;
+    }
+    this.opened(room);
+  }
+
+  private opened(room: RoomState): void {
     this.showRoom(room);
     this.composer.focusTarget.focus();
-    return true;
   }
 
   private async leaveRoomInView(): Promise<void> {
@@ -108,23 +167,84 @@ class ChatPage {
     try {
       await this.store.leave(room);
     } catch (error) {
-      this.composer.showError(describeError(error));
+      this.composer.showError(
+        describeError(error, {
+          forbidden:
+            this.store.role(room.name) === "owner"
+              ? "You are this room's only owner: make someone else an owner in its settings before you leave."
+              : "You cannot leave this room.",
+        }),
+      );
       return;
     }
     this.showRoom(this.store.rooms.values().next().value);
     this.roomInput.focus();
   }
 
+  private roomInfoChanged(name: string): void {
+    this.settings.roomInfoChanged(name);
+    const room = this.store.inView;
+    if (room?.name !== name) {
+      return;
+    }
+    this.renderHeader(room);
+    if (this.store.moderates(name) !== this.drawnAsModerator) {
+      this.drawnAsModerator = this.store.moderates(name);
+      this.messages.redrawAll();
+    }
+  }
+
+  private removedFromRoom(name: string, room: RoomState | undefined, removal: Removal): void {
+    this.settings.removedFromRoom(name);
+    if (room !== undefined && room === this.store.inView) {
+      // The room stays in view, readable, with the notice why nothing can be written any more.
+      this.showRoom(room);
+    } else if (removal.kind !== "gone" || room !== undefined) {
+      this.pageNotice.textContent = removalText(removal, this.store.displayName(name));
+    }
+  }
+
   private showRoom(room: RoomState | undefined): void {
     this.store.view(room);
-    this.roomTitle.textContent = room?.name ?? "No room open";
-    this.leaveButton.hidden = room === undefined;
-    this.composer.setRoom(room);
+    this.drawnAsModerator = room !== undefined && this.store.moderates(room.name);
+    this.renderHeader(room);
+    this.composer.setRoom(room, room === undefined ? "" : this.store.displayName(room.name));
     this.messages.show(room);
-    this.members.render(room);
+    this.members.render(room, room !== undefined && this.isDirect(room));
     this.typing.render(room);
   }
+
+  /** The room's name as people see it, its kind and topic, what the user may do there, and why not. */
+  private renderHeader(room: RoomState | undefined): void {
+    const info = room === undefined ? undefined : this.store.infos.get(room.name);
+    const removed = room?.removal !== undefined;
+    this.roomTitle.textContent = room === undefined ? "No room open" : this.store.displayName(room.name);
+    this.roomKind.textContent = info === undefined ? "" : KindText[info.kind];
+    this.roomKind.dataset["kind"] = info?.kind ?? "";
+    this.roomTopic.textContent = info?.topic ?? "";
+    this.leaveButton.hidden = room === undefined || removed || info?.kind === "direct";
+    this.settingsButton.hidden = room === undefined || removed || !this.store.moderates(room.name);
+
+    clearTimeout(this.muteTimer);
+    const mutedUntil = room === undefined || removed ? undefined : this.store.mutedNow(room.name);
+    if (room?.removal !== undefined) {
+      this.roomNotice.textContent = removalText(room.removal, "this room");
+    } else if (mutedUntil !== undefined) {
+      this.roomNotice.textContent = `You are muted in this room until ${formatDateTime(mutedUntil)}.`;
+      // The notice goes when the mute ends (a timer longer than ~24 days would fire at once: none is that long here).
+      this.muteTimer = setTimeout(() => this.renderHeader(this.store.inView), Math.min(mutedUntil.getTime() - Date.now() + 500, 2 ** 31 - 1));
+    } else {
+      this.roomNotice.textContent = "";
+    }
+    this.roomNotice.hidden = this.roomNotice.textContent === "";
+  }
 }
+
+const KindText: Record<RoomKind, string> = {
+  public: "Public room",
+  private: "Private room",
+  direct: "Direct conversation",
+};
 
 // ---- sign-in ----
 

@@ -17,6 +17,10 @@ export interface MessageContext {
   pickerOpen: boolean;
   /** Delete was pressed once: the line asks to confirm. */
   confirmingDelete: boolean;
+  /** The user is an owner or moderator of the room: they may delete anyone's message. */
+  canModerate: boolean;
+  /** The user is no longer a member: the messages stay readable, with no actions. */
+  readOnly: boolean;
 }
 
 export function renderEntry(entry: TimelineEntry, context: MessageContext): HTMLLIElement {
@@ -59,6 +63,9 @@ function renderMessage(message: ChatMessage, context: MessageContext): HTMLLIEle
   }
   if (message.reactions.length > 0) {
     item.append(renderReactions(message.reactions, context.ownUserId));
+  }
+  if (context.readOnly) {
+    return item;
   }
   item.append(renderActions(own, context));
   if (context.pickerOpen) {
@@ -115,10 +122,13 @@ function renderActions(own: boolean, context: MessageContext): HTMLDivElement {
   const react = action("react", "React", "Add a reaction");
   react.setAttribute("aria-expanded", String(context.pickerOpen));
   actions.append(action("reply", "Reply"), react);
-  if (own && context.confirmingDelete) {
+  if ((own || context.canModerate) && context.confirmingDelete) {
     actions.append(element("span", "confirm-text", "Delete for everyone?"), action("confirm-delete", "Delete"), action("cancel-delete", "Keep"));
   } else if (own) {
     actions.append(action("edit", "Edit"), action("delete", "Delete"));
+  } else if (context.canModerate) {
+    // Owners and moderators may delete anyone's message in their room (not edit it).
+    actions.append(action("delete", "Delete", "Delete this message (as a moderator)"));
   }
   return actions;
 }

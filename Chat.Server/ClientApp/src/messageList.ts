@@ -1,6 +1,6 @@
 import type { ChatMessage } from "./contracts";
 import { byId, distanceFromBottom } from "./dom";
-import { describeError } from "./errors";
+import { describeError, type ErrorWords } from "./errors";
 import { renderEntry, type MessageContext } from "./message";
 import type { MessageEntry, Placed, RoomState, TimelineEntry } from "./room";
 import type { ChatStore } from "./store";
@@ -63,6 +63,16 @@ export class MessageListView {
     this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 
+  /** Draws every message again where it is (what the user may do with them changed), keeping the scroll position. */
+  redrawAll(): void {
+    const top = this.scroller.scrollTop;
+    const room = this.room;
+    this.items.clear();
+    const known = room?.knownUsers() ?? new Map<string, string>();
+    this.list.replaceChildren(...(room?.entries.map((entry) => this.render(entry, known)) ?? []));
+    this.scroller.scrollTop = top;
+  }
+
   entriesAdded(room: RoomState, added: readonly Placed[], cause: "live" | "history"): void {
     if (room !== this.room) {
       return;
@@ -112,6 +122,8 @@ export class MessageListView {
       target: (targetId) => room?.message(targetId),
       pickerOpen: id !== undefined && id === this.pickerFor,
       confirmingDelete: id !== undefined && id === this.confirmingDeleteOf,
+      canModerate: room !== undefined && this.store.moderates(room.name),
+      readOnly: room?.removal !== undefined,
     };
   }
 
@@ -168,7 +180,9 @@ export class MessageListView {
         return;
       case "confirm-delete":
         this.confirmingDeleteOf = undefined;
-        await this.run(() => this.store.delete(room, message.id));
+        await this.run(() => this.store.delete(room, message.id), {
+          forbidden: "Only the person who wrote a message, or an owner or moderator of the room, can delete it.",
+        });
         this.redraw(message.id);
         return;
       case "pick-reaction":
@@ -200,12 +214,12 @@ export class MessageListView {
     this.redraw(message.id, fallback);
   }
 
-  private async run(change: () => Promise<unknown>): Promise<void> {
+  private async run(change: () => Promise<unknown>, words: ErrorWords = {}): Promise<void> {
     this.composer.showError("");
     try {
       await change();
     } catch (error) {
-      this.composer.showError(describeError(error));
+      this.composer.showError(describeError(error, words));
     }
   }
 

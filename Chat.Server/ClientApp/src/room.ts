@@ -1,4 +1,5 @@
 import type { ChatMessage, UserPresence } from "./contracts";
+import type { Removal } from "./membership";
 
 export interface MessageEntry {
   kind: "message";
@@ -50,6 +51,8 @@ export class RoomState {
   recovery: Promise<void> | undefined;
   /** Every change of the room up to here has been applied. */
   eventsUpTo = 0;
+  /** Set once the user is no longer a member: the page keeps showing what it had, and says why. */
+  removal: Removal | undefined;
   private readonly eventsAhead = new Set<number>();
   private readonly byId = new Map<string, MessageEntry>();
   private lastLeft: Member | undefined;

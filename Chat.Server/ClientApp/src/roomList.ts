@@ -1,24 +1,42 @@
+import type { RoomKind } from "./contracts";
 import { byId, element } from "./dom";
 import type { ChatStore } from "./store";
 
 interface RoomListItem {
   room: string;
-  memberCount: number;
+  label: string;
+  kind: RoomKind | undefined;
+  /** Undefined: not worth showing (a direct room has two). */
+  memberCount: number | undefined;
   joined: boolean;
   inView: boolean;
   unread: number;
 }
+
+const KindText: Record<RoomKind, string> = { public: "public", private: "private", direct: "direct" };
 
 function renderRoom(room: RoomListItem): HTMLLIElement {
   const item = element("li");
   const button = element("button", room.joined ? "room joined" : "room");
   button.type = "button";
   button.dataset["room"] = room.room;
+  if (room.kind !== undefined) {
+    button.dataset["kind"] = room.kind;
+  }
   if (room.inView) {
     button.setAttribute("aria-current", "true");
   }
-  const members = `${room.memberCount} ${room.memberCount === 1 ? "member" : "members"}`;
-  button.append(element("span", "room-name", room.room), " ", element("span", "member-count", members));
+  button.append(element("span", "room-name", room.label));
+  // Kind and count share the line under the name.
+  const meta = element("span", "room-meta");
+  if (room.kind !== undefined) {
+    meta.append(element("span", `room-kind ${room.kind}`, KindText[room.kind]));
+  }
+  if (room.memberCount !== undefined) {
+    const members = `${room.memberCount} ${room.memberCount === 1 ? "member" : "members"}`;
+    meta.append(meta.childElementCount > 0 ? " " : "", element("span", "member-count", members));
+  }
+  button.append(" ", meta);
   if (room.unread > 0) {
     const badge = element("span", "unread", String(room.unread));
     badge.setAttribute("aria-label", `${room.unread} unread`);
@@ -29,37 +47,67 @@ function renderRoom(room: RoomListItem): HTMLLIElement {
 }
 
 /**
- * Every room with members or history (ListRooms) and the joined ones (live member counts, unread badges); the one in
- * view is marked. Choosing a room opens it.
+ * Two lists. "Your rooms": the user's rooms (ListMyRooms: rooms, private rooms and direct conversations, newest
+ * activity first, each with its kind) and any other room joined on this page, with unread badges. "Public rooms":
+ * every other room with members or history (ListRooms). The one in view is marked; choosing a room opens it.
  */
 export class RoomListView {
-  private readonly list = byId<HTMLUListElement>("room-list");
+  private readonly mine = byId<HTMLUListElement>("room-list");
+  private readonly others = byId<HTMLUListElement>("public-room-list");
+  private readonly othersTitle = byId<HTMLHeadingElement>("public-rooms-title");
 
   constructor(
     private readonly store: ChatStore,
     open: (room: string) => void,
   ) {
-    this.list.addEventListener("click", (event) => {
+    const clicked = (event: MouseEvent): void => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button[data-room]");
       if (button?.dataset["room"] !== undefined) {
         open(button.dataset["room"]);
       }
-    });
+    };
+    this.mine.addEventListener("click", clicked);
+    this.others.addEventListener("click", clicked);
   }
 
   render(): void {
-    const items = new Map<string, RoomListItem>();
-    for (const summary of this.store.summaries) {
-      items.set(summary.room, { room: summary.room, memberCount: summary.memberCount, joined: false, inView: false, unread: 0 });
+    const store = this.store;
+    const mine = new Map<string, RoomListItem>();
+    const item = (name: string): RoomListItem => {
+      const info = store.infos.get(name);
+      const joined = store.rooms.get(name);
+      const kind = info?.kind;
+      return {
+        room: name,
+        label: store.displayName(name),
+        kind,
+        // Joined rooms count who is there now (live); the others the lasting members the server last said.
+        memberCount: kind === "direct" ? undefined : (joined?.onlineCount ?? info?.memberCount ?? 0),
+        joined: joined !== undefined,
+        inView: joined !== undefined && joined === store.inView,
+        unread: joined?.unread ?? 0,
+      };
+    };
+    for (const name of store.myRooms.keys()) {
+      mine.set(name, item(name));
     }
-    for (const room of this.store.rooms.values()) {
-      items.set(room.name, { room: room.name, memberCount: room.onlineCount, joined: true, inView: room === this.store.inView, unread: room.unread });
+    for (const name of store.rooms.keys()) {
+      if (!mine.has(name)) {
+        mine.set(name, item(name));
+      }
     }
+    const others = store.summaries
+      .filter((s) => !mine.has(s.room))
+      .map((s): RoomListItem => ({ room: s.room, label: s.room, kind: undefined, memberCount: s.memberCount, joined: false, inView: false, unread: 0 }))
+      .sort((a, b) => a.room.localeCompare(b.room));
+
     const focused = (document.activeElement as HTMLElement | null)?.dataset?.["room"];
-    this.list.replaceChildren(...[...items.values()].sort((a, b) => a.room.localeCompare(b.room)).map(renderRoom));
+    this.mine.replaceChildren(...[...mine.values()].map(renderRoom));
+    this.others.replaceChildren(...others.map(renderRoom));
+    this.othersTitle.hidden = others.length === 0;
     // Re-rendering must not take the keyboard user's place away.
     if (focused !== undefined) {
-      this.list.querySelector<HTMLButtonElement>(`button[data-room="${CSS.escape(focused)}"]`)?.focus();
+      document.querySelector<HTMLButtonElement>(`.rooms button[data-room="${CSS.escape(focused)}"]`)?.focus();
     }
   }
 }

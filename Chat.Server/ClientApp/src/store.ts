@@ -2,16 +2,25 @@ import type { HubConnection } from "@microsoft/signalr";
 import {
   Limits,
   MessagePosted,
+  RoomEventTypes,
   type ChatMessage,
+  type CreateRoomRequest,
   type EventsPage,
   type JoinResult,
+  type MemberRole,
+  type MyRoom,
   type PostMessageRequest,
   type PresenceChange,
   type RoomEvent,
+  type RoomInfo,
+  type RoomMember,
   type RoomMemberEvent,
   type RoomSummary,
   type TypingNotice,
+  type UpdateRoomRequest,
 } from "./contracts";
+import { errorCode } from "./errors";
+import { canModerate, roomDisplayName, type Removal } from "./membership";
 import { RoomState, type MessageEntry, type Placed } from "./room";
 
 /** What the views hear from the store. Each call names the room it is about; views show only the room in view. */
@@ -24,8 +33,17 @@ export interface StoreListener {
   roomReloaded(room: RoomState): void;
   membersChanged(room: RoomState): void;
   typingChanged(room: RoomState): void;
-  /** Joined rooms, their unread counts or the other rooms' member counts changed. */
+  /** Joined rooms, the user's rooms, their unread counts or the other rooms' member counts changed. */
   roomsChanged(): void;
+  /** A room's title, topic, slow mode, or the user's own role or mute there changed. */
+  roomInfoChanged(room: string): void;
+  /** A member of the room was added, removed or updated (a member.* change, whoever it is about). */
+  membershipChanged(event: RoomEvent): void;
+  /**
+   * The user is no longer a member of the room: removed, banned, or found gone after a reconnect. The page stops
+   * re-joining it; `room` is its state when the page had joined it.
+   */
+  removedFromRoom(name: string, room: RoomState | undefined, removal: Removal): void;
 }
 
 /**
@@ -37,6 +55,16 @@ export interface StoreListener {
 export class ChatStore {
   readonly rooms = new Map<string, RoomState>();
   summaries: RoomSummary[] = [];
+  /** The user's rooms (ListMyRooms) and their role in each, newest activity first. */
+  myRooms = new Map<string, MemberRole>();
+  /** The newest settings the page has of each room it knows (by RoomInfo.lastEventSequence). */
+  readonly infos = new Map<string, RoomInfo>();
+  /** Until when the user is muted, per room, as the page last heard. */
+  readonly mutedUntil = new Map<string, Date>();
+  /** Rooms the user was removed from while the page was open: never re-joined by themselves, told once. */
+  readonly removed = new Map<string, Removal>();
+  /** Counts the user's own membership changes: a ListMyRooms answer read before one of them is stale. */
+  private membershipVersion = 0;
   /** The room the user looks at: its new messages are read, not counted as unread. */
   inView: RoomState | undefined;
   /** Rooms with a JoinRoom call in flight, and the member changes that arrived meanwhile. */
@@ -55,9 +83,29 @@ export class ChatStore {
     hub.on("PresenceChanged", (change: PresenceChange) => this.presenceChanged(change));
   }
 
-  /** After any (re)connect: groups belong to the old connection, so re-join every room and fetch what was missed. */
+  /**
+   * After any (re)connect: groups belong to the old connection, so re-join every room and fetch what was missed. A
+   * room the user stopped being a member of while away (not in ListMyRooms any more, or refused) is not re-joined:
+   * re-joining a public room would make them a member again.
+   */
   async restore(): Promise<void> {
-    await Promise.all([...this.rooms.keys()].map((name) => this.join(name).catch(() => undefined)));
+    const listed = await this.refreshMyRooms();
+    await Promise.all(
+      [...this.rooms.values()].map(async (room) => {
+        if (listed && !this.myRooms.has(room.name)) {
+          this.lost(room.name, { kind: "gone" });
+          return;
+        }
+        try {
+          await this.join(room.name);
+        } catch (error) {
+          const code = errorCode(error);
+          if (code === "banned" || code === "forbidden") {
+            this.lost(room.name, code === "banned" ? { kind: "banned-now" } : { kind: "gone" });
+          }
+        }
+      }),
+    );
     await this.refreshRoomList();
   }
 
@@ -74,6 +122,8 @@ export class ChatStore {
       this.joining.delete(key);
     }
 
+    // Joining by hand is how a user comes back to a public room they were removed from.
+    this.removed.delete(result.room);
     let room = this.rooms.get(result.room);
     const rejoin = room !== undefined;
     if (room === undefined) {
@@ -93,12 +143,29 @@ export class ChatStore {
       await this.recover(room);
     }
     this.listener.roomsChanged();
+    if (!rejoin) {
+      // Joining may have made the user a member (of a public room): the list of their rooms has it now, with its
+      // settings. And member.updated (a new role) reaches only connections in the room: the list has the role too.
+      void this.refreshMyRooms();
+    }
     return room;
   }
 
+  /** Leaves the room for good (RemoveMember of oneself), then ends this page's live subscription. Throws the hub's error. */
   async leave(room: RoomState): Promise<void> {
-    await this.hub.invoke("LeaveRoom", room.name);
+    try {
+      await this.hub.invoke("RemoveMember", room.name, this.ownUserId);
+    } catch (error) {
+      // not_found: the user was in the room without being a lasting member (a server administrator); leaving is all.
+      if (errorCode(error) !== "not_found") {
+        throw error;
+      }
+    }
+    this.membershipVersion++;
+    this.myRooms.delete(room.name);
     this.rooms.delete(room.name);
+    // The server ends the subscription of a member who left; this covers a server that kept it.
+    await this.hub.invoke("LeaveRoom", room.name).catch(() => undefined);
     if (this.inView === room) {
       this.inView = undefined;
     }
@@ -121,6 +188,151 @@ export class ChatStore {
       return;
     }
     this.listener.roomsChanged();
+  }
+
+  /** Reads the user's rooms (ListMyRooms) again. False when the hub could not answer. */
+  async refreshMyRooms(): Promise<boolean> {
+    for (;;) {
+      const version = this.membershipVersion;
+      let mine: MyRoom[];
+      try {
+        mine = await this.hub.invoke<MyRoom[]>("ListMyRooms");
+      } catch {
+        // Refreshed again on the next timer tick, membership change or reconnect.
+        return false;
+      }
+      if (version !== this.membershipVersion) {
+        // The user was added or removed while the list was read: it may already be out of date.
+        continue;
+      }
+      const changed = mine.filter((m) => this.myRooms.get(m.room.room) !== m.role);
+      this.myRooms = new Map(mine.map((m) => [m.room.room, m.role]));
+      for (const m of mine) {
+        this.removed.delete(m.room.room);
+        if (this.keepInfo(m.room)) {
+          changed.push(m);
+        }
+      }
+      this.listener.roomsChanged();
+      // Only what changed is told: a periodic refresh must not redraw (and reset) a settings form being used.
+      for (const name of new Set(changed.map((m) => m.room.room))) {
+        this.listener.roomInfoChanged(name);
+      }
+      return true;
+    }
+  }
+
+  /** The room as people see it: a direct room by the other person's name, others by title or name. */
+  displayName(name: string): string {
+    return roomDisplayName(name, this.infos.get(name), this.ownUserId);
+  }
+
+  role(name: string): MemberRole | undefined {
+    return this.myRooms.get(name);
+  }
+
+  /** The user may delete others' messages and open the room's settings. */
+  moderates(name: string): boolean {
+    return canModerate(this.role(name)) && this.infos.get(name)?.kind !== "direct";
+  }
+
+  /** The user's mute in the room, while it lasts. */
+  mutedNow(name: string): Date | undefined {
+    const until = this.mutedUntil.get(name);
+    return until !== undefined && until.getTime() > Date.now() ? until : undefined;
+  }
+
+  // ---- conversations and moderation: each throws the hub's error ----
+
+  /** Creates a private room with its first members; the user is its owner. Returns it joined. */
+  async createPrivateRoom(name: string, title: string | null, memberIds: string[]): Promise<RoomState> {
+    const request: CreateRoomRequest = { room: name, kind: "private", title, topic: null, memberIds };
+    const info = await this.hub.invoke<RoomInfo>("CreateRoom", request);
+    this.becameMember(info, "owner");
+    return this.join(info.room);
+  }
+
+  /** The direct room of the user and another user (the same one every time), joined. */
+  async openDirect(userId: string): Promise<RoomState> {
+    const info = await this.hub.invoke<RoomInfo>("OpenDirect", userId);
+    this.becameMember(info, "member");
+    return this.rooms.get(info.room) ?? this.join(info.room);
+  }
+
+  async updateRoom(name: string, request: UpdateRoomRequest): Promise<void> {
+    this.keepInfo(await this.hub.invoke<RoomInfo>("UpdateRoom", name, request));
+    this.listener.roomInfoChanged(name);
+    this.listener.roomsChanged();
+  }
+
+  /** Every lasting member, page by page. */
+  async members(name: string): Promise<RoomMember[]> {
+    const all: RoomMember[] = [];
+    for (;;) {
+      const after = all.at(-1)?.userId ?? null;
+      const page = await this.hub.invoke<RoomMember[]>("GetMembers", name, after, Limits.membersPage);
+      all.push(...page);
+      if (page.length < Limits.membersPage) {
+        return all;
+      }
+    }
+  }
+
+  addMember(name: string, userId: string): Promise<RoomMember> {
+    return this.hub.invoke<RoomMember>("AddMember", name, userId);
+  }
+
+  kick(name: string, userId: string): Promise<void> {
+    return this.hub.invoke("RemoveMember", name, userId);
+  }
+
+  setRole(name: string, userId: string, role: MemberRole): Promise<RoomMember> {
+    return this.hub.invoke<RoomMember>("SetMemberRole", name, userId, role);
+  }
+
+  /** `until` null: for good. */
+  ban(name: string, userId: string, until: Date | null, reason: string | null): Promise<void> {
+    return this.hub.invoke("BanMember", name, userId, until, reason);
+  }
+
+  unban(name: string, userId: string): Promise<void> {
+    return this.hub.invoke("UnbanMember", name, userId);
+  }
+
+  /** `until` null: unmute. */
+  mute(name: string, userId: string, until: Date | null): Promise<RoomMember> {
+    return this.hub.invoke<RoomMember>("MuteMember", name, userId, until);
+  }
+
+  private becameMember(info: RoomInfo, role: MemberRole): void {
+    this.membershipVersion++;
+    this.removed.delete(info.room);
+    this.keepInfo(info);
+    if (!this.myRooms.has(info.room)) {
+      // Newest activity first: a room just made or opened goes on top until the next ListMyRooms says otherwise.
+      this.myRooms = new Map([[info.room, role], ...this.myRooms]);
+    }
+    this.listener.roomsChanged();
+  }
+
+  /**
+   * Keeps the newer copy of a room's settings: one read before a change (ListMyRooms in flight) must not undo it.
+   * True when what people see of the room (name, kind, title, topic, slow mode) changed.
+   */
+  private keepInfo(info: RoomInfo): boolean {
+    const held = this.infos.get(info.room);
+    if (held !== undefined && info.lastEventSequence < held.lastEventSequence) {
+      return false;
+    }
+    this.infos.set(info.room, info);
+    return (
+      held === undefined ||
+      held.kind !== info.kind ||
+      held.title !== info.title ||
+      held.topic !== info.topic ||
+      held.slowModeSeconds !== info.slowModeSeconds ||
+      (held.members?.length ?? 0) !== (info.members?.length ?? 0)
+    );
   }
 
   /** One more page of older history for the room. Throws the hub's error. */
@@ -196,19 +408,39 @@ export class ChatStore {
     const room = this.rooms.get(event.room);
     if (room !== undefined) {
       this.applyEvents(room, [event]);
+    } else if (event.member?.userId === this.ownUserId) {
+      // member.* changes reach the user's connections also for rooms this page has not joined (being added to one).
+      this.memberChanged(undefined, event);
     }
   }
 
   private applyEvents(room: RoomState, events: readonly RoomEvent[]): void {
     const messages: ChatMessage[] = [];
+    const others: RoomEvent[] = [];
     for (const event of events) {
-      room.noteEvent(event.eventSequence);
-      // A change this page does not show (members, room settings) still takes its number: noting it is all there is.
+      const isNew = room.noteEvent(event.eventSequence);
       if (event.message !== undefined && event.message !== null) {
+        // Message copies are kept by their own eventSequence: an old copy is harmless, so it is not filtered here.
         messages.push(event.message);
+      } else if (isNew) {
+        // Member and room changes act once: a second copy (group and user delivery, a replay) is dropped.
+        others.push(event);
       }
     }
     this.receive(room, messages, "live");
+    for (const event of others) {
+      if (this.rooms.get(room.name) !== room) {
+        return; // removed by an earlier change of the batch: the rest is not for this page any more
+      }
+      if (event.type === RoomEventTypes.roomUpdated) {
+        this.roomUpdated(room, event);
+      } else if (event.member !== undefined && event.member !== null) {
+        this.memberChanged(room, event);
+      }
+    }
+    if (this.rooms.get(room.name) !== room) {
+      return;
+    }
     if (room.hasEventGap && room.recovery === undefined) {
       // Delivery is at most once (a backplane may drop one): fetch what is missing from the change log.
       void this.recover(room).catch(() => undefined);
@@ -255,7 +487,8 @@ export class ChatStore {
   }
 
   private async replayMissing(room: RoomState): Promise<void> {
-    for (;;) {
+    // Stops when a replayed change removed the user: the room is not theirs to read any more.
+    while (this.rooms.get(room.name) === room) {
       const from = room.eventsUpTo;
       const page = await this.hub.invoke<EventsPage>("GetEventsSince", room.name, from, Limits.eventsSincePage);
       if (page.resetRequired) {
@@ -281,6 +514,112 @@ export class ChatStore {
     }
     this.listener.roomReloaded(room);
     this.listener.membersChanged(room);
+  }
+
+  // ---- room settings and lasting membership ----
+
+  private roomUpdated(room: RoomState, event: RoomEvent): void {
+    const before = this.infos.get(room.name);
+    const after = event.roomInfo;
+    if (after === undefined || after === null) {
+      return;
+    }
+    this.keepInfo(after);
+    for (const text of settingsChanges(before, after)) {
+      this.systemLine(room.name, `${event.actorName} ${text}`, event.at);
+    }
+    this.listener.roomInfoChanged(room.name);
+    this.listener.roomsChanged();
+  }
+
+  /** A member.* change: of a joined room (applied once, in order) or, for the user's own membership, of any room. */
+  private memberChanged(room: RoomState | undefined, event: RoomEvent): void {
+    const member = event.member!;
+    const own = member.userId === this.ownUserId;
+    const name = event.room;
+    this.countMember(name, event);
+    if (own) {
+      this.membershipVersion++;
+    }
+    switch (event.type) {
+      case RoomEventTypes.memberAdded:
+        if (own) {
+          this.removed.delete(name);
+          void this.refreshMyRooms();
+        } else if (room !== undefined && event.actorId !== member.userId) {
+          this.systemLine(name, `${event.actorName} added ${member.userName}`, event.at);
+        }
+        break;
+      case RoomEventTypes.memberRemoved:
+        if (own && event.actorId === this.ownUserId) {
+          this.leftForGood(name);
+        } else if (own) {
+          this.lost(name, member.banned
+            ? { kind: "banned", actorName: event.actorName, until: member.bannedUntil, reason: member.banReason }
+            : { kind: "removed", actorName: event.actorName });
+        } else if (room !== undefined && event.actorId !== member.userId) {
+          // Leaving for good by oneself shows as v1's "left" line already (the user's connections leave the room).
+          this.systemLine(name, `${event.actorName} ${member.banned ? "banned" : "removed"} ${member.userName}`, event.at);
+        }
+        break;
+      case RoomEventTypes.memberUpdated:
+        if (own) {
+          if (this.myRooms.has(name) && !member.banned) {
+            this.myRooms.set(name, member.role);
+          }
+          if (member.mutedUntil !== null) {
+            this.mutedUntil.set(name, member.mutedUntil);
+          } else {
+            this.mutedUntil.delete(name);
+          }
+          this.listener.roomInfoChanged(name);
+        }
+        break;
+    }
+    this.listener.membershipChanged(event);
+  }
+
+  /** Keeps a known room's member count current: the change counts only if the settings held do not include it yet. */
+  private countMember(name: string, event: RoomEvent): void {
+    const info = this.infos.get(name);
+    if (info === undefined || event.eventSequence <= info.lastEventSequence) {
+      return;
+    }
+    const delta = event.type === RoomEventTypes.memberAdded ? 1 : event.type === RoomEventTypes.memberRemoved ? -1 : 0;
+    this.infos.set(name, { ...info, memberCount: Math.max(0, info.memberCount + delta), lastEventSequence: event.eventSequence });
+    if (delta !== 0) {
+      this.listener.roomsChanged();
+    }
+  }
+
+  /** The user left the room for good (on this page or another of theirs): it goes from every list, without a word. */
+  private leftForGood(name: string): void {
+    this.myRooms.delete(name);
+    const room = this.rooms.get(name);
+    this.rooms.delete(name);
+    if (room !== undefined && this.inView === room) {
+      room.removal = { kind: "gone" };
+      this.listener.removedFromRoom(name, room, room.removal);
+    }
+    this.listener.roomsChanged();
+  }
+
+  /** The user is no longer a member: the room leaves the lists and is not re-joined; the page says why, once. */
+  private lost(name: string, removal: Removal): void {
+    if (this.removed.has(name)) {
+      return; // the second copy of the same removal (group and user delivery race)
+    }
+    this.removed.set(name, removal);
+    this.myRooms.delete(name);
+    this.mutedUntil.delete(name);
+    const room = this.rooms.get(name);
+    this.rooms.delete(name);
+    if (room !== undefined) {
+      room.typing.clear();
+      room.removal = removal;
+    }
+    this.listener.removedFromRoom(name, room, removal);
+    this.listener.roomsChanged();
   }
 
   // ---- typing, members and presence ----
@@ -332,4 +671,24 @@ export class ChatStore {
       this.listener.entriesAdded(room, [room.addSystemLine(text, at)], "live");
     }
   }
+}
+
+/** What a room.updated changed, in words after the actor's name. */
+function settingsChanges(before: RoomInfo | undefined, after: RoomInfo): string[] {
+  if (before === undefined) {
+    return ["changed the room's settings"];
+  }
+  const changes: string[] = [];
+  const title = after.title ?? "";
+  const topic = after.topic ?? "";
+  if ((before.title ?? "") !== title) {
+    changes.push(title === "" ? "removed the title" : `renamed the room to “${title}”`);
+  }
+  if ((before.topic ?? "") !== topic) {
+    changes.push(topic === "" ? "cleared the topic" : `set the topic: ${topic}`);
+  }
+  if (before.slowModeSeconds !== after.slowModeSeconds) {
+    changes.push(after.slowModeSeconds === 0 ? "turned slow mode off" : `turned slow mode on: one message per ${after.slowModeSeconds} s`);
+  }
+  return changes;
 }
