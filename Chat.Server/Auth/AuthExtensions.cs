@@ -1,4 +1,6 @@
 using Chat.Server.Security;
+using Chat.Server.Conversations;
+using Chat.Server.Rooms;
 using Chat.Shared;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -52,7 +54,9 @@ public static class AuthExtensions
         return app;
     }
 
-    private static Results<Ok<GuestTokenResponse>, ValidationProblem> IssueGuestToken(GuestTokenRequest? request, GuestTokens tokens)
+    /// <summary>Signing in makes the user known: rooms can name them (a direct room, an added member) before they connect.</summary>
+    private static async Task<Results<Ok<GuestTokenResponse>, ValidationProblem>> IssueGuestToken(
+        GuestTokenRequest? request, GuestTokens tokens, UserDirectory users, CancellationToken cancellationToken)
     {
         if (request is null || !ChatRules.IsValidUserName(request.UserName))
         {
@@ -62,7 +66,9 @@ public static class AuthExtensions
             });
         }
 
-        return TypedResults.Ok(tokens.Issue(request.UserName));
+        var token = tokens.Issue(request.UserName);
+        await users.SeenAsync(new ChatUser(token.UserId, token.UserName), cancellationToken);
+        return TypedResults.Ok(token);
     }
 
     private static void Configure(JwtBearerOptions jwt, AuthOptions auth, IServiceProvider services)

@@ -16,6 +16,7 @@ public sealed class ConversationService(
     ChangePipeline pipeline,
     SendRateLimiter rateLimiter,
     RoomPolicy policy,
+    IRoomEvictions evictions,
     IMessageStore store,
     IDbContextFactory<ChatDbContext> contexts,
     TimeProvider time)
@@ -187,11 +188,19 @@ public sealed class ConversationService(
     private static RoomInfo ToInfo(RoomRecord room, int memberCount, RoomMember[]? members) =>
         new(room.Name, room.Kind, room.Title, room.Topic, memberCount, room.SlowModeSeconds, room.LastSequence, room.LastEventSequence, room.CreatedAt, members);
 
+    /// <summary>A removal is answered once the removed user's connections, on every node, have left the room.</summary>
     private async Task<ChangeResult> ChangeMemberAsync(
         string connectionId, RoomName room, MemberChange kind, string? userId, Func<MemberRequest, MemberRequest>? details = null, CancellationToken cancellationToken = default)
     {
         var change = new MemberRequest(room, connections.Get(connectionId).User, kind, ValidUserId(userId));
-        return await SubmitAsync(details is null ? change : details(change), cancellationToken);
+        var result = await SubmitAsync(details is null ? change : details(change), cancellationToken);
+        foreach (var removed in result.Events.Where(e => e.Type == RoomEventTypes.MemberRemoved))
+        {
+            // Not the caller's token: the change is stored, and its removal must finish even if the caller goes.
+            await evictions.EvictAsync(removed.Room, removed.Member!.UserId, CancellationToken.None);
+        }
+
+        return result;
     }
 
     /// <summary>Membership changes share the sender's rate: a flood of them costs what a flood of messages costs.</summary>

@@ -1,4 +1,3 @@
-using Chat.Server.Conversations;
 using Chat.Server.Hubs;
 using Chat.Server.Observability;
 using Chat.Server.Rooms;
@@ -16,7 +15,6 @@ namespace Chat.Server.Messaging;
 internal sealed class ChangeBroadcaster(
     IHubContext<ChatHub, IChatClient> hub,
     ConnectionRegistry connections,
-    IRoomEvictions evictions,
     ChatMetrics metrics,
     ILogger<ChangeBroadcaster> logger) : IChangeListener
 {
@@ -56,9 +54,9 @@ internal sealed class ChangeBroadcaster(
     }
 
     /// <summary>
-    /// To the room; an added or removed member's event also to every connection of theirs (an added user has joined
-    /// nothing yet; a removed one may have the room open on a connection that has not joined it);
-    /// and a removed member's connections, on every node, then leave the room.
+    /// To the room; a member's event also to every connection of theirs, joined or not (an added user has joined
+    /// nothing yet; a banned one may not be in the room at all). A removed member's connections leave the room before
+    /// the removal is answered (<see cref="Conversations.IRoomEvictions"/>).
     /// </summary>
     private void Send(RoomEvent roomEvent, bool isPost)
     {
@@ -68,13 +66,9 @@ internal sealed class ChangeBroadcaster(
             var room = hub.Clients.Group(roomEvent.Room);
             sending = isPost ? room.MessageReceived(roomEvent.Message!) : room.RoomChanged(roomEvent);
             Observe(sending, roomEvent);
-            if (roomEvent is { Member: { } member, Type: RoomEventTypes.MemberAdded or RoomEventTypes.MemberRemoved })
+            if (roomEvent.Member is { } member)
             {
                 Observe(hub.Clients.User(member.UserId).RoomChanged(roomEvent), roomEvent);
-                if (roomEvent.Type == RoomEventTypes.MemberRemoved)
-                {
-                    Observe(evictions.EvictAsync(roomEvent.Room, member.UserId), roomEvent);
-                }
             }
         }
         catch (Exception exception)

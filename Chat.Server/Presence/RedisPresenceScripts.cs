@@ -83,6 +83,17 @@ internal static class RedisPresenceScripts
         """;
 
     /// <summary>ARGV: prefix, uid. The rooms any connection of the user is in.</summary>
+    /// <summary>ARGV: prefix, room, userId. The nodes that hold a connection of the user in the room.</summary>
+    public const string NodesOfUserInRoom = Library + """
+        local nodes = {}
+        local seen = {}
+        for _, cid in ipairs(redis.call('SMEMBERS', p .. 'room:' .. ARGV[2] .. ':' .. ARGV[3])) do
+          local node = redis.call('HGET', p .. 'conn:' .. cid, 'node')
+          if node and not seen[node] then seen[node] = true; table.insert(nodes, node) end
+        end
+        return nodes
+        """;
+
     public const string RoomsOfUser = Library + """
         local rooms = {}
         local seen = {}

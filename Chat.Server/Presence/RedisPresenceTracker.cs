@@ -156,6 +156,13 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         }
     }
 
+    /// <summary>The nodes that hold a connection of the user in the room (as Redis knows them).</summary>
+    public async Task<IReadOnlyList<string>> GetNodesOfUserInRoomAsync(string room, string userId)
+    {
+        var nodes = (RedisResult[])(await EvaluateAsync(RedisPresenceScripts.NodesOfUserInRoom, room, userId))!;
+        return [.. nodes.Select(n => (string)n!)];
+    }
+
     /// <summary>
     /// Renews this node's lease. When the lease had lapsed (Redis restarted, or another node took this one for dead)
     /// or a write failed during an outage, writes the node's connections back and announces what that changes.
