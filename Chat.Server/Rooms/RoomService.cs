@@ -72,6 +72,13 @@ public sealed class RoomService(
         var state = connections.Get(connectionId);
         if (!state.IsIn(room))
         {
+            // Before anything is stored: a refused join leaves no trace. Only this connection's own calls (one at a
+            // time) add rooms to it, so the check still holds when it joins below.
+            if (state.Rooms.Count >= ChatLimits.MaxRoomsPerConnection)
+            {
+                throw TooManyRooms();
+            }
+
             var facts = (await policy.AuthorizeAsync(state.User, room, RoomAction.Join, cancellationToken: cancellationToken))!;
             if (facts.Kind is null && room.IsDirectName)
             {
@@ -87,7 +94,7 @@ public sealed class RoomService(
         var (outcome, firstHere) = state.TryJoin(room, ChatLimits.MaxRoomsPerConnection);
         if (outcome == ConnectionRegistry.JoinOutcome.TooManyRooms)
         {
-            throw new ChatException(ChatErrorCodes.TooManyRooms, $"a connection may be in at most {ChatLimits.MaxRoomsPerConnection} rooms; leave one first");
+            throw TooManyRooms();
         }
 
         if (outcome == ConnectionRegistry.JoinOutcome.Joined)
@@ -144,6 +151,9 @@ public sealed class RoomService(
         await policy.AuthorizeAsync(state.User, room, RoomAction.Read, state, cancellationToken);
         return await presence.GetMembersAsync(room, cancellationToken);
     }
+
+    private static ChatException TooManyRooms() =>
+        new(ChatErrorCodes.TooManyRooms, $"a connection may be in at most {ChatLimits.MaxRoomsPerConnection} rooms; leave one first");
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 }
