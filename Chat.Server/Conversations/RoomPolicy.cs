@@ -39,17 +39,22 @@ public sealed class RoomPolicy(IDbContextFactory<ChatDbContext> contexts, IOptio
     {
         var isAdmin = admins.Value.IsAdmin(userId);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var kind = await db.Rooms.AsNoTracking().Where(r => r.Name == room).Select(r => r.Kind).FirstOrDefaultAsync(cancellationToken);
-        if (kind is null)
+        // One query on the join path: the room with the caller's membership and ban, each there or not.
+        var facts = await (
+                from r in db.Rooms.AsNoTracking()
+                where r.Name == room
+                join m in db.Members.AsNoTracking().Where(m => m.UserId == userId) on r.Name equals m.Room into members
+                from m in members.DefaultIfEmpty()
+                join b in db.Bans.AsNoTracking().Where(b => b.UserId == userId) on r.Name equals b.Room into bans
+                from b in bans.DefaultIfEmpty()
+                select new { r.Kind, Member = m, Ban = b })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (facts is null)
         {
             return new RoomFacts(null, null, null, isAdmin);
         }
 
-        var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Room == room && m.UserId == userId, cancellationToken);
-        // A ban removes the membership, and nobody banned can join or be added: a member has no ban to read.
-        var ban = member is null
-            ? await db.Bans.AsNoTracking().FirstOrDefaultAsync(b => b.Room == room && b.UserId == userId, cancellationToken)
-            : null;
+        var (kind, member, ban) = (facts.Kind, facts.Member, facts.Ban);
         return new RoomFacts(kind, member, ban, isAdmin);
     }
 }

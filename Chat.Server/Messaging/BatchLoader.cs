@@ -166,7 +166,8 @@ internal static class BatchLoader
                 continue;
             }
 
-            var room = await LoadRoomAsync(commands, state, change.Room);
+            // Counting members (for the room's answer and its last owner) is for membership changes, not for joins.
+            var room = await LoadRoomAsync(commands, state, change.Room, withCounts: change is NewRoomRequest or DirectRoomRequest or RoomSettingsRequest or MemberRequest);
             await LoadPersonAsync(commands, state, room, change.Room, change.Actor.Id);
             switch (change)
             {
@@ -195,28 +196,26 @@ internal static class BatchLoader
         }
     }
 
-    private static async Task<RoomState> LoadRoomAsync(BatchCommands commands, BatchState state, string name)
+    private static async Task<RoomState> LoadRoomAsync(BatchCommands commands, BatchState state, string name, bool withCounts)
     {
-        if (state.RoomStates.TryGetValue(name, out var room))
+        if (!state.RoomStates.TryGetValue(name, out var room))
         {
-            return room;
-        }
-
-        room = new RoomState(await commands.ReadRoomAsync(name));
-        state.RoomStates[name] = room;
-        if (room.Record is null)
-        {
-            return room;
-        }
-
-        (room.MemberCount, room.OwnerCount) = await commands.CountMembersAsync(name);
-        // A direct room's answer lists both members.
-        if (room.Record.Kind == Chat.Shared.RoomKinds.Direct)
-        {
-            foreach (var member in await commands.ReadMembersAsync(name))
+            room = new RoomState(await commands.ReadRoomAsync(name));
+            state.RoomStates[name] = room;
+            // A direct room's answer lists both members.
+            if (room.Record?.Kind == Chat.Shared.RoomKinds.Direct)
             {
-                room.Members[member.UserId] = member;
+                foreach (var member in await commands.ReadMembersAsync(name))
+                {
+                    room.Members[member.UserId] = member;
+                }
             }
+        }
+
+        if (withCounts && !room.Counted && room.Record is not null)
+        {
+            (room.MemberCount, room.OwnerCount) = await commands.CountMembersAsync(name);
+            room.Counted = true;
         }
 
         return room;

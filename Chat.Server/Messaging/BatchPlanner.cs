@@ -64,6 +64,9 @@ public sealed class RoomState(RoomRecord? record)
     /// <summary>Bans read so far by user id (null: none).</summary>
     public Dictionary<string, BanRecord?> Bans { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Whether <see cref="MemberCount"/> and <see cref="OwnerCount"/> were read (a new room counts from zero).</summary>
+    public bool Counted { get; set; }
+
     public int MemberCount { get; set; }
 
     public int OwnerCount { get; set; }
