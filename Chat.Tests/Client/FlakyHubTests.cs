@@ -2,13 +2,7 @@ using System.Collections.Concurrent;
 using Chat.Client;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Chat.Tests.Client;
 
@@ -139,39 +133,9 @@ public sealed class FlakyHubTests(FlakyHubTests.Fixture fixture) : IClassFixture
     /// reaction) is <c>flaky-N</c>, and records every attempt under its idempotency key (clientMessageId or message id).
     /// Sending <c>burst</c> pushes <see cref="BurstSize"/> new messages to the caller.
     /// </summary>
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : StandInHubFixture<FlakyHub>
     {
         public const int BurstSize = 5;
-
-        private WebApplication? _app;
-
-        public Uri BaseAddress { get; private set; } = null!;
-
-        internal ConcurrentDictionary<string, ConcurrentQueue<string>> Calls { get; } = new();
-
-        public IReadOnlyList<string> Attempts(string key) => Calls.TryGetValue(key, out var calls) ? [.. calls] : [];
-
-        public async Task InitializeAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            builder.Services.AddSingleton(this);
-            builder.Services.AddSignalR().AddMessagePackProtocol();
-            _app = builder.Build();
-            _app.MapHub<FlakyHub>(ChatRoutes.Hub);
-            await _app.StartAsync();
-            var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            BaseAddress = new Uri(address + "/");
-        }
-
-        public async Task DisposeAsync()
-        {
-            if (_app is not null)
-            {
-                await _app.DisposeAsync();
-            }
-        }
 
         /// <summary>Records the attempt; throws <c>unavailable</c> while the text asks for more failures.</summary>
         internal void Attempt(string method, string key, string text)
@@ -186,7 +150,7 @@ public sealed class FlakyHubTests(FlakyHubTests.Fixture fixture) : IClassFixture
         }
     }
 
-    private sealed class FlakyHub(Fixture fixture) : Microsoft.AspNetCore.SignalR.Hub
+    public sealed class FlakyHub(Fixture fixture) : Microsoft.AspNetCore.SignalR.Hub
     {
         public async Task<JoinResult> JoinRoom(string room)
         {

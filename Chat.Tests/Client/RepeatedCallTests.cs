@@ -3,13 +3,7 @@ using System.Text;
 using Chat.Client;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Chat.Tests.Client;
 
@@ -100,39 +94,9 @@ public sealed class RepeatedCallTests(RepeatedCallTests.Fixture fixture) : IClas
     /// is closed instead of answering; a repeat is refused as the real server refuses it then. <c>taken</c> exists
     /// already. Every attempt is recorded under its room.
     /// </summary>
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : StandInHubFixture<CutOnceHub>
     {
-        private WebApplication? _app;
-
-        public Uri BaseAddress { get; private set; } = null!;
-
-        internal ConcurrentDictionary<string, ConcurrentQueue<string>> Calls { get; } = new();
-
         internal ConcurrentQueue<(string Room, string UserId)> Removed { get; } = new();
-
-        public IReadOnlyList<string> Attempts(string room) => Calls.TryGetValue(room, out var calls) ? [.. calls] : [];
-
-        public async Task InitializeAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            builder.Services.AddSingleton(this);
-            builder.Services.AddSignalR().AddMessagePackProtocol();
-            _app = builder.Build();
-            _app.MapHub<CutOnceHub>(ChatRoutes.Hub);
-            await _app.StartAsync();
-            var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            BaseAddress = new Uri(address + "/");
-        }
-
-        public async Task DisposeAsync()
-        {
-            if (_app is not null)
-            {
-                await _app.DisposeAsync();
-            }
-        }
 
         /// <summary>The room of the latest attempt.</summary>
         internal string? LastRoom { get; private set; }
@@ -147,7 +111,7 @@ public sealed class RepeatedCallTests(RepeatedCallTests.Fixture fixture) : IClas
         }
     }
 
-    private sealed class CutOnceHub(Fixture fixture) : Microsoft.AspNetCore.SignalR.Hub
+    public sealed class CutOnceHub(Fixture fixture) : Microsoft.AspNetCore.SignalR.Hub
     {
         private static readonly DateTime CreatedAt = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 

@@ -3,6 +3,7 @@ using Chat.Server.History;
 using Chat.Server.Messaging;
 using Chat.Server.Rooms;
 using Chat.Shared;
+using Chat.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace Chat.Tests.Conversations;
@@ -183,9 +184,4 @@ public sealed class MembershipPlanTests
     private static MemberRequest Kick(ChatUser actor, ChatUser target) => new("r", actor, MemberChange.Remove, target.Id);
 
     private static PostRequest Post(ChatUser sender) => new("r", sender, "hello", null, null, []);
-
-    private sealed class FixedTime(DateTime now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => new(now);
-    }
 }

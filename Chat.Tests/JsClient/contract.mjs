@@ -4,52 +4,14 @@
 // Usage: node contract.mjs <baseUrl> <json|messagepack>
 import assert from "node:assert/strict";
 import * as signalR from "@microsoft/signalr";
-import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
+import { expectCode, recorder, signIn } from "./harness.mjs";
 
 const [baseUrl, protocolName] = process.argv.slice(2);
-const timeoutMs = 15000;
 const suffix = Math.random().toString(36).slice(2, 8);
 const room = `js-${protocolName}-${suffix}`;
 
-async function login(userName) {
-  const response = await fetch(`${baseUrl}/api/auth/token`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ userName }),
-  });
-  assert.equal(response.status, 200);
-  const token = await response.json();
-  for (const field of ["accessToken", "expiresAt", "userId", "userName"]) assert.ok(token[field], `token.${field}`);
-  return token;
-}
-
-function recorder(connection, method) {
-  const items = [];
-  const waiters = [];
-  connection.on(method, item => {
-    items.push(item);
-    for (const w of [...waiters]) if (w.predicate(item)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(item); }
-  });
-  return {
-    items,
-    next(predicate = () => true) {
-      const found = items.find(predicate);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        waiters.push({ predicate, resolve });
-        setTimeout(() => reject(new Error(`timed out waiting for ${method}`)), timeoutMs);
-      });
-    },
-  };
-}
-
 async function connect(userName) {
-  const token = await login(userName);
-  const connection = new signalR.HubConnectionBuilder()
-    .withUrl(`${baseUrl}/hubs/chat`, { accessTokenFactory: () => token.accessToken })
-    .withHubProtocol(protocolName === "messagepack" ? new MessagePackHubProtocol() : new signalR.JsonHubProtocol())
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
+  const { token, connection } = await signIn(baseUrl, protocolName, userName);
   const events = {
     messages: recorder(connection, "MessageReceived"),
     changes: recorder(connection, "RoomChanged"),
@@ -60,13 +22,6 @@ async function connect(userName) {
   };
   await connection.start();
   return { connection, token, events };
-}
-
-async function expectCode(promise, code) {
-  await assert.rejects(promise, error => {
-    assert.ok(error.message.startsWith(`${code}: `), `expected "${code}: …", got "${error.message}"`);
-    return true;
-  });
 }
 
 const asTime = value => (value instanceof Date ? value : new Date(value)).getTime();

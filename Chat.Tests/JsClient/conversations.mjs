@@ -4,49 +4,13 @@
 // Usage: node conversations.mjs <baseUrl> <json|messagepack>
 import assert from "node:assert/strict";
 import * as signalR from "@microsoft/signalr";
-import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
+import { expectCode, recorder, signIn } from "./harness.mjs";
 
 const [baseUrl, protocolName] = process.argv.slice(2);
-const timeoutMs = 15000;
 const suffix = Math.random().toString(36).slice(2, 8);
 
-async function login(userName) {
-  const response = await fetch(`${baseUrl}/api/auth/token`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ userName }),
-  });
-  assert.equal(response.status, 200);
-  return await response.json();
-}
-
-function recorder(connection, method) {
-  const items = [];
-  const waiters = [];
-  connection.on(method, item => {
-    items.push(item);
-    for (const w of [...waiters]) if (w.predicate(item)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(item); }
-  });
-  return {
-    items,
-    next(predicate = () => true) {
-      const found = items.find(predicate);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        waiters.push({ predicate, resolve });
-        setTimeout(() => reject(new Error(`timed out waiting for ${method}`)), timeoutMs);
-      });
-    },
-  };
-}
-
 async function connect(userName) {
-  const token = await login(userName);
-  const connection = new signalR.HubConnectionBuilder()
-    .withUrl(`${baseUrl}/hubs/chat`, { accessTokenFactory: () => token.accessToken })
-    .withHubProtocol(protocolName === "messagepack" ? new MessagePackHubProtocol() : new signalR.JsonHubProtocol())
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
+  const { token, connection } = await signIn(baseUrl, protocolName, userName);
   const events = {
     messages: recorder(connection, "MessageReceived"),
     changes: recorder(connection, "RoomChanged"),
@@ -55,13 +19,6 @@ async function connect(userName) {
   // The server answers a connection's calls once it has welcomed it: after this, others may name this user.
   await connection.invoke("ListMyRooms");
   return { connection, token, events, invoke: (...args) => connection.invoke(...args) };
-}
-
-async function expectCode(promise, code, what) {
-  await assert.rejects(promise, error => {
-    assert.ok(error.message.startsWith(`${code}: `), `${what}: expected "${code}: …", got "${error.message}"`);
-    return true;
-  });
 }
 
 const alice = await connect(`alice-${suffix}`);

@@ -3,6 +3,7 @@ using Chat.Server.History;
 using Chat.Server.Messaging;
 using Chat.Server.Rooms;
 using Chat.Shared;
+using Chat.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace Chat.Tests.Messaging;
@@ -218,9 +219,4 @@ public sealed class BatchPlannerTests
         EventSequence = sequence,
         DeletedAt = deleted ? Now.AddSeconds(-30) : null,
     };
-
-    private sealed class FixedTime(DateTime now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => new(now);
-    }
 }
