@@ -77,7 +77,12 @@ public abstract class BatchCommands : IAsyncDisposable
         };
     }
 
-    public abstract Task BeginAsync();
+    /// <summary>
+    /// Starts the batch's transaction. <paramref name="waitForDisk"/> false lets its commit return before the disk has
+    /// it (it survives a crash of the process, not of the machine): for batches that change no room's log, only who
+    /// is a member of a public room and who has signed in — a join made again restores either.
+    /// </summary>
+    public abstract Task BeginAsync(bool waitForDisk);
 
     /// <summary>
     /// Holds the rooms' counters for the rest of the transaction, before anything of theirs is read: two nodes that
@@ -355,6 +360,7 @@ internal sealed class SqliteBatchCommands : BatchCommands
     private readonly SqliteCommand _findRetry;
     private readonly SqliteCommand _allocate;
     private readonly SqliteCommand _insert;
+    private bool _waitsForDisk = true;
 
     public SqliteBatchCommands(SqliteConnection connection)
         : base(connection)
@@ -369,8 +375,17 @@ internal sealed class SqliteBatchCommands : BatchCommands
             "$id", "$room", "$sequence", "$sender", "$name", "$content", "$ticks", "$client", "$posted", "$event", "$reply", "$mentions");
     }
 
-    public override Task BeginAsync()
+    public override Task BeginAsync(bool waitForDisk)
     {
+        if (waitForDisk != _waitsForDisk)
+        {
+            // Between transactions only; the connection's default (SqliteSetup) is FULL.
+            using var pragma = _connection.CreateCommand();
+            pragma.CommandText = waitForDisk ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+            pragma.ExecuteNonQuery();
+            _waitsForDisk = waitForDisk;
+        }
+
         // BEGIN IMMEDIATE: take the write lock first, so that no other process can commit between our read and write.
         var transaction = _connection.BeginTransaction(deferred: false);
         Transaction = transaction;
@@ -533,9 +548,15 @@ internal sealed class PostgresBatchCommands : BatchCommands
         return commands;
     }
 
-    public override async Task BeginAsync()
+    public override async Task BeginAsync(bool waitForDisk)
     {
         var transaction = await _connection.BeginTransactionAsync();
+        if (!waitForDisk)
+        {
+            await using var relaxed = new NpgsqlCommand("SET LOCAL synchronous_commit = off", _connection, transaction);
+            await relaxed.ExecuteNonQueryAsync();
+        }
+
         Transaction = transaction;
         _findRetries.Transaction = transaction;
         _allocate.Transaction = transaction;
