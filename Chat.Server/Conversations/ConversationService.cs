@@ -163,10 +163,12 @@ public sealed class ConversationService(
                     ? directMembers[x.Room.Name].OrderBy(m => m.UserId, StringComparer.Ordinal).Select(m => m.ToMember()).ToArray()
                     : null;
                 var info = ToInfo(x.Room, counts.GetValueOrDefault(x.Room.Name), members);
-                return new MyRoom(info, x.Member.Role, 0, 0, 0, lastMessages.GetValueOrDefault(x.Room.Name));
+                var lastMessage = lastMessages.GetValueOrDefault(x.Room.Name);
+                return (Room: new MyRoom(info, x.Member.Role, 0, 0, 0, lastMessage), Activity: lastMessage?.SentAt ?? x.Member.JoinedAt);
             })
-            .OrderByDescending(r => r.LastMessage?.SentAt ?? mine.First(x => x.Room.Name == r.Room.Room).Member.JoinedAt)
-            .ThenBy(r => r.Room.Room, StringComparer.Ordinal)];
+            .OrderByDescending(r => r.Activity)
+            .ThenBy(r => r.Room.Room.Room, StringComparer.Ordinal)
+            .Select(r => r.Room)];
     }
 
     /// <summary>The private and direct rooms the user may not see (none for administrators).</summary>

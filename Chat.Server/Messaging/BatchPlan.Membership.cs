@@ -156,12 +156,15 @@ public sealed partial class BatchPlan
             return new Outcome { Error = refused };
         }
 
-        if (_state.Users.GetValueOrDefault(request.UserId) is not { } user)
+        var target = state.MemberOf(request.UserId);
+        // A member is someone rooms can name even if their sign-in was never recorded (the store was away then).
+        var user = _state.Users.GetValueOrDefault(request.UserId)
+            ?? (target is null ? null : new UserRecord { Id = target.UserId, Name = target.UserName });
+        if (user is null)
         {
             return NoSuchMember();
         }
 
-        var target = state.MemberOf(request.UserId);
         if (request.Change is not (MemberChange.Add or MemberChange.Ban or MemberChange.Unban) && target is null)
         {
             return NoSuchMember();

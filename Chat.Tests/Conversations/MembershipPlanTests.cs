@@ -34,6 +34,20 @@ public sealed class MembershipPlanTests
     }
 
     [Fact]
+    public void AMemberWhoseSignInWasNeverRecordedCanStillBeKickedAndBanned()
+    {
+        var state = Room("r", RoomKinds.Public, (Owner, MemberRoles.Owner), (Alice, MemberRoles.Member));
+        state.Users[Alice.Id] = null;
+
+        var plan = Plan(state, new MemberRequest("r", Owner, MemberChange.Ban, Alice.Id));
+        Allocate(plan, "r");
+
+        Codes(plan).Should().Equal([null]);
+        plan.BansWritten.Should().ContainSingle().Which.UserName.Should().Be(Alice.Name);
+        plan.MembersRemoved.Should().Equal(("r", Alice.Id));
+    }
+
+    [Fact]
     public void TheLastOwnerCanNeitherLeaveNorLoseTheRoleButCanOnceThereIsAnother()
     {
         var state = Room("r", RoomKinds.Private, (Owner, MemberRoles.Owner), (Alice, MemberRoles.Member));
