@@ -153,13 +153,14 @@ internal static class ClusterConversations
         await alice.CreatePublicRoomAsync(room, alice, bobOnB);
         var before = await bobOnB.SendMessage(room, "before the mute");
 
-        await alice.MuteMember(room, bobOnB.UserId, DateTime.UtcNow.AddHours(1));
+        var until = DateTime.UtcNow.AddHours(1);
+        await alice.MuteMember(room, bobOnB.UserId, until);
 
         await Rejected(() => bobOnB.SendMessage(room, "muted?"), ChatErrorCodes.Muted, "the mute holds on node B at once");
         await Rejected(() => bobOnB.PostMessage(room, new PostMessageRequest("muted?")), ChatErrorCodes.Muted);
         await Rejected(() => bobOnB.SetTyping(room, true), ChatErrorCodes.Muted);
         await Rejected(() => bobOnB.EditMessage(room, before.Id, "edited while muted"), ChatErrorCodes.Muted);
-        (await bobOnB.Changes.WaitForAsync(e => e.Room == room && e.Type == RoomEventTypes.MemberUpdated, DeliveryTimeout)).Member!.MutedUntil.Should().NotBeNull();
+        (await bobOnB.Changes.WaitForAsync(e => e.Room == room && e.Type == RoomEventTypes.MemberUpdated, DeliveryTimeout)).Member!.MutedUntil.Should().BeCloseTo(until, TimeSpan.FromMilliseconds(1));
 
         await alice.MuteMember(room, bobOnB.UserId, null);
 

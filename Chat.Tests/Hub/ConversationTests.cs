@@ -176,7 +176,6 @@ public sealed class ConversationTests(ConversationTests.Fixture fixture) : IClas
 
         fromAlice.Room.Should().MatchRegex(DirectRoomName.ToString());
         fromAlice.Should().BeEquivalentTo(new { Kind = RoomKinds.Direct, MemberCount = 2, SlowModeSeconds = 0, LastSequence = 0L, LastEventSequence = 2L });
-        fromAlice.Members.Should().NotBeNull();
         fromAlice.Members!.Select(m => (m.Room, m.UserId, m.UserName, m.Role)).Should().BeEquivalentTo(
             [(room, alice.UserId, alice.UserName, MemberRoles.Member), (room, bob.UserId, bob.UserName, MemberRoles.Member)],
             "both are plain members of their conversation");

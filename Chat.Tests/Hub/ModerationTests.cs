@@ -457,7 +457,8 @@ public sealed class ModerationTests(ModerationTests.Fixture fixture) : IClassFix
         await admin.SendMessage(room, "and another: admins are exempt from slow mode");
         await admin.DeleteMessage(room, abuse.Id);
         (await admin.SetMemberRole(room, bob.UserId, MemberRoles.Moderator)).Role.Should().Be(MemberRoles.Moderator);
-        (await admin.MuteMember(room, bob.UserId, DateTime.UtcNow.AddHours(1))).MutedUntil.Should().NotBeNull();
+        var until = DateTime.UtcNow.AddHours(1);
+        (await admin.MuteMember(room, bob.UserId, until)).MutedUntil.Should().BeCloseTo(until, TimeSpan.FromMilliseconds(1));
         await admin.MuteMember(room, bob.UserId, null);
         (await admin.AddMember(room, carol.UserId)).Role.Should().Be(MemberRoles.Member);
         await admin.RemoveMember(room, carol.UserId);
