@@ -5,6 +5,7 @@ using Chat.Server.History;
 using Chat.Server.Hubs;
 using Chat.Server.Messaging;
 using Chat.Server.Observability;
+using Chat.Server.Reading;
 using Chat.Server.Rooms;
 using Chat.Server.Security;
 using Chat.Server.Typing;
@@ -23,6 +24,7 @@ public static class ChatServerExtensions
         builder.AddChatCluster();
         builder.AddChatRooms();
         builder.AddChatConversations();
+        builder.AddChatReading();
         builder.AddChatTyping();
         builder.AddChatMessaging();
         builder.AddChatHub();

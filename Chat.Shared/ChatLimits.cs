@@ -78,6 +78,12 @@ public static class ChatLimits
     /// <summary>Longest ban reason.</summary>
     public const int MaxBanReasonLength = 200;
 
+    /// <summary>Largest page of <c>GetNotifications</c>.</summary>
+    public const int MaxNotificationsPage = 100;
+
+    /// <summary>Default of the server's <c>ReadState:ReceiptsMaxMembers</c>: rooms with more members have no read receipts.</summary>
+    public const int DefaultReceiptsMaxMembers = 100;
+
     /// <summary>The prefix of every direct room's name: kept for them, so nobody can create a room that looks like one.</summary>
     public const string DirectRoomPrefix = "dm-";
 

@@ -23,4 +23,13 @@ public interface IChatClient
 
     /// <summary>A user who shares a room with this connection came online or went offline.</summary>
     Task PresenceChanged(PresenceChange change);
+
+    /// <summary>The user's read pointer moved in a room (on this device or another): every connection of the user gets it.</summary>
+    Task ReadStateChanged(ReadState state);
+
+    /// <summary>A member's read pointer moved in a room this connection has joined (rooms with read receipts only).</summary>
+    Task ReadReceiptChanged(ReadReceipt receipt);
+
+    /// <summary>Someone mentioned the user, replied to them, wrote to them directly or added them to a room.</summary>
+    Task NotificationReceived(Notification notification);
 }

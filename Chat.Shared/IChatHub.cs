@@ -89,4 +89,16 @@ public interface IChatHub
 
     /// <summary>Stops a member posting, editing, reacting and typing until <paramref name="until"/> (null or past: unmute). Owner or moderator.</summary>
     Task<RoomMember> MuteMember(string room, string userId, DateTime? until);
+
+    /// <summary>
+    /// Moves the caller's read pointer in <paramref name="room"/> forward to <paramref name="sequence"/> (never back).
+    /// Every connection of the caller, on every node, gets <see cref="IChatClient.ReadStateChanged"/>.
+    /// </summary>
+    Task<ReadState> MarkRead(string room, long sequence);
+
+    /// <summary>How far each member has read ("seen by"); empty in rooms of more than <c>ReadState:ReceiptsMaxMembers</c> members.</summary>
+    Task<ReadReceipt[]> GetReadReceipts(string room);
+
+    /// <summary>The caller's notifications, newest first, older than <paramref name="beforeId"/> (limit 1–100).</summary>
+    Task<Notification[]> GetNotifications(string? beforeId, int limit);
 }

@@ -2,6 +2,8 @@ using Chat.Server.Auth;
 using Chat.Server.Conversations;
 using Chat.Server.History;
 using Chat.Server.Messaging;
+using Chat.Server.Notifications;
+using Chat.Server.Reading;
 using Chat.Server.Rooms;
 using Chat.Server.Typing;
 using Chat.Shared;
@@ -16,7 +18,8 @@ namespace Chat.Server.Hubs;
 /// </summary>
 [Authorize]
 public sealed class ChatHub(
-    RoomService rooms, MessagingService messaging, TypingService typing, HistoryQueries history, ConversationService conversations)
+    RoomService rooms, MessagingService messaging, TypingService typing, HistoryQueries history, ConversationService conversations,
+    ReadStateService reading, NotificationService notifications)
     : Hub<IChatClient>, IChatHub
 {
     public override Task OnConnectedAsync() =>
@@ -93,4 +96,13 @@ public sealed class ChatHub(
 
     public Task<RoomMember> MuteMember(string room, string userId, DateTime? until) =>
         conversations.MuteMemberAsync(Context.ConnectionId, RoomName.Parse(room), userId, until, Context.ConnectionAborted);
+
+    public Task<ReadState> MarkRead(string room, long sequence) =>
+        reading.MarkReadAsync(Context.ConnectionId, RoomName.Parse(room), sequence, Context.ConnectionAborted);
+
+    public Task<ReadReceipt[]> GetReadReceipts(string room) =>
+        reading.GetReadReceiptsAsync(Context.ConnectionId, RoomName.Parse(room), Context.ConnectionAborted);
+
+    public Task<Notification[]> GetNotifications(string? beforeId, int limit) =>
+        notifications.GetNotificationsAsync(Context.ConnectionId, beforeId, limit, Context.ConnectionAborted);
 }

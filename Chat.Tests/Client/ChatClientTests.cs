@@ -267,5 +267,11 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
         }
 
         public Task PresenceChanged(PresenceChange change) => Task.CompletedTask;
+
+        public Task ReadStateChanged(ReadState state) => Task.CompletedTask;
+
+        public Task ReadReceiptChanged(ReadReceipt receipt) => Task.CompletedTask;
+
+        public Task NotificationReceived(Notification notification) => Task.CompletedTask;
     }
 }

@@ -126,6 +126,12 @@ public sealed class FlakyHubTests(FlakyHubTests.Fixture fixture) : IClassFixture
         public Task TypingChanged(TypingNotice notice) => Task.CompletedTask;
 
         public Task PresenceChanged(PresenceChange change) => Task.CompletedTask;
+
+        public Task ReadStateChanged(ReadState state) => Task.CompletedTask;
+
+        public Task ReadReceiptChanged(ReadReceipt receipt) => Task.CompletedTask;
+
+        public Task NotificationReceived(Notification notification) => Task.CompletedTask;
     }
 
     /// <summary>
