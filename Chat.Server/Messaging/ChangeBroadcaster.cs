@@ -88,11 +88,9 @@ internal sealed class ChangeBroadcaster(
     {
         try
         {
-            var sending = hub.Clients.User(notification.UserId).NotificationReceived(notification.ToNotification());
-            if (!sending.IsCompletedSuccessfully)
-            {
-                _ = ObserveAsync(sending, notification);
-            }
+            Sends.Observe(
+                hub.Clients.User(notification.UserId).NotificationReceived(notification.ToNotification()),
+                exception => ChatLog.NotificationFailed(logger, notification.UserId, exception));
         }
         catch (Exception exception)
         {
@@ -100,35 +98,6 @@ internal sealed class ChangeBroadcaster(
         }
     }
 
-    private async Task ObserveAsync(Task sending, NotificationRecord notification)
-    {
-        try
-        {
-            await sending;
-        }
-        catch (Exception exception)
-        {
-            ChatLog.NotificationFailed(logger, notification.UserId, exception);
-        }
-    }
-
-    private void Observe(Task sending, RoomEvent roomEvent)
-    {
-        if (!sending.IsCompletedSuccessfully)
-        {
-            _ = ObserveAsync(sending, roomEvent);
-        }
-    }
-
-    private async Task ObserveAsync(Task sending, RoomEvent roomEvent)
-    {
-        try
-        {
-            await sending;
-        }
-        catch (Exception exception)
-        {
-            ChatLog.BroadcastFailed(logger, roomEvent.Room, roomEvent.EventSequence, exception);
-        }
-    }
+    private void Observe(Task sending, RoomEvent roomEvent) =>
+        Sends.Observe(sending, exception => ChatLog.BroadcastFailed(logger, roomEvent.Room, roomEvent.EventSequence, exception));
 }

@@ -35,8 +35,7 @@ public sealed class ChangePipeline(
         new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
     private readonly List<ChangeRequest> _requests = [];
-    private ChatDbContext? _writerContext;
-    private BatchCommands? _commands;
+    private readonly WriterConnection _writer = new(contexts);
 
     public Task<ChangeResult> SubmitAsync(ChangeRequest change, CancellationToken cancellationToken = default)
     {
@@ -75,7 +74,7 @@ public sealed class ChangePipeline(
         {
             _committed.Writer.TryComplete();
             await publishing;
-            await CloseWriterAsync();
+            await _writer.CloseAsync();
         }
     }
 
@@ -117,13 +116,13 @@ public sealed class ChangePipeline(
                 // A unique-index race with another process, or a transient lock or connection failure: the retry
                 // starts on a fresh connection, re-reads and re-plans.
                 ChatLog.CommitFailed(logger, batch.Count, attempt, exception);
-                await CloseWriterAsync();
+                await _writer.CloseAsync();
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), CancellationToken.None);
             }
             catch (Exception exception)
             {
                 ChatLog.CommitFailed(logger, batch.Count, attempt, exception);
-                await CloseWriterAsync();
+                await _writer.CloseAsync();
                 var unavailable = new ChatException(
                     ChatErrorCodes.Unavailable, "the server could not store the change; nothing was changed, so retrying is safe");
                 foreach (var pending in batch)
@@ -145,7 +144,7 @@ public sealed class ChangePipeline(
     /// </summary>
     private async Task CommitAsync(List<PendingChange> batch)
     {
-        var commands = _commands ??= await OpenWriterAsync();
+        var commands = await _writer.GetAsync();
         try
         {
             await CommitAsync(commands, batch, findRetries: false);
@@ -244,38 +243,6 @@ public sealed class ChangePipeline(
         {
             Notifications = [.. outcome.Changes.SelectMany(change => change.Notifications)],
         };
-    }
-
-    /// <summary>The writer keeps one connection (and its prepared statements) for as long as it works.</summary>
-    private async Task<BatchCommands> OpenWriterAsync()
-    {
-        var context = await contexts.CreateDbContextAsync();
-        try
-        {
-            var commands = await BatchCommands.OpenAsync(context);
-            _writerContext = context;
-            return commands;
-        }
-        catch
-        {
-            await context.DisposeAsync();
-            throw;
-        }
-    }
-
-    private async Task CloseWriterAsync()
-    {
-        if (_commands is { } commands)
-        {
-            _commands = null;
-            await commands.DisposeAsync();
-        }
-
-        if (_writerContext is { } context)
-        {
-            _writerContext = null;
-            await context.DisposeAsync();
-        }
     }
 
     /// <summary>A change waiting for its batch's commit; answered only after the commit, in commit order.</summary>

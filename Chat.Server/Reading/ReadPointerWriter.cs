@@ -26,8 +26,7 @@ public sealed class ReadPointerWriter(
     private readonly SemaphoreSlim _signal = new(0, 1);
     private Dictionary<(string Room, string UserId), Mark> _pending = [];
     private bool _stopped;
-    private ChatDbContext? _context;
-    private BatchCommands? _commands;
+    private readonly WriterConnection _writer = new(contexts);
 
     /// <summary>Moves the pointer forward to <paramref name="sequence"/>; true once stored if it moved (or a later mark in the same commit moved it further).</summary>
     public Task<bool> MoveAsync(string room, string userId, long sequence, CancellationToken cancellationToken = default)
@@ -93,7 +92,7 @@ public sealed class ReadPointerWriter(
             }
 
             await FlushAsync();
-            await CloseAsync();
+            await _writer.CloseAsync();
         }
     }
 
@@ -115,7 +114,7 @@ public sealed class ReadPointerWriter(
         {
             try
             {
-                var commands = _commands ??= await OpenAsync();
+                var commands = await _writer.GetAsync();
                 await commands.BeginAsync(waitForDisk: true);
                 var at = time.GetUtcNow().UtcDateTime;
                 foreach (var ((room, userId), mark) in marks.OrderBy(m => m.Key.Room, StringComparer.Ordinal).ThenBy(m => m.Key.UserId, StringComparer.Ordinal))
@@ -135,7 +134,7 @@ public sealed class ReadPointerWriter(
             catch (Exception exception)
             {
                 ChatLog.ReadPointersFailed(logger, marks.Count, attempt, exception);
-                await CloseAsync();
+                await _writer.CloseAsync();
                 if (attempt == MaxCommitAttempts)
                 {
                     var unavailable = new ChatException(ChatErrorCodes.Unavailable, "the server could not store the read pointer; marking again is safe");
@@ -149,37 +148,6 @@ public sealed class ReadPointerWriter(
 
                 await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), time, CancellationToken.None);
             }
-        }
-    }
-
-    private async Task<BatchCommands> OpenAsync()
-    {
-        var context = await contexts.CreateDbContextAsync();
-        try
-        {
-            var commands = await BatchCommands.OpenAsync(context);
-            _context = context;
-            return commands;
-        }
-        catch
-        {
-            await context.DisposeAsync();
-            throw;
-        }
-    }
-
-    private async Task CloseAsync()
-    {
-        if (_commands is { } commands)
-        {
-            _commands = null;
-            await commands.DisposeAsync();
-        }
-
-        if (_context is { } context)
-        {
-            _context = null;
-            await context.DisposeAsync();
         }
     }
 

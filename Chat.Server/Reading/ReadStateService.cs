@@ -92,23 +92,6 @@ public sealed class ReadStateService(
     private static ReadReceipt ToReceipt(MemberRecord member) =>
         new(member.Room, member.UserId, member.UserName, member.LastReadSequence, member.LastReadAt ?? member.JoinedAt);
 
-    private void Observe(Task sending, string room)
-    {
-        if (!sending.IsCompletedSuccessfully)
-        {
-            _ = ObserveAsync(sending, room);
-        }
-    }
-
-    private async Task ObserveAsync(Task sending, string room)
-    {
-        try
-        {
-            await sending;
-        }
-        catch (Exception exception)
-        {
-            ChatLog.ReadStateBroadcastFailed(logger, room, exception);
-        }
-    }
+    private void Observe(Task sending, string room) =>
+        Sends.Observe(sending, exception => ChatLog.ReadStateBroadcastFailed(logger, room, exception));
 }
