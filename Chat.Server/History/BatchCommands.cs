@@ -257,26 +257,26 @@ public abstract class BatchCommands : IAsyncDisposable
 
     /// <summary>
     /// Moves a member's read pointer forward, never back, and never past the room's last message (a mark beyond it
-    /// means all of it). <paramref name="at"/> null (a post) leaves the time the member last read as it is: what
-    /// receipts show is when they read others' messages. Returns whether it moved.
+    /// means all of it). Returns whether it moved.
     /// </summary>
-    public async Task<bool> MoveReadPointerAsync(string room, string userId, long sequence, DateTime? at) =>
+    public async Task<bool> MoveReadPointerAsync(string room, string userId, long sequence, DateTime at) =>
         await ExecuteCountAsync(
-            $"UPDATE room_members SET last_read_sequence = {ClampedToRoom}, last_read_at_ticks = COALESCE(@at, last_read_at_ticks) " +
+            $"UPDATE room_members SET last_read_sequence = {ClampedToRoom}, last_read_at_ticks = @at " +
             $"WHERE room = @room AND user_id = @user AND last_read_sequence < {ClampedToRoom}",
-            ("sequence", sequence), ("at", at?.Ticks), ("room", room), ("user", userId)) > 0;
+            ("sequence", sequence), ("at", at.Ticks), ("room", room), ("user", userId)) > 0;
 
     /// <summary>
-    /// Moves each poster's read pointer to their last post (no clamp needed: the post is the room's), in (room, user)
-    /// order, the order the read pointers' own commits take too.
+    /// Moves each poster's read pointer to their last post, at <paramref name="at"/> (no clamp needed: the post is the
+    /// room's), in (room, user) order, the order the read pointers' own commits take too.
     /// </summary>
-    public virtual async Task ReadOwnPostsAsync(IReadOnlyList<(string Room, string UserId, long Sequence)> pointers)
+    public virtual async Task ReadOwnPostsAsync(IReadOnlyList<(string Room, string UserId, long Sequence)> pointers, DateTime at)
     {
         foreach (var (room, userId, sequence) in pointers)
         {
             await ExecuteAsync(
-                "UPDATE room_members SET last_read_sequence = @sequence WHERE room = @room AND user_id = @user AND last_read_sequence < @sequence",
-                ("sequence", sequence), ("room", room), ("user", userId));
+                "UPDATE room_members SET last_read_sequence = @sequence, last_read_at_ticks = @at " +
+                "WHERE room = @room AND user_id = @user AND last_read_sequence < @sequence",
+                ("sequence", sequence), ("at", at.Ticks), ("room", room), ("user", userId));
         }
     }
 
@@ -587,9 +587,10 @@ internal sealed class PostgresBatchCommands : BatchCommands
             ("posted", NpgsqlDbType.Bigint), ("events", NpgsqlDbType.Bigint), ("replies", NpgsqlDbType.Bigint), ("mentions", NpgsqlDbType.Text));
         _lockRooms = Command("SELECT name FROM rooms WHERE name = ANY(@rooms) ORDER BY name COLLATE \"C\" FOR UPDATE", ("rooms", NpgsqlDbType.Text));
         _readOwnPosts = Command(
-            "UPDATE room_members m SET last_read_sequence = p.sequence FROM unnest(@rooms, @users, @sequences) AS p(room, user_id, sequence) " +
+            "UPDATE room_members m SET last_read_sequence = p.sequence, last_read_at_ticks = p.at " +
+            "FROM unnest(@rooms, @users, @sequences, @ats) AS p(room, user_id, sequence, at) " +
             "WHERE m.room = p.room AND m.user_id = p.user_id AND m.last_read_sequence < p.sequence",
-            ("rooms", NpgsqlDbType.Text), ("users", NpgsqlDbType.Text), ("sequences", NpgsqlDbType.Bigint));
+            ("rooms", NpgsqlDbType.Text), ("users", NpgsqlDbType.Text), ("sequences", NpgsqlDbType.Bigint), ("ats", NpgsqlDbType.Bigint));
     }
 
     public static async Task<PostgresBatchCommands> CreateAsync(NpgsqlConnection connection)
@@ -629,11 +630,12 @@ internal sealed class PostgresBatchCommands : BatchCommands
     }
 
     /// <summary>One statement for the whole batch: a round trip per poster would cost more than the posts.</summary>
-    public override async Task ReadOwnPostsAsync(IReadOnlyList<(string Room, string UserId, long Sequence)> pointers)
+    public override async Task ReadOwnPostsAsync(IReadOnlyList<(string Room, string UserId, long Sequence)> pointers, DateTime at)
     {
         _readOwnPosts.Parameters[0].Value = pointers.Select(p => p.Room).ToArray();
         _readOwnPosts.Parameters[1].Value = pointers.Select(p => p.UserId).ToArray();
         _readOwnPosts.Parameters[2].Value = pointers.Select(p => p.Sequence).ToArray();
+        _readOwnPosts.Parameters[3].Value = Enumerable.Repeat(at.Ticks, pointers.Count).ToArray();
         await _readOwnPosts.ExecuteNonQueryAsync();
     }
 

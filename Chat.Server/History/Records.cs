@@ -91,7 +91,7 @@ public sealed class NotificationRecord
 {
     public required string UserId { get; init; }
 
-    /// <summary>A version 7 GUID: ordered by time, so a user's notifications page by id.</summary>
+    /// <summary>Ordered by when it was made (<see cref="Chat.Server.Notifications.NotificationIds"/>), so a user's notifications page by id.</summary>
     public required string Id { get; init; }
 
     public required string Kind { get; init; }

@@ -95,7 +95,7 @@ internal static class BatchLoader
         await WriteMembershipAsync(commands, plan);
         if (plan.ReadPointers.Count > 0)
         {
-            await commands.ReadOwnPostsAsync(plan.ReadPointersInOrder());
+            await commands.ReadOwnPostsAsync(plan.ReadPointersInOrder(), plan.Now);
         }
 
         foreach (var notification in plan.Notifications)

@@ -1,4 +1,5 @@
 using Chat.Server.History;
+using Chat.Server.Notifications;
 using Chat.Shared;
 
 namespace Chat.Server.Messaging;
@@ -13,6 +14,9 @@ public sealed partial class BatchPlan
     public List<(string Room, string UserId, long Sequence)> ReadPointersInOrder() =>
         [.. ReadPointers.OrderBy(p => p.Key.Room, StringComparer.Ordinal).ThenBy(p => p.Key.UserId, StringComparer.Ordinal)
             .Select(p => (p.Key.Room, p.Key.UserId, p.Value))];
+
+    /// <summary>When the batch happens.</summary>
+    public DateTime Now => _now;
 
     /// <summary>Notifications to store with the batch.</summary>
     public List<NotificationRecord> Notifications { get; } = [];
@@ -65,7 +69,7 @@ public sealed partial class BatchPlan
         var notification = new NotificationRecord
         {
             UserId = userId,
-            Id = Guid.CreateVersion7(_now).ToString("N"),
+            Id = NotificationIds.Next(_now),
             Kind = kind,
             Room = change.Room,
             MessageId = messageId,
