@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Chat.Tests.Performance;
 
@@ -13,7 +14,7 @@ namespace Chat.Tests.Performance;
 /// acknowledged pointer survives a kill -9. The server runs as its own process: the exporter is one per process, and
 /// other test classes' servers in this one would add their commits to the counter.
 /// </summary>
-public sealed partial class ReadCoalescingTests(ReadCoalescingTests.Fixture fixture) : IClassFixture<ReadCoalescingTests.Fixture>
+public sealed partial class ReadCoalescingTests(ReadCoalescingTests.Fixture fixture, ITestOutputHelper output) : IClassFixture<ReadCoalescingTests.Fixture>
 {
     private const int Users = 50;
     private const int MarksPerUser = 10;
@@ -67,6 +68,7 @@ public sealed partial class ReadCoalescingTests(ReadCoalescingTests.Fixture fixt
             marks.Should().Be(callCount);
             var commits = await CounterAsync(server, CommitsPattern()) - commitsBefore;
             var allowed = (int)(clock.Elapsed / FlushInterval) + 2;
+            output.WriteLine($"{callCount} MarkRead calls of {Users} users in {clock.ElapsedMilliseconds} ms: {commits} commits");
             commits.Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(
                 allowed, "at most one commit per flush interval: {0} calls in {1} ms", callCount, clock.ElapsedMilliseconds);
             commits.Should().BeLessThanOrEqualTo(callCount / 10, "a burst of {0} calls costs far fewer commits than calls", callCount);
