@@ -91,9 +91,6 @@ internal sealed class PreviousReleaseHistory
 
     private PreviousReleaseHistory(Dictionary<string, List<ChatMessage>> rooms) => _rooms = rooms;
 
-    /// <summary>Each room written and its messages, oldest first.</summary>
-    public IReadOnlyDictionary<string, List<ChatMessage>> Rooms => _rooms;
-
     private string BusyRoom => _rooms.Keys.First();
 
     /// <summary>Writes two rooms' history through <paramref name="connection"/> with the previous release's SQL.</summary>
