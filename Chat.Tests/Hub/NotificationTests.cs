@@ -201,6 +201,28 @@ public sealed class NotificationTests(NotificationTests.Fixture fixture) : IClas
 
     [Theory]
     [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task NotificationsOfMessagesPostedAtOnceArePagedNewestFirst(ChatProtocol protocol)
+    {
+        const int Senders = 30;
+        var room = TestDefaults.UniqueRoom("lobby");
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var crowd = await Crowd.ConnectAsync(Server, Senders, "fan", protocol);
+        await alice.CreatePublicRoomAsync(room, [alice, bob, .. crowd.People]);
+
+        // Posted at the same moment, the messages share the store's commits: their notifications must still be ordered.
+        var posted = await Task.WhenAll(crowd.People.Select(p => p.Mention(room, "bob! " + p.UserName, bob)));
+
+        var live = await bob.Notifications.WaitForCountAsync(Senders, n => n.Room == room);
+        var newestFirst = posted.OrderByDescending(m => m.Sequence).Select(m => m.Id).ToList();
+        var stored = await bob.ReadAllNotificationsAsync(7);
+        stored.Select(n => n.MessageId).Should().Equal(newestFirst, "GetNotifications pages newest first, the later message first, across pages");
+        live.OrderBy(n => n.Sequence).Select(n => n.Id).Should().BeInAscendingOrder(
+            StringComparer.Ordinal, "a newer notification's id sorts after an older one's, also within one commit");
+    }
+
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
     public async Task DeletingAMessageRemovesItsNotificationsAndEditingKeepsThem(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("lobby");
