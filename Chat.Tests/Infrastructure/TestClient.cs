@@ -16,6 +16,9 @@ public sealed class TestClient : IAsyncDisposable
         connection.On<RoomMemberEvent>(nameof(IChatClient.UserLeft), Left.Add);
         connection.On<TypingNotice>(nameof(IChatClient.TypingChanged), Typing.Add);
         connection.On<PresenceChange>(nameof(IChatClient.PresenceChanged), Presence.Add);
+        connection.On<ReadState>(nameof(IChatClient.ReadStateChanged), ReadStates.Add);
+        connection.On<ReadReceipt>(nameof(IChatClient.ReadReceiptChanged), Receipts.Add);
+        connection.On<Notification>(nameof(IChatClient.NotificationReceived), Notifications.Add);
     }
 
     public HubConnection Connection { get; }
@@ -36,6 +39,15 @@ public sealed class TestClient : IAsyncDisposable
     public EventLog<TypingNotice> Typing { get; } = new();
 
     public EventLog<PresenceChange> Presence { get; } = new();
+
+    /// <summary>Every <see cref="IChatClient.ReadStateChanged"/>: this user's read pointer moved, here or on another device.</summary>
+    public EventLog<ReadState> ReadStates { get; } = new();
+
+    /// <summary>Every <see cref="IChatClient.ReadReceiptChanged"/>: a member's read pointer moved in a joined room.</summary>
+    public EventLog<ReadReceipt> Receipts { get; } = new();
+
+    /// <summary>Every <see cref="IChatClient.NotificationReceived"/>.</summary>
+    public EventLog<Notification> Notifications { get; } = new();
 
     public Task<JoinResult> JoinRoom(string room) => Invoke<JoinResult>(nameof(IChatHub.JoinRoom), room);
 
@@ -115,6 +127,13 @@ public sealed class TestClient : IAsyncDisposable
 
     public Task<RoomMember> MuteMember(string room, string userId, DateTime? until) =>
         Invoke<RoomMember>(nameof(IChatHub.MuteMember), room, userId, until);
+
+    public Task<ReadState> MarkRead(string room, long sequence) => Invoke<ReadState>(nameof(IChatHub.MarkRead), room, sequence);
+
+    public Task<ReadReceipt[]> GetReadReceipts(string room) => Invoke<ReadReceipt[]>(nameof(IChatHub.GetReadReceipts), room);
+
+    public Task<Notification[]> GetNotifications(string? beforeId, int limit) =>
+        Invoke<Notification[]>(nameof(IChatHub.GetNotifications), beforeId, limit);
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 
