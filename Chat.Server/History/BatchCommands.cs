@@ -266,6 +266,20 @@ public abstract class BatchCommands : IAsyncDisposable
             $"WHERE room = @room AND user_id = @user AND last_read_sequence < {ClampedToRoom}",
             ("sequence", sequence), ("at", at?.Ticks), ("room", room), ("user", userId)) > 0;
 
+    /// <summary>
+    /// Moves each poster's read pointer to their last post (no clamp needed: the post is the room's), in (room, user)
+    /// order, the order the read pointers' own commits take too.
+    /// </summary>
+    public virtual async Task ReadOwnPostsAsync(IReadOnlyList<(string Room, string UserId, long Sequence)> pointers)
+    {
+        foreach (var (room, userId, sequence) in pointers)
+        {
+            await ExecuteAsync(
+                "UPDATE room_members SET last_read_sequence = @sequence WHERE room = @room AND user_id = @user AND last_read_sequence < @sequence",
+                ("sequence", sequence), ("room", room), ("user", userId));
+        }
+    }
+
     private const string ClampedToRoom =
         "(SELECT CASE WHEN r.last_sequence < @sequence THEN r.last_sequence ELSE @sequence END FROM rooms r WHERE r.name = @room)";
 
@@ -552,6 +566,7 @@ internal sealed class PostgresBatchCommands : BatchCommands
     private readonly NpgsqlCommand _allocate;
     private readonly NpgsqlCommand _insert;
     private readonly NpgsqlCommand _lockRooms;
+    private readonly NpgsqlCommand _readOwnPosts;
 
     private PostgresBatchCommands(NpgsqlConnection connection)
         : base(connection)
@@ -571,6 +586,10 @@ internal sealed class PostgresBatchCommands : BatchCommands
             ("names", NpgsqlDbType.Text), ("contents", NpgsqlDbType.Text), ("ticks", NpgsqlDbType.Bigint), ("clients", NpgsqlDbType.Text),
             ("posted", NpgsqlDbType.Bigint), ("events", NpgsqlDbType.Bigint), ("replies", NpgsqlDbType.Bigint), ("mentions", NpgsqlDbType.Text));
         _lockRooms = Command("SELECT name FROM rooms WHERE name = ANY(@rooms) ORDER BY name COLLATE \"C\" FOR UPDATE", ("rooms", NpgsqlDbType.Text));
+        _readOwnPosts = Command(
+            "UPDATE room_members m SET last_read_sequence = p.sequence FROM unnest(@rooms, @users, @sequences) AS p(room, user_id, sequence) " +
+            "WHERE m.room = p.room AND m.user_id = p.user_id AND m.last_read_sequence < p.sequence",
+            ("rooms", NpgsqlDbType.Text), ("users", NpgsqlDbType.Text), ("sequences", NpgsqlDbType.Bigint));
     }
 
     public static async Task<PostgresBatchCommands> CreateAsync(NpgsqlConnection connection)
@@ -579,6 +598,7 @@ internal sealed class PostgresBatchCommands : BatchCommands
         await commands._findRetries.PrepareAsync();
         await commands._allocate.PrepareAsync();
         await commands._insert.PrepareAsync();
+        await commands._readOwnPosts.PrepareAsync();
         return commands;
     }
 
@@ -596,6 +616,7 @@ internal sealed class PostgresBatchCommands : BatchCommands
         _allocate.Transaction = transaction;
         _insert.Transaction = transaction;
         _lockRooms.Transaction = transaction;
+        _readOwnPosts.Transaction = transaction;
     }
 
     public override async Task LockRoomsAsync(IReadOnlyCollection<string> rooms)
@@ -605,6 +626,15 @@ internal sealed class PostgresBatchCommands : BatchCommands
         while (await reader.ReadAsync())
         {
         }
+    }
+
+    /// <summary>One statement for the whole batch: a round trip per poster would cost more than the posts.</summary>
+    public override async Task ReadOwnPostsAsync(IReadOnlyList<(string Room, string UserId, long Sequence)> pointers)
+    {
+        _readOwnPosts.Parameters[0].Value = pointers.Select(p => p.Room).ToArray();
+        _readOwnPosts.Parameters[1].Value = pointers.Select(p => p.UserId).ToArray();
+        _readOwnPosts.Parameters[2].Value = pointers.Select(p => p.Sequence).ToArray();
+        await _readOwnPosts.ExecuteNonQueryAsync();
     }
 
     public override async Task FindRetriesAsync(IReadOnlyCollection<(string SenderId, string ClientMessageId)> keys, Dictionary<(string, string), MessageRecord> known)
@@ -735,6 +765,7 @@ internal sealed class PostgresBatchCommands : BatchCommands
         await _allocate.DisposeAsync();
         await _insert.DisposeAsync();
         await _lockRooms.DisposeAsync();
+        await _readOwnPosts.DisposeAsync();
     }
 
     private static string Qualified(string alias) =>

@@ -93,9 +93,9 @@ internal static class BatchLoader
         }
 
         await WriteMembershipAsync(commands, plan);
-        foreach (var ((room, userId), sequence) in plan.ReadPointers)
+        if (plan.ReadPointers.Count > 0)
         {
-            await commands.MoveReadPointerAsync(room, userId, sequence, at: null);
+            await commands.ReadOwnPostsAsync(plan.ReadPointersInOrder());
         }
 
         foreach (var notification in plan.Notifications)

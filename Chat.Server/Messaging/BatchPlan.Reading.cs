@@ -9,6 +9,11 @@ public sealed partial class BatchPlan
     /// <summary>Each poster's read pointer moves to their last post in the room (a post is read by its sender).</summary>
     public Dictionary<(string Room, string UserId), long> ReadPointers { get; } = [];
 
+    /// <summary>The poster's pointers in (room, user) order: every writer of pointers locks their rows in one order.</summary>
+    public List<(string Room, string UserId, long Sequence)> ReadPointersInOrder() =>
+        [.. ReadPointers.OrderBy(p => p.Key.Room, StringComparer.Ordinal).ThenBy(p => p.Key.UserId, StringComparer.Ordinal)
+            .Select(p => (p.Key.Room, p.Key.UserId, p.Value))];
+
     /// <summary>Notifications to store with the batch.</summary>
     public List<NotificationRecord> Notifications { get; } = [];
 

@@ -118,7 +118,7 @@ public sealed class ReadPointerWriter(
                 var commands = _commands ??= await OpenAsync();
                 await commands.BeginAsync(waitForDisk: true);
                 var at = time.GetUtcNow().UtcDateTime;
-                foreach (var ((room, userId), mark) in marks)
+                foreach (var ((room, userId), mark) in marks.OrderBy(m => m.Key.Room, StringComparer.Ordinal).ThenBy(m => m.Key.UserId, StringComparer.Ordinal))
                 {
                     mark.Moved = await commands.MoveReadPointerAsync(room, userId, mark.Sequence, at);
                 }
