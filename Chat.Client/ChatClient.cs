@@ -27,6 +27,8 @@ public sealed class ChatClient : IAsyncDisposable
     private readonly EventDispatcher _events;
     private readonly ConnectionSupervisor _supervisor;
     private readonly RoomDelivery _rooms;
+    private readonly ReadMarkCoalescer _readMarks;
+    private readonly ReadPointers _readPointers = new();
     private bool _disposed;
 
     /// <summary>Creates a client. Nothing happens on the network until <see cref="StartAsync"/>.</summary>
@@ -44,6 +46,7 @@ public sealed class ChatClient : IAsyncDisposable
         _events = new EventDispatcher(_logger);
         _supervisor = new ConnectionSupervisor(options, loggerFactory, _time, _logger, RecoverAsync, OnStateChanged);
         _rooms = new RoomDelivery(_supervisor, _logger, OnRoomEvent, OnRoomReset, OnAddedToRoom, OnRemovedFromRoom);
+        _readMarks = new ReadMarkCoalescer(SendReadMarkAsync);
 
         var connection = _supervisor.Connection;
         connection.On<RoomMemberEvent>(nameof(IChatClient.UserJoined), e =>
@@ -54,6 +57,11 @@ public sealed class ChatClient : IAsyncDisposable
             _events.Enqueue(nameof(TypingChanged), () => TypingChanged?.Invoke(this, e), h => h.TypingChanged(e)));
         connection.On<PresenceChange>(nameof(IChatClient.PresenceChanged), e =>
             _events.Enqueue(nameof(PresenceChanged), () => PresenceChanged?.Invoke(this, e), h => h.PresenceChanged(e)));
+        connection.On<ReadState>(nameof(IChatClient.ReadStateChanged), OnReadStateChanged);
+        connection.On<ReadReceipt>(nameof(IChatClient.ReadReceiptChanged), e =>
+            _events.Enqueue(nameof(ReadReceiptChanged), () => ReadReceiptChanged?.Invoke(this, e), h => h.ReadReceiptChanged(e)));
+        connection.On<Notification>(nameof(IChatClient.NotificationReceived), e =>
+            _events.Enqueue(nameof(NotificationReceived), () => NotificationReceived?.Invoke(this, e), h => h.NotificationReceived(e)));
     }
 
     /// <summary>A new message in a joined room: each exactly once, in order per room, also across reconnects.</summary>
@@ -146,6 +154,27 @@ public sealed class ChatClient : IAsyncDisposable
 
     /// <summary>A user who shares a room with this client came online or went offline.</summary>
     public event EventHandler<PresenceChange>? PresenceChanged;
+
+    /// <summary>
+    /// This user's read pointer moved in a room, on this client or on another device: the room's read state now, with
+    /// exact <see cref="ReadState.UnreadCount"/> and <see cref="ReadState.MentionCount"/>. Also for rooms this client has
+    /// not joined. News older than what the client heard since (a pointer further on, e.g. from this user's own post,
+    /// which moves the pointer without this event) is not raised.
+    /// </summary>
+    public event EventHandler<ReadState>? ReadStateChanged;
+
+    /// <summary>
+    /// A member of a joined room read further ("seen by"): only in rooms small enough to have receipts
+    /// (<c>ReadState:ReceiptsMaxMembers</c> on the server, 100 by default). See <see cref="GetReadReceiptsAsync"/>.
+    /// </summary>
+    public event EventHandler<ReadReceipt>? ReadReceiptChanged;
+
+    /// <summary>
+    /// Someone mentioned this user, replied to their message, wrote to them in a direct room, or added them to a room
+    /// (<see cref="Notification.Kind"/>, one of <see cref="NotificationKinds"/>): on every client of the user, joined to
+    /// the room or not. Notifications missed while disconnected are in <see cref="GetNotificationsAsync"/>.
+    /// </summary>
+    public event EventHandler<Notification>? NotificationReceived;
 
     /// <summary>The connection state changed; <see cref="ChatConnectionStateChangedEventArgs.Reason"/> says why.</summary>
     public event EventHandler<ChatConnectionStateChangedEventArgs>? StateChanged;
@@ -451,9 +480,23 @@ public sealed class ChatClient : IAsyncDisposable
 
     /// <summary>This user's rooms (public ones they joined, private and direct), newest activity first: the same list on every device.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
-    /// <returns>Each room with this user's role in it and its newest message.</returns>
+    /// <returns>
+    /// Each room with this user's role in it, its newest message, and this user's read state there
+    /// (<see cref="MyRoom.LastReadSequence"/>, <see cref="MyRoom.UnreadCount"/>, <see cref="MyRoom.MentionCount"/>).
+    /// </returns>
     public Task<MyRoom[]> ListMyRoomsAsync(CancellationToken cancellationToken = default) =>
-        _supervisor.CallAsync((c, t) => c.InvokeAsync<MyRoom[]>(nameof(IChatHub.ListMyRooms), t), cancellationToken);
+        _supervisor.CallAsync(
+            async (c, t) =>
+            {
+                var mine = await c.InvokeAsync<MyRoom[]>(nameof(IChatHub.ListMyRooms), t);
+                foreach (var room in mine)
+                {
+                    _readPointers.Advance(room.Room.Room, room.LastReadSequence);
+                }
+
+                return mine;
+            },
+            cancellationToken);
 
     /// <summary>A page of a room's lasting members, ordered by user id.</summary>
     /// <param name="room">A room this user may read; joining it is not needed.</param>
@@ -649,6 +692,89 @@ public sealed class ChatClient : IAsyncDisposable
         MuteMemberAsync(room, userId, null, cancellationToken);
 
     /// <summary>
+    /// Marks <paramref name="room"/> read up to <paramref name="sequence"/>: moves this user's read pointer there, never
+    /// back (a lower sequence changes nothing and answers the state as it is; one beyond the room's newest message marks
+    /// up to that message). Every client of the user, this one included, gets <see cref="ReadStateChanged"/> when the
+    /// pointer moved. No join is needed, only membership.
+    /// </summary>
+    /// <remarks>
+    /// Coalesced per room: at most one <c>MarkRead</c> of a room is on its way at a time. A call made meanwhile only
+    /// raises the sequence the next one sends, and completes when a <c>MarkRead</c> for its sequence or a higher one is
+    /// answered; the highest sequence asked for is always sent. So marking on every message shown, however fast, costs
+    /// about one hub call per round trip. A <c>MarkRead</c> cut by a lost connection is sent again once reconnected
+    /// (marking read is harmless to repeat), like a send.
+    /// </remarks>
+    /// <param name="room">A room this user is a member of.</param>
+    /// <param name="sequence">The <see cref="ChatMessage.Sequence"/> of the newest message read.</param>
+    /// <param name="cancellationToken">Stops waiting (the mark still goes out).</param>
+    /// <returns>The room's read state after the call that covered this one (its pointer may be further on).</returns>
+    /// <exception cref="ChatRequestException">
+    /// The server refused: <see cref="ChatErrorCodes.NotAMember"/> (a public room never joined), <see cref="ChatErrorCodes.Forbidden"/>
+    /// (a private room of others), <see cref="ChatErrorCodes.Banned"/>.
+    /// </exception>
+    public Task<ReadState> MarkReadAsync(string room, long sequence, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        ArgumentOutOfRangeException.ThrowIfNegative(sequence);
+        return _readMarks.MarkAsync(ChatRules.NormalizeRoomName(room), sequence).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The app has shown <paramref name="message"/> to the user: marks its room read up to it, unless the room is known
+    /// to be read that far already (by an earlier mark, another device's, or this user's own post), in which case
+    /// nothing is sent. Call it for every message as it comes into view, in any order: the pointer never moves back,
+    /// and calls go through <see cref="MarkReadAsync"/>'s coalescing, so a screenful costs one or two hub calls.
+    /// </summary>
+    /// <param name="message">A message the user has seen.</param>
+    /// <param name="cancellationToken">Stops waiting (the mark still goes out).</param>
+    /// <exception cref="ChatRequestException">The server refused, as for <see cref="MarkReadAsync"/>.</exception>
+    public Task MarkShownAsync(ChatMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return _readPointers.Covers(ChatRules.NormalizeRoomName(message.Room), message.Sequence)
+            ? Task.CompletedTask
+            : MarkReadAsync(message.Room, message.Sequence, cancellationToken);
+    }
+
+    /// <summary>
+    /// This user's read pointer in <paramref name="room"/> as far as this client has heard (from <see cref="MarkReadAsync"/>,
+    /// <see cref="ReadStateChanged"/>, <see cref="ListMyRoomsAsync"/> and this user's own messages); null when it has
+    /// heard nothing of it. The server's may be further on (another device read on while this one was offline).
+    /// </summary>
+    /// <param name="room">A room name.</param>
+    public long? GetLastReadSequence(string room)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        return _readPointers.Get(ChatRules.NormalizeRoomName(room));
+    }
+
+    /// <summary>
+    /// How far each lasting member of <paramref name="room"/> has read ("seen by"), ordered by user id; empty in rooms of
+    /// more members than the server's <c>ReadState:ReceiptsMaxMembers</c> (100 by default). Joined clients then follow
+    /// changes through <see cref="ReadReceiptChanged"/>.
+    /// </summary>
+    /// <param name="room">A room this user may read; joining it is not needed.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="ChatRequestException">The server refused: <see cref="ChatErrorCodes.Forbidden"/> (a private room of others).</exception>
+    public Task<ReadReceipt[]> GetReadReceiptsAsync(string room, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        return _supervisor.CallAsync((c, t) => c.InvokeAsync<ReadReceipt[]>(nameof(IChatHub.GetReadReceipts), room, t), cancellationToken);
+    }
+
+    /// <summary>
+    /// A page of this user's notifications, newest first: those older than <paramref name="beforeId"/>. Pass the last
+    /// <see cref="Notification.Id"/> of a page to get the next. A deleted message's notifications are gone.
+    /// </summary>
+    /// <param name="beforeId">The id of the oldest notification already seen; null for the newest.</param>
+    /// <param name="limit">1–100.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>Up to <paramref name="limit"/> notifications; fewer means the last page.</returns>
+    /// <exception cref="ChatRequestException">The server refused: <see cref="ChatErrorCodes.InvalidLimit"/>.</exception>
+    public Task<Notification[]> GetNotificationsAsync(string? beforeId = null, int limit = ChatLimits.MaxNotificationsPage, CancellationToken cancellationToken = default) =>
+        _supervisor.CallAsync((c, t) => c.InvokeAsync<Notification[]>(nameof(IChatHub.GetNotifications), beforeId, limit, t), cancellationToken);
+
+    /// <summary>
     /// Routes every callback to <paramref name="handler"/> as well, after the events, in the same order. Dispose the
     /// result to stop. <see cref="IChatClient.RoomChanged"/> gets every change <see cref="RoomChanged"/> gets.
     /// </summary>
@@ -731,6 +857,28 @@ public sealed class ChatClient : IAsyncDisposable
 
     private Task RecoverAsync(CancellationToken cancellationToken) => _rooms.RecoverAsync(cancellationToken);
 
+    /// <summary>The one <c>MarkRead</c> of a room on its way (see <see cref="ReadMarkCoalescer"/>); retried across reconnects like any call.</summary>
+    private async Task<ReadState> SendReadMarkAsync(string room, long sequence)
+    {
+        var state = await _supervisor.CallAsync(
+            (c, t) =>
+            {
+                ChatClientLog.MarkingRead(_logger, room, sequence);
+                return c.InvokeAsync<ReadState>(nameof(IChatHub.MarkRead), room, sequence, t);
+            },
+            CancellationToken.None);
+        _readPointers.Advance(state.Room, state.LastReadSequence);
+        return state;
+    }
+
+    private void OnReadStateChanged(ReadState state)
+    {
+        if (_readPointers.Advance(state.Room, state.LastReadSequence))
+        {
+            _events.Enqueue(nameof(ReadStateChanged), () => ReadStateChanged?.Invoke(this, state), h => h.ReadStateChanged(state));
+        }
+    }
+
     private void OnStateChanged(ChatConnectionStateChangedEventArgs change) =>
         _events.Enqueue(nameof(StateChanged), () => StateChanged?.Invoke(this, change), null);
 
@@ -752,6 +900,11 @@ public sealed class ChatClient : IAsyncDisposable
         switch (change)
         {
             case { Type: RoomEventTypes.MessagePosted, Message: { } posted }:
+                if (posted.SenderId == UserId)
+                {
+                    _readPointers.Advance(posted.Room, posted.Sequence);
+                }
+
                 _events.Enqueue(nameof(MessageReceived), () => MessageReceived?.Invoke(this, posted), h => h.MessageReceived(posted));
                 return;
             case { Type: RoomEventTypes.MessageEdited, Message: { } edited }:

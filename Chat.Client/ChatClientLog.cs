@@ -55,4 +55,7 @@ internal static partial class ChatClientLog
 
     [LoggerMessage(3021, LogLevel.Debug, "A typing notice for {Room} failed.", EventName = "TypingFailed")]
     public static partial void TypingFailed(ILogger logger, string room, Exception exception);
+
+    [LoggerMessage(3022, LogLevel.Debug, "Marking {Room} read up to {Sequence}.", EventName = "MarkingRead")]
+    public static partial void MarkingRead(ILogger logger, string room, long sequence);
 }

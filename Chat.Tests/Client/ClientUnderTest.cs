@@ -43,6 +43,9 @@ public sealed class ClientUnderTest : IAsyncDisposable
         Client.RoomUpdated += (_, e) => RoomUpdates.Add(e);
         Client.AddedToRoom += (_, e) => AddedTo.Add(e);
         Client.RemovedFromRoom += (_, e) => RemovedFrom.Add(e);
+        Client.ReadStateChanged += (_, e) => ReadStates.Add(e);
+        Client.ReadReceiptChanged += (_, e) => Receipts.Add(e);
+        Client.NotificationReceived += (_, e) => Notifications.Add(e);
         // Every change of every room in the order the client raised it, posts included, to check order and uniqueness.
         Client.MessageReceived += (_, m) => Timeline.Add(new RaisedChange(m.Room, m.EventSequence, RoomEventTypes.MessagePosted, m));
         Client.RoomChanged += (_, e) => Timeline.Add(new RaisedChange(e.Room, e.EventSequence, e.Type, e.Message));
@@ -94,6 +97,12 @@ public sealed class ClientUnderTest : IAsyncDisposable
 
     /// <summary>This user's own removals (RemovedFromRoom).</summary>
     public EventLog<ChatRoomRemovedEventArgs> RemovedFrom { get; } = new();
+
+    public EventLog<ReadState> ReadStates { get; } = new();
+
+    public EventLog<ReadReceipt> Receipts { get; } = new();
+
+    public EventLog<Notification> Notifications { get; } = new();
 
     public static ChatClientOptions Options(Uri serverUrl, string userName, ChatProtocol protocol) => new()
     {
