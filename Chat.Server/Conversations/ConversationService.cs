@@ -1,6 +1,7 @@
 using Chat.Server.History;
 using Chat.Server.Hubs;
 using Chat.Server.Messaging;
+using Chat.Server.Reading;
 using Chat.Server.Rooms;
 using Chat.Shared;
 using Microsoft.EntityFrameworkCore;
@@ -153,6 +154,7 @@ public sealed class ConversationService(
         var directMembers = (directNames.Count == 0
             ? []
             : await db.Members.AsNoTracking().Where(m => directNames.Contains(m.Room)).ToListAsync(cancellationToken)).ToLookup(m => m.Room);
+        var readStates = await ReadStateQueries.ReadStatesAsync(db, userId, cancellationToken: cancellationToken);
         var lastMessages = await store.GetMessagesAtAsync(
             mine.Where(x => x.Room.LastSequence > 0).ToDictionary(x => x.Room.Name, x => x.Room.LastSequence), cancellationToken);
 
@@ -164,7 +166,9 @@ public sealed class ConversationService(
                     : null;
                 var info = ToInfo(x.Room, counts.GetValueOrDefault(x.Room.Name), members);
                 var lastMessage = lastMessages.GetValueOrDefault(x.Room.Name);
-                return (Room: new MyRoom(info, x.Member.Role, 0, 0, 0, lastMessage), Activity: lastMessage?.SentAt ?? x.Member.JoinedAt);
+                var read = readStates.TryGetValue(x.Room.Name, out var known) ? known.State : new ReadState(x.Room.Name, x.Member.LastReadSequence, 0, 0);
+                var room = new MyRoom(info, x.Member.Role, read.LastReadSequence, read.UnreadCount, read.MentionCount, lastMessage);
+                return (Room: room, Activity: lastMessage?.SentAt ?? x.Member.JoinedAt);
             })
             .OrderByDescending(r => r.Activity)
             .ThenBy(r => r.Room.Room.Room, StringComparer.Ordinal)

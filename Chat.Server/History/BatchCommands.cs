@@ -54,7 +54,11 @@ public abstract class BatchCommands : IAsyncDisposable
     private const string RoomColumns =
         "name, last_sequence, last_event_sequence, kind, title, topic, slow_mode_seconds, muted_until_ticks, created_at_ticks";
 
-    private const string MemberColumns = "room, user_id, user_name, role, joined_at_ticks, muted_until_ticks, last_posted_at_ticks";
+    private const string MemberColumns =
+        "room, user_id, user_name, role, joined_at_ticks, muted_until_ticks, last_posted_at_ticks, last_read_sequence, last_read_at_ticks";
+
+    private const string NotificationColumns =
+        "user_id, id, kind, room, message_id, message_sequence, from_user_id, from_user_name, preview, at_ticks";
 
     private const string BanColumns = "room, user_id, user_name, until_ticks, reason, banned_at_ticks";
 
@@ -201,6 +205,8 @@ public abstract class BatchCommands : IAsyncDisposable
                 JoinedAt = new DateTime(reader.GetInt64(4), DateTimeKind.Utc),
                 MutedUntil = reader.IsDBNull(5) ? null : new DateTime(reader.GetInt64(5), DateTimeKind.Utc),
                 LastPostedAt = reader.IsDBNull(6) ? null : new DateTime(reader.GetInt64(6), DateTimeKind.Utc),
+                LastReadSequence = reader.GetInt64(7),
+                LastReadAt = reader.IsDBNull(8) ? null : new DateTime(reader.GetInt64(8), DateTimeKind.Utc),
             });
         }
 
@@ -240,12 +246,34 @@ public abstract class BatchCommands : IAsyncDisposable
         "UPDATE rooms SET title = @title, topic = @topic, slow_mode_seconds = @slow, muted_until_ticks = @muted WHERE name = @name",
         ("title", room.Title), ("topic", room.Topic), ("slow", room.SlowModeSeconds), ("muted", room.MutedUntilTicks), ("name", room.Name));
 
+    /// <summary>A new member's read pointer goes in with them; an existing one's is left to <see cref="MoveReadPointerAsync"/>.</summary>
     public Task WriteMemberAsync(MemberRecord member) => ExecuteAsync(
-        $"INSERT INTO room_members ({MemberColumns}) VALUES (@room, @user, @name, @role, @joined, @muted, @posted) " +
+        $"INSERT INTO room_members ({MemberColumns}) VALUES (@room, @user, @name, @role, @joined, @muted, @posted, @read, @readAt) " +
         "ON CONFLICT (room, user_id) DO UPDATE SET user_name = excluded.user_name, role = excluded.role, " +
         "muted_until_ticks = excluded.muted_until_ticks, last_posted_at_ticks = excluded.last_posted_at_ticks",
         ("room", member.Room), ("user", member.UserId), ("name", member.UserName), ("role", member.Role), ("joined", member.JoinedAt.Ticks),
-        ("muted", member.MutedUntil?.Ticks), ("posted", member.LastPostedAt?.Ticks));
+        ("muted", member.MutedUntil?.Ticks), ("posted", member.LastPostedAt?.Ticks), ("read", member.LastReadSequence),
+        ("readAt", member.LastReadAt?.Ticks));
+
+    /// <summary>
+    /// Moves a member's read pointer forward, never back. <paramref name="at"/> null (a post) leaves the time the member
+    /// last read as it is: what receipts show is when they read others' messages. Returns whether it moved.
+    /// </summary>
+    public async Task<bool> MoveReadPointerAsync(string room, string userId, long sequence, DateTime? at) =>
+        await ExecuteCountAsync(
+            "UPDATE room_members SET last_read_sequence = @sequence, last_read_at_ticks = COALESCE(@at, last_read_at_ticks) " +
+            "WHERE room = @room AND user_id = @user AND last_read_sequence < @sequence",
+            ("sequence", sequence), ("at", at?.Ticks), ("room", room), ("user", userId)) > 0;
+
+    public Task InsertNotificationAsync(NotificationRecord notification) => ExecuteAsync(
+        $"INSERT INTO notifications ({NotificationColumns}) VALUES (@user, @id, @kind, @room, @message, @sequence, @from, @fromName, @preview, @at)",
+        ("user", notification.UserId), ("id", notification.Id), ("kind", notification.Kind), ("room", notification.Room),
+        ("message", notification.MessageId), ("sequence", notification.MessageSequence), ("from", notification.FromUserId),
+        ("fromName", notification.FromUserName), ("preview", notification.Preview), ("at", notification.At.Ticks));
+
+    /// <summary>A deleted message's notifications go with it: they quote it, and its mentions no longer count.</summary>
+    public Task RemoveNotificationsAsync(string room, long sequence) => ExecuteAsync(
+        "DELETE FROM notifications WHERE room = @room AND message_sequence = @sequence", ("room", room), ("sequence", sequence));
 
     public Task RemoveMemberAsync(string room, string userId) => ExecuteAsync(
         "DELETE FROM room_members WHERE room = @room AND user_id = @user", ("room", room), ("user", userId));
@@ -322,6 +350,8 @@ public abstract class BatchCommands : IAsyncDisposable
     }
 
     private Task ExecuteAsync(string sql, params (string Name, object? Value)[] arguments) => Statement(sql, arguments).ExecuteNonQueryAsync();
+
+    private Task<int> ExecuteCountAsync(string sql, params (string Name, object? Value)[] arguments) => Statement(sql, arguments).ExecuteNonQueryAsync();
 
     /// <summary>The statements of edits, deletes and reactions: built once per connection, one row per execution.</summary>
     private DbCommand Statement(string sql, params (string Name, object? Value)[] arguments)

@@ -23,6 +23,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<MemberRecord> Members => Set<MemberRecord>();
     public DbSet<BanRecord> Bans => Set<BanRecord>();
     public DbSet<UserRecord> Users => Set<UserRecord>();
+    public DbSet<NotificationRecord> Notifications => Set<NotificationRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -53,6 +54,8 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             member.Property(m => m.JoinedAt).HasColumnName("joined_at_ticks").HasConversion(Ticks);
             member.Property(m => m.MutedUntil).HasColumnName("muted_until_ticks").HasConversion(NullableTicks);
             member.Property(m => m.LastPostedAt).HasColumnName("last_posted_at_ticks").HasConversion(NullableTicks);
+            member.Property(m => m.LastReadSequence).HasColumnName("last_read_sequence").HasDefaultValue(0L);
+            member.Property(m => m.LastReadAt).HasColumnName("last_read_at_ticks").HasConversion(NullableTicks);
             // "My rooms" on every device.
             member.HasIndex(m => m.UserId);
         });
@@ -102,6 +105,27 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             // Edits, deletes and reactions name a message by id; the change log reads posts by their change number.
             message.HasIndex(m => m.Id).IsUnique();
             message.HasIndex(m => new { m.Room, m.PostedEventSequence });
+            // Unread counts subtract the deleted messages after a read pointer: few, whatever the room's size.
+            message.HasIndex(m => new { m.Room, m.Sequence }, "ix_messages_deleted").HasFilter("deleted_at_ticks IS NOT NULL");
+        });
+
+        modelBuilder.Entity<NotificationRecord>(notification =>
+        {
+            notification.ToTable("notifications");
+            notification.HasKey(n => new { n.UserId, n.Id });
+            notification.Property(n => n.UserId).HasColumnName("user_id").HasMaxLength(ChatLimits.MaxUserIdLength);
+            notification.Property(n => n.Id).HasColumnName("id").HasMaxLength(32);
+            notification.Property(n => n.Kind).HasColumnName("kind").HasMaxLength(16);
+            notification.Property(n => n.Room).HasColumnName("room").HasMaxLength(ChatLimits.MaxRoomNameLength);
+            notification.Property(n => n.MessageId).HasColumnName("message_id").HasMaxLength(32);
+            notification.Property(n => n.MessageSequence).HasColumnName("message_sequence");
+            notification.Property(n => n.FromUserId).HasColumnName("from_user_id").HasMaxLength(ChatLimits.MaxUserIdLength);
+            notification.Property(n => n.FromUserName).HasColumnName("from_user_name").HasMaxLength(256);
+            notification.Property(n => n.Preview).HasColumnName("preview").HasMaxLength(Math.Max(ChatLimits.MaxReplyPreviewLength, ChatLimits.MaxRoomTitleLength));
+            notification.Property(n => n.At).HasColumnName("at_ticks").HasConversion(Ticks);
+            // Unread mentions of a user in a room; a deleted message's notifications.
+            notification.HasIndex(n => new { n.UserId, n.Room, n.MessageSequence });
+            notification.HasIndex(n => new { n.Room, n.MessageSequence });
         });
 
         modelBuilder.Entity<RoomEventRecord>(roomEvent =>

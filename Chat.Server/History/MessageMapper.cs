@@ -28,7 +28,7 @@ public static class MessageMapper
     public static MessageRef ToReference(MessageRecord target) => new(target.Id, target.Sequence, target.SenderName, Preview(target.Content));
 
     /// <summary>The first 100 UTF-16 code units, one fewer rather than half of a surrogate pair (an emoji).</summary>
-    private static string Preview(string content)
+    public static string Preview(string content)
     {
         if (content.Length <= ChatLimits.MaxReplyPreviewLength)
         {
@@ -38,6 +38,9 @@ public static class MessageMapper
         var length = ChatLimits.MaxReplyPreviewLength;
         return content[..(char.IsHighSurrogate(content[length - 1]) ? length - 1 : length)];
     }
+
+    public static Notification ToNotification(this NotificationRecord record) => new(
+        record.Id, record.Kind, record.Room, record.MessageId, record.MessageSequence, record.FromUserId, record.FromUserName, record.Preview, record.At);
 
     public static string? WriteMentions(IReadOnlyCollection<string> mentions) =>
         mentions.Count == 0 ? null : JsonSerializer.Serialize(mentions.ToArray(), StoredJson.Default.StringArray);

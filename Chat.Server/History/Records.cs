@@ -72,6 +72,36 @@ public sealed class MemberRecord
 
     /// <summary>When the member last posted, kept only while the room is in slow mode.</summary>
     public DateTime? LastPostedAt { get; set; }
+
+    /// <summary>
+    /// The read pointer: every message up to it counts as read. It only moves forward, and a post moves its sender's
+    /// to the post, so the member's own messages never lie after it: unread = messages after it, less deleted ones.
+    /// </summary>
+    public long LastReadSequence { get; set; }
+
+    /// <summary>When the read pointer last moved (null: not since the member joined).</summary>
+    public DateTime? LastReadAt { get; set; }
+}
+
+/// <summary>
+/// A notification of one user. One per (user, message) at most; it goes with its message. Mentions that are still
+/// unread are counted from these rows, so a mention costs a row for whom it names, never one per reader.
+/// </summary>
+public sealed class NotificationRecord
+{
+    public required string UserId { get; init; }
+
+    /// <summary>A version 7 GUID: ordered by time, so a user's notifications page by id.</summary>
+    public required string Id { get; init; }
+
+    public required string Kind { get; init; }
+    public required string Room { get; init; }
+    public string? MessageId { get; init; }
+    public long? MessageSequence { get; init; }
+    public required string FromUserId { get; init; }
+    public required string FromUserName { get; init; }
+    public required string Preview { get; init; }
+    public DateTime At { get; init; }
 }
 
 /// <summary>A ban: the user is no member, and every call of theirs on the room answers <c>banned</c> until it ends.</summary>

@@ -12,7 +12,8 @@ internal static class BatchLoader
         HashSet<(string, string)>? retryKeys = null;
         foreach (var change in batch)
         {
-            if (change is not PostRequest post)
+            // A direct room's post notifies its other member: read the members at once rather than planning twice.
+            if (change is not PostRequest post || post.Room.StartsWith(Chat.Shared.ChatLimits.DirectRoomPrefix, StringComparison.Ordinal))
             {
                 readsState = true;
             }
@@ -50,6 +51,19 @@ internal static class BatchLoader
             await AddWithReplyTargetAsync(commands, state, stored);
         }
 
+        // A reply in a private room notifies its target's sender only while they may still read it.
+        if (state.RulesLoaded)
+        {
+            foreach (var change in batch)
+            {
+                if (change is PostRequest { ReplyToId: { } replyToId } && state.Find(replyToId) is { } target
+                    && state.RoomStates.GetValueOrDefault(change.Room) is { } room)
+                {
+                    await LoadPersonAsync(commands, state, room, change.Room, target.SenderId);
+                }
+            }
+        }
+
         foreach (var change in batch)
         {
             if (change is ReactionRequest reaction && state.Find(reaction.MessageId) is { } message
@@ -79,6 +93,16 @@ internal static class BatchLoader
         }
 
         await WriteMembershipAsync(commands, plan);
+        foreach (var ((room, userId), sequence) in plan.ReadPointers)
+        {
+            await commands.MoveReadPointerAsync(room, userId, sequence, at: null);
+        }
+
+        foreach (var notification in plan.Notifications)
+        {
+            await commands.InsertNotificationAsync(notification);
+        }
+
         if (plan.Events.Count == 0)
         {
             return;
@@ -97,6 +121,7 @@ internal static class BatchLoader
         foreach (var deleted in plan.Deleted)
         {
             await commands.RemoveReactionsAsync(deleted.Room, deleted.Sequence);
+            await commands.RemoveNotificationsAsync(deleted.Room, deleted.Sequence);
         }
 
         foreach (var message in plan.ReactionsChanged)

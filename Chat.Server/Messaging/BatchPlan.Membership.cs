@@ -75,7 +75,9 @@ public sealed partial class BatchPlan
         var changes = new List<Change> { Added(request, AddMember(state, request.Room, request.Actor.Id, request.Actor.Name, MemberRoles.Owner)) };
         foreach (var userId in request.MemberIds)
         {
-            changes.Add(Added(request, AddMember(state, request.Room, userId, _state.Users[userId]!.Name, MemberRoles.Member)));
+            var added = Added(request, AddMember(state, request.Room, userId, _state.Users[userId]!.Name, MemberRoles.Member));
+            NotifyAdded(added, state.Record!);
+            changes.Add(added);
         }
 
         return new Outcome { Room = request.Room, Changes = changes };
@@ -201,6 +203,7 @@ public sealed partial class BatchPlan
         }
 
         var change = Added(request, AddMember(state, request.Room, user.Id, user.Name, MemberRoles.Member));
+        NotifyAdded(change, state.Record!);
         return new Outcome { Member = change.Member, Changes = [change] };
     }
 
@@ -315,7 +318,11 @@ public sealed partial class BatchPlan
 
     private MemberRecord AddMember(RoomState state, string room, string userId, string userName, string role)
     {
-        var member = new MemberRecord { Room = room, UserId = userId, UserName = userName, Role = role, JoinedAt = _now };
+        // What was posted before someone joined is history to them, not unread.
+        var member = new MemberRecord
+        {
+            Room = room, UserId = userId, UserName = userName, Role = role, JoinedAt = _now, LastReadSequence = state.Record?.LastSequence ?? 0,
+        };
         state.Members[userId] = member;
         state.MemberCount++;
         if (role == MemberRoles.Owner)

@@ -98,7 +98,7 @@ public sealed partial class BatchPlan
     private readonly List<Change> _changes = [];
     private readonly Dictionary<MessageRecord, Dictionary<string, int>> _tallies = [];
     private readonly AdminOptions _admins;
-    private readonly HashSet<string> _roomsWithMentions = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _roomsNamingPeople = new(StringComparer.Ordinal);
 
     internal BatchPlan(IReadOnlyList<ChangeRequest> batch, BatchState state, DateTime now, TimeSpan? editWindow, AdminOptions admins)
     {
@@ -166,13 +166,15 @@ public sealed partial class BatchPlan
 
     /// <summary>
     /// Whether the batch must be planned again with the rooms' rules read: it posts into a room whose allocation showed
-    /// slow mode or a mute, which the optimistic plan (posts only, nothing read) could not check.
+    /// slow mode or a mute, which the optimistic plan (posts only, nothing read) could not check; or into a room whose
+    /// members decide whom a post notifies (a direct room; mentions or a reply in a private room).
     /// </summary>
     public bool NeedsRules() =>
         !_state.RulesLoaded
         && Rooms.Any(room => room.Value.Messages > 0
             && (room.Value.SlowModeSeconds > 0 || room.Value.MutedUntilTicks > _now.Ticks
-                || (room.Value.Kind is not (null or RoomKinds.Public) && _roomsWithMentions.Contains(room.Key))));
+                || room.Value.Kind == RoomKinds.Direct
+                || (room.Value.Kind is not (null or RoomKinds.Public) && _roomsNamingPeople.Contains(room.Key))));
 
     /// <summary>Assigns the allocated numbers in batch order and lays out every row to write.</summary>
     public void Number()
@@ -201,6 +203,8 @@ public sealed partial class BatchPlan
                 message.Sequence = ++nextSequence[message.Room];
                 message.PostedEventSequence = eventSequence;
                 NewMessages.Add(message);
+                MoveReadPointer(message);
+                PlanNotifications(change, message);
                 continue;
             }
 
@@ -310,6 +314,7 @@ public sealed partial class BatchPlan
             }
 
             replyTo = target.Sequence;
+            _roomsNamingPeople.Add(post.Room);
         }
 
         if (CheckAuthor(post.Room, post.Actor, posting: true) is { } refused)
@@ -481,7 +486,7 @@ public sealed partial class BatchPlan
             return mentions;
         }
 
-        _roomsWithMentions.Add(room);
+        _roomsNamingPeople.Add(room);
         if (!_state.RulesLoaded || _state.RoomStates[room] is not { Record.Kind: RoomKinds.Private or RoomKinds.Direct } state)
         {
             return mentions;
@@ -550,6 +555,9 @@ public sealed partial class BatchPlan
         public RoomInfo? RoomInfo { get; set; }
 
         public long EventSequence { get; set; }
+
+        /// <summary>Whom the change notifies (set by <see cref="Number"/> for posts).</summary>
+        public List<NotificationRecord> Notifications { get; } = [];
     }
 
     /// <summary>Exactly one of: rejected (<see cref="Error"/>), or an answer with the changes it made (none: unchanged).</summary>

@@ -1,3 +1,4 @@
+using Chat.Server.History;
 using Chat.Server.Hubs;
 using Chat.Server.Observability;
 using Chat.Server.Rooms;
@@ -44,6 +45,11 @@ internal sealed class ChangeBroadcaster(
 
                 Send(roomEvent, isPost);
             }
+
+            foreach (var notification in result.Notifications)
+            {
+                Notify(notification);
+            }
         }
 
         metrics.MessagesSent(posted, recipients);
@@ -74,6 +80,35 @@ internal sealed class ChangeBroadcaster(
         catch (Exception exception)
         {
             ChatLog.BroadcastFailed(logger, roomEvent.Room, roomEvent.EventSequence, exception);
+        }
+    }
+
+    /// <summary>To every connection of the user, on every node, whichever rooms they have joined.</summary>
+    private void Notify(NotificationRecord notification)
+    {
+        try
+        {
+            var sending = hub.Clients.User(notification.UserId).NotificationReceived(notification.ToNotification());
+            if (!sending.IsCompletedSuccessfully)
+            {
+                _ = ObserveAsync(sending, notification);
+            }
+        }
+        catch (Exception exception)
+        {
+            ChatLog.NotificationFailed(logger, notification.UserId, exception);
+        }
+    }
+
+    private async Task ObserveAsync(Task sending, NotificationRecord notification)
+    {
+        try
+        {
+            await sending;
+        }
+        catch (Exception exception)
+        {
+            ChatLog.NotificationFailed(logger, notification.UserId, exception);
         }
     }
 

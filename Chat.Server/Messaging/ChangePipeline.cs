@@ -240,7 +240,10 @@ public sealed class ChangePipeline(
                 message, change.Message?.Id, change.Reaction, change.Member, change.RoomInfo);
         }
 
-        return new ChangeResult(message, events, outcome.Member, outcome.Room is { } room ? plan.InfoOf(room) : null);
+        return new ChangeResult(message, events, outcome.Member, outcome.Room is { } room ? plan.InfoOf(room) : null)
+        {
+            Notifications = [.. outcome.Changes.SelectMany(change => change.Notifications)],
+        };
     }
 
     /// <summary>The writer keeps one connection (and its prepared statements) for as long as it works.</summary>

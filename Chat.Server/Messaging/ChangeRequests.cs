@@ -95,4 +95,8 @@ public enum MemberChange
 /// The answer to a change: the message as it is now (message changes), the member or room as it is now (membership
 /// changes), and the events it made (none: it changed nothing).
 /// </summary>
-public sealed record ChangeResult(ChatMessage? Message, IReadOnlyList<RoomEvent> Events, RoomMember? Member = null, RoomInfo? Room = null);
+public sealed record ChangeResult(ChatMessage? Message, IReadOnlyList<RoomEvent> Events, RoomMember? Member = null, RoomInfo? Room = null)
+{
+    /// <summary>Whom the change notified, each sent live to that user once it is stored.</summary>
+    public IReadOnlyList<Chat.Server.History.NotificationRecord> Notifications { get; init; } = [];
+}

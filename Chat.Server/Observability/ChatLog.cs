@@ -86,4 +86,13 @@ internal static partial class ChatLog
 
     [LoggerMessage(402, LogLevel.Warning, "Could not remember user {UserId}; rooms cannot name them until they connect again.", EventName = "UserNotRemembered")]
     public static partial void UserNotRemembered(ILogger logger, string userId, Exception exception);
+
+    [LoggerMessage(500, LogLevel.Warning, "Sending a notification to user {UserId} failed; it stays stored for GetNotifications.", EventName = "NotificationFailed")]
+    public static partial void NotificationFailed(ILogger logger, string userId, Exception exception);
+
+    [LoggerMessage(501, LogLevel.Warning, "Storing {Count} read pointer(s) failed (attempt {Attempt}).", EventName = "ReadPointersFailed")]
+    public static partial void ReadPointersFailed(ILogger logger, int count, int attempt, Exception exception);
+
+    [LoggerMessage(502, LogLevel.Warning, "Sending the read state of room {Room} failed.", EventName = "ReadStateBroadcastFailed")]
+    public static partial void ReadStateBroadcastFailed(ILogger logger, string room, Exception exception);
 }

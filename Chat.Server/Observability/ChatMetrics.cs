@@ -19,6 +19,8 @@ public sealed class ChatMetrics
     private readonly Counter<long> _securityRefusals;
     private readonly Histogram<double> _storeReadDuration;
     private readonly Counter<long> _roomChanges;
+    private readonly Counter<long> _readCommits;
+    private readonly Counter<long> _readMarks;
 
     public ChatMetrics(IMeterFactory meterFactory, ConnectionRegistry connections, BackplaneStatus backplane)
     {
@@ -35,6 +37,8 @@ public sealed class ChatMetrics
         _securityRefusals = Meter.CreateCounter<long>("security.refusals", description: "Requests and connections refused by a security check, by reason.");
         _storeReadDuration = Meter.CreateHistogram<double>("store.read.duration", unit: "s", description: "History store read duration, by operation.");
         _roomChanges = Meter.CreateCounter<long>("room.changes", description: "Changes stored in room change logs, by type (message.posted, message.edited, …).");
+        _readCommits = Meter.CreateCounter<long>("read.commits", description: "Commits of read pointers: each stores every mark that arrived since the one before.");
+        _readMarks = Meter.CreateCounter<long>("read.marks", description: "Read pointers moved by MarkRead.");
     }
 
     public Meter Meter { get; }
@@ -54,6 +58,12 @@ public sealed class ChatMetrics
 
     public void HubInvoked(string method, TimeSpan duration) =>
         _hubInvocationDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("method", method));
+
+    public void ReadPointersStored(int moved)
+    {
+        _readCommits.Add(1);
+        _readMarks.Add(moved);
+    }
 
     public void StoreCommitted(TimeSpan duration) => _storeCommitDuration.Record(duration.TotalSeconds);
 

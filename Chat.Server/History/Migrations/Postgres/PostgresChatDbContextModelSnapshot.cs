@@ -77,6 +77,16 @@ namespace Chat.Server.History.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("last_posted_at_ticks");
 
+                    b.Property<long?>("LastReadAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_read_at_ticks");
+
+                    b.Property<long>("LastReadSequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("last_read_sequence");
+
                     b.Property<long?>("MutedUntil")
                         .HasColumnType("bigint")
                         .HasColumnName("muted_until_ticks");
@@ -181,7 +191,74 @@ namespace Chat.Server.History.Migrations.Postgres
                     b.HasIndex("SenderId", "ClientMessageId")
                         .IsUnique();
 
+                    b.HasIndex(new[] { "Room", "Sequence" }, "ix_messages_deleted")
+                        .HasFilter("deleted_at_ticks IS NOT NULL");
+
                     b.ToTable("messages", (string)null);
+                });
+
+            modelBuilder.Entity("Chat.Server.History.NotificationRecord", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint")
+                        .HasColumnName("at_ticks");
+
+                    b.Property<string>("FromUserId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("from_user_id");
+
+                    b.Property<string>("FromUserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("from_user_name");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("message_id");
+
+                    b.Property<long?>("MessageSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("message_sequence");
+
+                    b.Property<string>("Preview")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("preview");
+
+                    b.Property<string>("Room")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("room");
+
+                    b.HasKey("UserId", "Id");
+
+                    b.HasIndex("Room", "MessageSequence");
+
+                    b.HasIndex("UserId", "Room", "MessageSequence");
+
+                    b.ToTable("notifications", (string)null);
                 });
 
             modelBuilder.Entity("Chat.Server.History.ReactionRecord", b =>

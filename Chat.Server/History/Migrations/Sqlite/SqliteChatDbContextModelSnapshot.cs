@@ -72,6 +72,16 @@ namespace Chat.Server.History.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_posted_at_ticks");
 
+                    b.Property<long?>("LastReadAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_read_at_ticks");
+
+                    b.Property<long>("LastReadSequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("last_read_sequence");
+
                     b.Property<long?>("MutedUntil")
                         .HasColumnType("INTEGER")
                         .HasColumnName("muted_until_ticks");
@@ -176,7 +186,74 @@ namespace Chat.Server.History.Migrations.Sqlite
                     b.HasIndex("SenderId", "ClientMessageId")
                         .IsUnique();
 
+                    b.HasIndex(new[] { "Room", "Sequence" }, "ix_messages_deleted")
+                        .HasFilter("deleted_at_ticks IS NOT NULL");
+
                     b.ToTable("messages", (string)null);
+                });
+
+            modelBuilder.Entity("Chat.Server.History.NotificationRecord", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at_ticks");
+
+                    b.Property<string>("FromUserId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_user_id");
+
+                    b.Property<string>("FromUserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_user_name");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<long?>("MessageSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_sequence");
+
+                    b.Property<string>("Preview")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("preview");
+
+                    b.Property<string>("Room")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room");
+
+                    b.HasKey("UserId", "Id");
+
+                    b.HasIndex("Room", "MessageSequence");
+
+                    b.HasIndex("UserId", "Room", "MessageSequence");
+
+                    b.ToTable("notifications", (string)null);
                 });
 
             modelBuilder.Entity("Chat.Server.History.ReactionRecord", b =>
