@@ -77,7 +77,10 @@ class ChatPage {
       },
       membersChanged: (room) => inView(room) && this.members.render(room, this.isDirect(room)),
       typingChanged: (room) => inView(room) && this.typing.render(room),
-      roomsChanged: () => this.roomList.render(),
+      roomsChanged: () => {
+        this.roomList.render();
+        this.notifications.roomNamesChanged();
+      },
       roomInfoChanged: (name) => this.roomInfoChanged(name),
       membershipChanged: (event) => this.settings.membershipChanged(event),
       removedFromRoom: (name, room, removal) => this.removedFromRoom(name, room, removal),

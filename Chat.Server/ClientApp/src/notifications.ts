@@ -88,6 +88,13 @@ export class NotificationsView {
     this.render();
   }
 
+  /** Rooms are named by their titles, which the page may learn after the list was drawn. */
+  roomNamesChanged(): void {
+    if (!this.panel.hidden) {
+      this.render();
+    }
+  }
+
   /** A message is deleted: its notifications go (the server deletes them too, without telling). */
   messageDeleted(message: ChatMessage): void {
     const kept = this.items.filter((n) => n.messageId !== message.id);
