@@ -59,6 +59,12 @@ export class NotificationsView {
         this.listener.open(chosen);
       }
     });
+    // A click anywhere else puts the list away, as a menu would.
+    document.addEventListener("click", (event) => {
+      if (!this.panel.hidden && !this.area.contains(event.target as Node)) {
+        this.setOpen(false);
+      }
+    });
     this.older.addEventListener("click", () => void this.loadOlder());
     this.allow.addEventListener("click", () => void this.askPermission());
     // Another tab of the user opened its list: the ones seen there are seen here too.
