@@ -4,7 +4,7 @@
 # bench/results/<UTC time>/results.{json,md}.
 #   bench/run.sh                      # the full run (several minutes; run it on a quiet machine)
 #   bench/run.sh --profile quick      # a short run (seconds per step)
-#   bench/run.sh --scenarios idle,fanout,ingest,protocols,redis --idle-connections 20000 --out DIR
+#   bench/run.sh --scenarios idle,fanout,ingest,protocols,redis,readmarks --idle-connections 20000 --out DIR
 #   bench/run.sh --profile quick --scenarios fanout --fanout-shapes 100x10
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -256,14 +256,18 @@ public abstract class BatchCommands : IAsyncDisposable
         ("readAt", member.LastReadAt?.Ticks));
 
     /// <summary>
-    /// Moves a member's read pointer forward, never back. <paramref name="at"/> null (a post) leaves the time the member
-    /// last read as it is: what receipts show is when they read others' messages. Returns whether it moved.
+    /// Moves a member's read pointer forward, never back, and never past the room's last message (a mark beyond it
+    /// means all of it). <paramref name="at"/> null (a post) leaves the time the member last read as it is: what
+    /// receipts show is when they read others' messages. Returns whether it moved.
     /// </summary>
     public async Task<bool> MoveReadPointerAsync(string room, string userId, long sequence, DateTime? at) =>
         await ExecuteCountAsync(
-            "UPDATE room_members SET last_read_sequence = @sequence, last_read_at_ticks = COALESCE(@at, last_read_at_ticks) " +
-            "WHERE room = @room AND user_id = @user AND last_read_sequence < @sequence",
+            $"UPDATE room_members SET last_read_sequence = {ClampedToRoom}, last_read_at_ticks = COALESCE(@at, last_read_at_ticks) " +
+            $"WHERE room = @room AND user_id = @user AND last_read_sequence < {ClampedToRoom}",
             ("sequence", sequence), ("at", at?.Ticks), ("room", room), ("user", userId)) > 0;
+
+    private const string ClampedToRoom =
+        "(SELECT CASE WHEN r.last_sequence < @sequence THEN r.last_sequence ELSE @sequence END FROM rooms r WHERE r.name = @room)";
 
     public Task InsertNotificationAsync(NotificationRecord notification) => ExecuteAsync(
         $"INSERT INTO notifications ({NotificationColumns}) VALUES (@user, @id, @kind, @room, @message, @sequence, @from, @fromName, @preview, @at)",

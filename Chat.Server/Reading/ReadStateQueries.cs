@@ -39,12 +39,11 @@ public static class ReadStateQueries
                 x => x.Room,
                 x => new RoomReadState(
                     new ReadState(x.Room, x.LastReadSequence, (int)Math.Max(0, x.LastSequence - x.LastReadSequence - x.Deleted), x.Mentions),
-                    x.LastSequence,
                     x.LastReadAt),
                 StringComparer.Ordinal,
                 cancellationToken);
     }
 }
 
-/// <summary>A member's read state with what marking read needs besides: where the room ends, when the pointer last moved.</summary>
-public sealed record RoomReadState(ReadState State, long LastSequence, DateTime? LastReadAt);
+/// <summary>A member's read state, and when the pointer last moved (what a receipt shows).</summary>
+public sealed record RoomReadState(ReadState State, DateTime? LastReadAt);

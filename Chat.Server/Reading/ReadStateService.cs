@@ -37,17 +37,14 @@ public sealed class ReadStateService(
             throw new ChatException(ChatErrorCodes.NotAMember, "only the room's members have a read pointer in it: join it first");
         }
 
-        var before = await ReadStateAsync(user.Id, room, cancellationToken);
-        // Nothing lies beyond the room's last message: a mark past it means "all of it".
-        var target = Math.Min(sequence, before.LastSequence);
-        if (target <= before.State.LastReadSequence || !await writer.MoveAsync(room, user.Id, target, cancellationToken))
+        var moved = sequence > facts.Member.LastReadSequence && await writer.MoveAsync(room, user.Id, sequence, cancellationToken);
+        var state = await ReadStateAsync(user.Id, room, cancellationToken);
+        if (moved)
         {
-            return before.State;
+            await AnnounceAsync(state, facts.Member, cancellationToken);
         }
 
-        var after = await ReadStateAsync(user.Id, room, cancellationToken);
-        await AnnounceAsync(after, facts.Member, cancellationToken);
-        return after.State;
+        return state.State;
     }
 
     public async Task<ReadReceipt[]> GetReadReceiptsAsync(string connectionId, RoomName room, CancellationToken cancellationToken = default)

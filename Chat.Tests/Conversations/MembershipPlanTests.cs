@@ -1,17 +1,14 @@
-using Chat.Server.Conversations;
 using Chat.Server.History;
 using Chat.Server.Messaging;
 using Chat.Server.Rooms;
 using Chat.Shared;
-using Chat.Tests.Infrastructure;
-using Microsoft.Extensions.Options;
+using static Chat.Tests.Conversations.Plans;
 
 namespace Chat.Tests.Conversations;
 
 /// <summary>Membership changes and room rules as the change pipeline plans them, on rows given here. No server.</summary>
 public sealed class MembershipPlanTests
 {
-    private static readonly DateTime Now = new(2026, 12, 2, 12, 0, 0, DateTimeKind.Utc);
     private static readonly ChatUser Owner = new("guest:olga", "olga");
     private static readonly ChatUser Moderator = new("guest:mo", "mo");
     private static readonly ChatUser Alice = new("guest:alice", "alice");
@@ -162,38 +159,6 @@ public sealed class MembershipPlanTests
         plan.Events.Select(e => (e.Type, e.EventSequence)).Should().Equal((RoomEventTypes.MemberAdded, 1L), (RoomEventTypes.MemberAdded, 2L));
         plan.InfoOf("team").Should().BeEquivalentTo(new { Room = "team", Kind = RoomKinds.Private, Title = "Team", MemberCount = 2, LastEventSequence = 2L });
     }
-
-    private static BatchState Room(string name, string kind, params (ChatUser User, string Role)[] members)
-    {
-        var state = new BatchState { RulesLoaded = true };
-        var room = new RoomState(new RoomRecord { Name = name, Kind = kind, CreatedAt = Now.AddDays(-1) });
-        foreach (var (user, role) in members)
-        {
-            room.Members[user.Id] = new MemberRecord { Room = name, UserId = user.Id, UserName = user.Name, Role = role, JoinedAt = Now.AddDays(-1) };
-            room.MemberCount++;
-            room.OwnerCount += role == MemberRoles.Owner ? 1 : 0;
-            state.Users[user.Id] = new UserRecord { Id = user.Id, Name = user.Name };
-        }
-
-        state.RoomStates[name] = room;
-        return state;
-    }
-
-    private static BatchPlan Plan(BatchState state, params ChangeRequest[] batch) =>
-        new BatchPlanner(new FixedTime(Now), Options.Create(new MessagesOptions()), Options.Create(new AdminOptions())).Plan(batch, state);
-
-    private static void Allocate(BatchPlan plan, string room)
-    {
-        if (plan.Rooms.TryGetValue(room, out var block))
-        {
-            block.LastSequence = block.Messages;
-            block.LastEventSequence = block.Events;
-        }
-
-        plan.Number();
-    }
-
-    private static IEnumerable<string?> Codes(BatchPlan plan) => Enumerable.Range(0, plan.Count).Select(i => plan.OutcomeOf(i).Error?.Code);
 
     private static MemberRequest Kick(ChatUser actor, ChatUser target) => new("r", actor, MemberChange.Remove, target.Id);
 

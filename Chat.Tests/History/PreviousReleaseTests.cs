@@ -175,7 +175,8 @@ internal sealed class PreviousReleaseHistory
             (31L, RoomEventTypes.MessagePosted), (32L, RoomEventTypes.MessageEdited));
     }
 
-    private static async Task ExecuteAsync(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>Runs SQL as an earlier release did: plain commands, no EF Core.</summary>
+    public static async Task ExecuteAsync(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;

@@ -72,6 +72,11 @@ public static class BenchRunner
             {
                 await RedisAsync(options, results, cancel.Token);
             }
+
+            if (options.Scenarios.Contains("readmarks"))
+            {
+                await ReadMarksAsync(options, results, cancel.Token);
+            }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -324,6 +329,47 @@ public static class BenchRunner
         await RisingRatesAsync("redis", options, results, WireProtocol.MessagePack, 100, 10, [rate], cancellationToken,
             ct => ServerUnderTest.StartClusterAsync(2, TwoNodesWithRedis, backplane, ct));
     }
+
+    /// <summary>
+    /// One room of 1,000 members, the same rate twice on one server: members only receiving, then every member marking
+    /// the room read after each message. The difference is what read state costs a delivery (the bare hub has no
+    /// read state to compare with).
+    /// </summary>
+    private static async Task ReadMarksAsync(BenchOptions options, BenchResults results, CancellationToken cancellationToken)
+    {
+        const int Members = 1_000;
+        // 5,000 deliveries and, when marking, 5,000 marks a second: what a lively room of this size asks of a node.
+        const double rate = 5;
+        await using var chat = await ServerUnderTest.StartAsync(ServerKind.Chat, cancellationToken: cancellationToken);
+        var clients = await LoadClientFactory.ConnectAsync(chat, WireProtocol.MessagePack, [.. Enumerable.Repeat("readmarks-0", Members)], "readmarks", cancellationToken: cancellationToken);
+        try
+        {
+            var senders = clients.Take(1).ToList();
+            foreach (var marking in new[] { false, true })
+            {
+                foreach (var client in clients)
+                {
+                    client.MarksRead = marking;
+                }
+
+                var tag = marking ? ReadMarksServer : "chat";
+                await RunStepAsync("readmarks", $"readmarks 1x{Members} {tag} warm-up", chat, WireProtocol.MessagePack, 1, Members, senders, rate, WarmUp, cancellationToken);
+                var idleCores = await WaitUntilQuietAsync(chat, cancellationToken);
+                var step = await RunStepAsync("readmarks", $"readmarks 1x{Members} {tag}", chat, WireProtocol.MessagePack, 1, Members, senders, rate, options.StepDuration, cancellationToken, idleCores);
+                results.Steps.Add(step with { Server = tag });
+            }
+
+            var metrics = await chat.ScrapeMetricsAsync(cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "metrics-chat-readmarks.txt"), metrics, cancellationToken);
+        }
+        finally
+        {
+            await chat.DisposeAsync();
+            await LoadClientFactory.DisposeAllAsync(clients);
+        }
+    }
+
+    public const string ReadMarksServer = "chat, every member marking read";
 
     public const string OneNodeWithRedis = "chat+redis";
     public const string TwoNodesWithRedis = "2 nodes+redis";

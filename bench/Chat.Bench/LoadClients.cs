@@ -75,6 +75,9 @@ public sealed class LoadClient(HubConnection connection, string room) : IAsyncDi
     /// <summary>Where received messages are counted; switched per measured step.</summary>
     public static Func<int, StepCounters?> CountersFor { get; set; } = _ => null;
 
+    /// <summary>When set, the client marks its room read up to each message it receives (the <c>readmarks</c> scenario).</summary>
+    public bool MarksRead { get; set; }
+
     public static string Content(int step, long scheduledTicks, string filler) =>
         string.Create(CultureInfo.InvariantCulture, $"{step}|{scheduledTicks}|{filler}");
 
@@ -105,6 +108,11 @@ public sealed class LoadClient(HubConnection connection, string room) : IAsyncDi
 
             _lastSequence = message.Sequence;
             counters.OnReceived(now - scheduled);
+            if (MarksRead)
+            {
+                // As a chat app does once it has shown the message; the answer is not waited for.
+                _ = Connection.SendAsync(nameof(IChatHub.MarkRead), Room, message.Sequence);
+            }
         });
 
     public Task<JoinResult> JoinAsync(CancellationToken cancellationToken = default) =>
