@@ -47,6 +47,15 @@ public sealed class BrowserScenario(WebChatFixture fixture, ITestOutputHelper ou
         return user;
     }
 
+    /// <summary>Opens another tab of a signed-in user and signs it in too.</summary>
+    public async Task<ChatPageUser> OpenTabAsync(ChatPageUser user)
+    {
+        var tab = await user.OpenTabAsync();
+        // Closed before the user's context, which closes it anyway.
+        _users.Insert(0, tab);
+        return tab;
+    }
+
     /// <summary>Closes a user's context: to the server, their browser went away.</summary>
     public async Task CloseAsync(ChatPageUser user)
     {

@@ -4,11 +4,17 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Chat.Tests.Web;
 
-/// <summary>One person using the web page: their own browser context (cookies, storage, network) and one tab.</summary>
+/// <summary>
+/// One person using the web page: their own browser context (cookies, storage, network) and one tab; more tabs of
+/// the same person share the context (<see cref="OpenTabAsync"/>).
+/// </summary>
 public sealed class ChatPageUser : IAsyncDisposable
 {
-    private ChatPageUser(string userName, IBrowserContext context, IPage page)
+    private readonly bool _ownsContext;
+
+    private ChatPageUser(string userName, IBrowserContext context, IPage page, bool ownsContext = true)
     {
+        _ownsContext = ownsContext;
         UserName = userName;
         Context = context;
         Page = page;
@@ -79,6 +85,18 @@ public sealed class ChatPageUser : IAsyncDisposable
         var user = new ChatPageUser(userName, context, page);
         await page.GotoAsync("/");
         return user;
+    }
+
+    /// <summary>Another tab of the same person (same browser context), signed in with the name the page remembers.</summary>
+    public async Task<ChatPageUser> OpenTabAsync()
+    {
+        var page = await Context.NewPageAsync();
+        var tab = new ChatPageUser(UserName, Context, page, ownsContext: false);
+        await page.GotoAsync("/");
+        await Expect(tab.UserNameInput).ToHaveValueAsync(UserName);
+        await tab.UserNameInput.PressAsync("Enter");
+        await Expect(tab.ConnectionState).ToHaveAttributeAsync("data-state", "connected");
+        return tab;
     }
 
     /// <summary>A room in either list (the user's rooms, or the other public rooms), by its name.</summary>
@@ -154,6 +172,25 @@ public sealed class ChatPageUser : IAsyncDisposable
 
     public ILocator Unread(string room) => RoomButton(room).Locator(".unread");
 
+    /// <summary>The room's mention badge ("@2"): unread messages that mention the user.</summary>
+    public ILocator Mentions(string room) => RoomButton(room).Locator(".mention-count");
+
+    /// <summary>"Seen by …" under the last message of the room in view.</summary>
+    public ILocator SeenBy => Page.Locator("#seen-by");
+
+    /// <summary>The bell in the top bar that opens the notification list.</summary>
+    public ILocator NotificationsButton => Page.Locator("#notifications-button");
+
+    /// <summary>How many notifications are new since the list was last opened.</summary>
+    public ILocator NotificationCount => Page.Locator("#notifications-count");
+
+    public ILocator NotificationsPanel => Page.Locator("#notifications-panel");
+
+    /// <summary>The notifications in the list, newest first; each opens its room.</summary>
+    public ILocator Notifications => Page.Locator("#notification-list button[data-id]");
+
+    public ILocator NotificationTitles => Page.Locator("#notification-list .notification-title");
+
     public ILocator Member(string userName) =>
         Page.Locator("#member-list li.member").Filter(new() { Has = Page.Locator(".member-name", new() { HasTextRegex = new($"^{System.Text.RegularExpressions.Regex.Escape(userName)}( \\(you\\))?$") }) });
 
@@ -212,10 +249,21 @@ public sealed class ChatPageUser : IAsyncDisposable
 
     public async Task<string> ScreenshotAsync(string directory, string name)
     {
-        var path = Path.Combine(directory, $"{name}-{UserName}.png");
+        var tab = _ownsContext ? "" : $"-tab{Context.Pages.ToList().IndexOf(Page) + 1}";
+        var path = Path.Combine(directory, $"{name}-{UserName}{tab}.png");
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
         return path;
     }
 
-    public async ValueTask DisposeAsync() => await Context.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsContext)
+        {
+            await Context.DisposeAsync();
+        }
+        else
+        {
+            await Page.CloseAsync();
+        }
+    }
 }

@@ -188,6 +188,53 @@ export interface MyRoom {
   lastMessage: ChatMessage | null;
 }
 
+/** The user's read state in a room: MarkRead's answer and ReadStateChanged. */
+export interface ReadState {
+  room: string;
+  /** Every message up to this sequence is read; it only moves forward. */
+  lastReadSequence: number;
+  /** Others' messages after the pointer that are not deleted. */
+  unreadCount: number;
+  /** Those of them that mention the user. */
+  mentionCount: number;
+}
+
+/** How far one member has read ("seen by"): GetReadReceipts and ReadReceiptChanged, in small rooms only. */
+export interface ReadReceipt {
+  room: string;
+  userId: string;
+  userName: string;
+  lastReadSequence: number;
+  /** When the pointer last moved. */
+  at: Date;
+}
+
+/** Something that concerns the user (GetNotifications, NotificationReceived). */
+export interface Notification {
+  /** Opaque; a user's ids sort (ordinal) newer after older: the key for paging. */
+  id: string;
+  kind: NotificationKind;
+  room: string;
+  /** The message (every kind but "added"). */
+  messageId: string | null;
+  sequence: number | null;
+  fromUserId: string;
+  fromUserName: string;
+  /** The message's first 100 characters, or for "added" the room's title (or name). */
+  preview: string;
+  at: Date;
+}
+
+/** The kinds of a notification; a message that is several of them to one user notifies once, as the first that applies. */
+export const NotificationKinds = {
+  mention: "mention",
+  reply: "reply",
+  direct: "direct",
+  added: "added",
+} as const;
+
+export type NotificationKind = (typeof NotificationKinds)[keyof typeof NotificationKinds];
+
 export interface EventsPage {
   room: string;
   events: RoomEvent[];
@@ -227,6 +274,8 @@ export const Limits = {
   maxRoomTopic: 500,
   maxSlowModeSeconds: 3600,
   maxBanReason: 200,
+  /** GetNotifications pages (the hub allows 1–100). */
+  notificationsPage: 20,
 } as const;
 
 /** Direct rooms are named by the server with this prefix; nobody else may create such a name. */

@@ -1,15 +1,17 @@
 import { GuestSession, LoginRejected } from "./auth";
 import { ComposerView } from "./composer";
 import { ChatConnection, type ConnectionStatus } from "./connection";
-import { DirectRoomPrefix, type RoomKind } from "./contracts";
+import { DirectRoomPrefix, type Notification as ChatNotification, type RoomKind } from "./contracts";
 import { byId, formatDateTime } from "./dom";
 import { describeError } from "./errors";
 import { MembersView } from "./members";
 import { removalText, type Removal } from "./membership";
 import { MessageListView } from "./messageList";
 import { NewRoomView } from "./newRoom";
+import { NotificationsView } from "./notifications";
 import type { RoomState } from "./room";
 import { RoomListView } from "./roomList";
+import { SeenByView } from "./seenBy";
 import { SettingsView } from "./settings";
 import { ChatStore } from "./store";
 import { TypingView } from "./typing";
@@ -34,6 +36,8 @@ class ChatPage {
   private readonly members: MembersView;
   private readonly settings: SettingsView;
   private readonly typing = new TypingView();
+  private readonly seenBy: SeenByView;
+  private readonly notifications: NotificationsView;
   private readonly status = byId<HTMLParagraphElement>("connection-state");
   private readonly roomInput = byId<HTMLInputElement>("room-name");
   private readonly joinError = byId<HTMLParagraphElement>("join-error");
@@ -51,20 +55,49 @@ class ChatPage {
   constructor(session: GuestSession) {
     this.connection = new ChatConnection(session, {
       statusChanged: (status) => this.showStatus(status),
-      connected: () => void this.store.restore(),
+      connected: () => {
+        void this.store.restore();
+        void this.notifications.reload();
+      },
     });
     const inView = (room: RoomState): boolean => room === this.store.inView;
     this.store = new ChatStore(this.connection.hub, session.userId, {
-      entriesAdded: (room, added, cause) => this.messages.entriesAdded(room, added, cause),
+      entriesAdded: (room, added, cause) => {
+        this.messages.entriesAdded(room, added, cause);
+        if (inView(room)) {
+          this.seenBy.render(room);
+        }
+      },
       messageChanged: (room, entry) => this.messages.messageChanged(room, entry),
-      roomReloaded: (room) => this.messages.roomReloaded(room),
+      roomReloaded: (room) => {
+        this.messages.roomReloaded(room);
+        if (inView(room)) {
+          this.seenBy.render(room);
+        }
+      },
       membersChanged: (room) => inView(room) && this.members.render(room, this.isDirect(room)),
       typingChanged: (room) => inView(room) && this.typing.render(room),
-      roomsChanged: () => this.roomList.render(),
+      roomsChanged: () => {
+        this.roomList.render();
+        this.notifications.roomNamesChanged();
+      },
       roomInfoChanged: (name) => this.roomInfoChanged(name),
       membershipChanged: (event) => this.settings.membershipChanged(event),
       removedFromRoom: (name, room, removal) => this.removedFromRoom(name, room, removal),
+      receiptsChanged: (room) => inView(room) && this.seenBy.render(room),
+      messageDeleted: (message) => this.notifications.messageDeleted(message),
     });
+    this.seenBy = new SeenByView(session.userId);
+    this.notifications = new NotificationsView(this.connection.hub, session.userId, (room) => this.store.displayName(room), {
+      open: (notification) => void this.openNotification(notification),
+      received: (notification) => {
+        // The page hears new messages only of the rooms it joined: the counts of the others are read again.
+        if (!this.store.rooms.has(notification.room)) {
+          void this.store.refreshMyRooms();
+        }
+      },
+    });
+    document.addEventListener("visibilitychange", () => this.store.visibilityChanged());
     this.roomList = new RoomListView(this.store, (room) => void this.openRoom(room));
     this.composer = new ComposerView(this.store, session.userId, () => this.connection.isConnected);
     this.messages = new MessageListView(this.store, session.userId, this.composer);
@@ -135,6 +168,13 @@ class ChatPage {
     this.joinError.textContent = "";
     this.opened(room);
     return true;
+  }
+
+  /** Opens the room of a notification, showing its message when the room has it on the page. */
+  private async openNotification(notification: ChatNotification): Promise<void> {
+    if ((await this.openRoom(notification.room)) && notification.messageId !== null) {
+      this.messages.reveal(notification.messageId);
+    }
   }
 
   /** Opens (or starts) the direct conversation with a user. */
@@ -212,6 +252,7 @@ class ChatPage {
     this.messages.show(room);
     this.members.render(room, room !== undefined && this.isDirect(room));
     this.typing.render(room);
+    this.seenBy.render(room);
   }
 
   /** The room's name as people see it, its kind and topic, what the user may do there, and why not. */

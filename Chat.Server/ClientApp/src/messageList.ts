@@ -93,6 +93,16 @@ export class MessageListView {
     this.updateLoadOlder();
   }
 
+  /** Scrolls a message of the room in view into sight and marks it (a notification about it was chosen). */
+  reveal(id: string): void {
+    this.list.querySelector(".revealed")?.classList.remove("revealed");
+    const item = this.items.get(id);
+    if (item !== undefined) {
+      item.classList.add("revealed");
+      item.scrollIntoView({ block: "center" });
+    }
+  }
+
   messageChanged(room: RoomState, entry: MessageEntry): void {
     if (room === this.room) {
       this.redraw(entry.message.id);

@@ -1,4 +1,4 @@
-import type { ChatMessage, UserPresence } from "./contracts";
+import type { ChatMessage, ReadReceipt, UserPresence } from "./contracts";
 import type { Removal } from "./membership";
 
 export interface MessageEntry {
@@ -44,7 +44,11 @@ export class RoomState {
   readonly entries: TimelineEntry[] = [];
   readonly members = new Map<string, Member>();
   readonly typing = new Map<string, string>();
-  unread = 0;
+  /** How far each member has read, by user id ("seen by"); undefined until the server told of any. */
+  receipts: Map<string, ReadReceipt> | undefined;
+  /** GetReadReceipts answered since the latest join (live changes alone may have missed some). */
+  receiptsFetched = false;
+  receiptsLoading: Promise<void> | undefined;
   /** No older history exists before the first message shown. */
   reachedStart = false;
   loadingOlder = false;
@@ -105,6 +109,28 @@ export class RoomState {
     const entry: MessageEntry = { kind: "message", key: message.sequence, message };
     this.byId.set(message.id, entry);
     return { kind: "added", placed: { entry, index: this.insert(entry) } };
+  }
+
+  /** The newest message of the timeline (a tombstone too): what the user sees last. */
+  get lastMessage(): ChatMessage | undefined {
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const entry = this.entries[i]!;
+      if (entry.kind === "message") {
+        return entry.message;
+      }
+    }
+    return undefined;
+  }
+
+  /** Keeps a member's receipt if it is further than the one held (a fetch and live changes may cross). True if kept. */
+  noteReceipt(receipt: ReadReceipt): boolean {
+    this.receipts ??= new Map();
+    const held = this.receipts.get(receipt.userId);
+    if (held !== undefined && held.lastReadSequence >= receipt.lastReadSequence) {
+      return false;
+    }
+    this.receipts.set(receipt.userId, receipt);
+    return true;
   }
 
   /** Counts a change as seen; false when it was seen before. */
@@ -198,13 +224,7 @@ export class RoomState {
   }
 
   private newestSequence(): number {
-    for (let i = this.entries.length - 1; i >= 0; i--) {
-      const entry = this.entries[i]!;
-      if (entry.kind === "message") {
-        return entry.key;
-      }
-    }
-    return 0;
+    return this.lastMessage?.sequence ?? 0;
   }
 
   private insert(entry: TimelineEntry): number {

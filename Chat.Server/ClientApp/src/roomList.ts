@@ -11,6 +11,8 @@ interface RoomListItem {
   joined: boolean;
   inView: boolean;
   unread: number;
+  /** Of the unread, those that mention the user. */
+  mentions: number;
 }
 
 const KindText: Record<RoomKind, string> = { public: "public", private: "private", direct: "direct" };
@@ -37,9 +39,17 @@ function renderRoom(room: RoomListItem): HTMLLIElement {
     meta.append(meta.childElementCount > 0 ? " " : "", element("span", "member-count", members));
   }
   button.append(" ", meta);
+  if (room.mentions > 0) {
+    // A mention asks for the user themselves: it stands apart from the plain count.
+    const badge = element("span", "mention-count", `@${room.mentions}`);
+    badge.setAttribute("aria-label", `${room.mentions} ${room.mentions === 1 ? "mention" : "mentions"}`);
+    badge.title = badge.getAttribute("aria-label")!;
+    button.append(" ", badge);
+  }
   if (room.unread > 0) {
     const badge = element("span", "unread", String(room.unread));
     badge.setAttribute("aria-label", `${room.unread} unread`);
+    badge.title = `${room.unread} unread`;
     button.append(" ", badge);
   }
   item.append(button);
@@ -48,7 +58,8 @@ function renderRoom(room: RoomListItem): HTMLLIElement {
 
 /**
  * Two lists. "Your rooms": the user's rooms (ListMyRooms: rooms, private rooms and direct conversations, newest
- * activity first, each with its kind) and any other room joined on this page, with unread badges. "Public rooms":
+ * activity first, each with its kind) and any other room joined on this page, with unread and mention badges (the
+ * server's counts, kept by the store). "Public rooms":
  * every other room with members or history (ListRooms). The one in view is marked; choosing a room opens it.
  */
 export class RoomListView {
@@ -85,7 +96,7 @@ export class RoomListView {
         memberCount: kind === "direct" ? undefined : (joined?.onlineCount ?? info?.memberCount ?? 0),
         joined: joined !== undefined,
         inView: joined !== undefined && joined === store.inView,
-        unread: joined?.unread ?? 0,
+        ...store.badges(name),
       };
     };
     for (const name of store.myRooms.keys()) {
@@ -98,7 +109,7 @@ export class RoomListView {
     }
     const others = store.summaries
       .filter((s) => !mine.has(s.room))
-      .map((s): RoomListItem => ({ room: s.room, label: s.room, kind: undefined, memberCount: s.memberCount, joined: false, inView: false, unread: 0 }))
+      .map((s): RoomListItem => ({ room: s.room, label: s.room, kind: undefined, memberCount: s.memberCount, joined: false, inView: false, unread: 0, mentions: 0 }))
       .sort((a, b) => a.room.localeCompare(b.room));
 
     const focused = (document.activeElement as HTMLElement | null)?.dataset?.["room"];

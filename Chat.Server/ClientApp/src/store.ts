@@ -11,6 +11,8 @@ import {
   type MyRoom,
   type PostMessageRequest,
   type PresenceChange,
+  type ReadReceipt,
+  type ReadState,
   type RoomEvent,
   type RoomInfo,
   type RoomMember,
@@ -21,6 +23,7 @@ import {
 } from "./contracts";
 import { errorCode } from "./errors";
 import { canModerate, roomDisplayName, type Removal } from "./membership";
+import { ReadStates } from "./readState";
 import { RoomState, type MessageEntry, type Placed } from "./room";
 
 /** What the views hear from the store. Each call names the room it is about; views show only the room in view. */
@@ -33,8 +36,12 @@ export interface StoreListener {
   roomReloaded(room: RoomState): void;
   membersChanged(room: RoomState): void;
   typingChanged(room: RoomState): void;
-  /** Joined rooms, the user's rooms, their unread counts or the other rooms' member counts changed. */
+  /** Joined rooms, the user's rooms, their unread or mention counts or the other rooms' member counts changed. */
   roomsChanged(): void;
+  /** How far the room's members have read changed ("seen by"). */
+  receiptsChanged(room: RoomState): void;
+  /** A message is deleted (a tombstone arrived): whatever points at it goes. */
+  messageDeleted(message: ChatMessage): void;
   /** A room's title, topic, slow mode, or the user's own role or mute there changed. */
   roomInfoChanged(room: string): void;
   /** A member of the room was added, removed or updated (a member.* change, whoever it is about). */
@@ -65,8 +72,12 @@ export class ChatStore {
   readonly removed = new Map<string, Removal>();
   /** Counts the user's own membership changes: a ListMyRooms answer read before one of them is stale. */
   private membershipVersion = 0;
-  /** The room the user looks at: its new messages are read, not counted as unread. */
+  /** The room the user looks at: while the page is visible, what it shows is marked read. */
   inView: RoomState | undefined;
+  /** The unread and mention counts of the user's rooms, joined on this page or not. */
+  readonly reads: ReadStates;
+  /** Per room, the MarkRead in flight (at most one) and the highest sequence wanted read. */
+  private readonly marks = new Map<string, { inFlight: boolean; wanted: number }>();
   /** Rooms with a JoinRoom call in flight, and the member changes that arrived meanwhile. */
   private readonly joining = new Map<string, ((room: RoomState) => void)[]>();
 
@@ -75,12 +86,15 @@ export class ChatStore {
     private readonly ownUserId: string,
     private readonly listener: StoreListener,
   ) {
+    this.reads = new ReadStates(ownUserId);
     hub.on("MessageReceived", (message: ChatMessage) => this.messageReceived(message));
     hub.on("RoomChanged", (event: RoomEvent) => this.roomChanged(event));
     hub.on("UserJoined", (event: RoomMemberEvent) => this.userJoined(event));
     hub.on("UserLeft", (event: RoomMemberEvent) => this.userLeft(event));
     hub.on("TypingChanged", (notice: TypingNotice) => this.typingChanged(notice));
     hub.on("PresenceChanged", (change: PresenceChange) => this.presenceChanged(change));
+    hub.on("ReadStateChanged", (state: ReadState) => this.readStateChanged(state));
+    hub.on("ReadReceiptChanged", (receipt: ReadReceipt) => this.receiptChanged(receipt));
   }
 
   /**
@@ -109,6 +123,21 @@ export class ChatStore {
     await this.refreshRoomList();
   }
 
+  /** The page became visible or hidden: a room in view is read only while the page is seen. */
+  visibilityChanged(): void {
+    this.readInView();
+    this.listener.roomsChanged();
+  }
+
+  /** The counts to show for a room: none for the room being read (its MarkRead is on its way). */
+  badges(name: string): { unread: number; mentions: number } {
+    const state = this.reads.get(name);
+    if (state === undefined || (this.inView?.name === name && this.pageVisible())) {
+      return { unread: 0, mentions: 0 };
+    }
+    return { unread: state.unread, mentions: state.mentions };
+  }
+
   /** Joins a room (again, after a reconnect) and catches up with its changes. Throws the hub's error. */
   async join(name: string): Promise<RoomState> {
     // Member events and room changes can overtake the JoinResult's snapshot: they are kept and applied on top of it.
@@ -131,6 +160,11 @@ export class ChatStore {
       room.reset(result.lastEventSequence, result.recentMessages[0]?.sequence, result.lastSequence);
       this.rooms.set(room.name, room);
     }
+    if (this.reads.joined(room.name, result.lastSequence)) {
+      this.listener.roomsChanged();
+    }
+    // Receipts may have moved while the page was away: fetched again when the room is in view.
+    room.receiptsFetched = false;
     room.setMembers(result.members);
     room.typing.clear();
     for (const apply of overtaking) {
@@ -141,6 +175,10 @@ export class ChatStore {
     this.listener.typingChanged(room);
     if (rejoin) {
       await this.recover(room);
+    }
+    if (room === this.inView) {
+      this.readInView();
+      this.loadReceipts(room);
     }
     this.listener.roomsChanged();
     if (!rejoin) {
@@ -163,6 +201,7 @@ export class ChatStore {
     }
     this.membershipVersion++;
     this.myRooms.delete(room.name);
+    this.reads.forget(room.name);
     this.rooms.delete(room.name);
     // The server ends the subscription of a member who left; this covers a server that kept it.
     await this.hub.invoke("LeaveRoom", room.name).catch(() => undefined);
@@ -175,7 +214,8 @@ export class ChatStore {
   view(room: RoomState | undefined): void {
     this.inView = room;
     if (room !== undefined) {
-      room.unread = 0;
+      this.readInView();
+      this.loadReceipts(room);
     }
     this.listener.roomsChanged();
   }
@@ -208,6 +248,7 @@ export class ChatStore {
       const changed = mine.filter((m) => this.myRooms.get(m.room.room) !== m.role);
       this.myRooms = new Map(mine.map((m) => [m.room.room, m.role]));
       for (const m of mine) {
+        this.reads.listed(m);
         this.removed.delete(m.room.room);
         if (this.keepInfo(m.room)) {
           changed.push(m);
@@ -447,15 +488,27 @@ export class ChatStore {
     }
   }
 
-  /** Applies message copies; counts the new messages of others in a room not in view as unread. */
+  /** Applies message copies; new messages and deletes move the room's counts, and a room being read is marked read. */
   private receive(room: RoomState, messages: readonly ChatMessage[], cause: "live" | "history"): void {
     const added: Placed[] = [];
+    let counts = false;
     for (const message of messages) {
+      const before = room.message(message.id);
       // History (a join's first page, an older page) may extend the timeline backwards; live copies may not.
       const result = room.upsert(message, cause === "history");
+      if (message.deletedAt !== null) {
+        this.listener.messageDeleted(message);
+      }
       if (result.kind === "added") {
         added.push(result.placed);
+        // History is counted already by the snapshot the page holds (ListMyRooms, or a join's starting point).
+        if (cause === "live") {
+          counts = this.reads.posted(message) || counts;
+        }
       } else if (result.kind === "changed") {
+        if (before !== undefined && message.deletedAt !== null) {
+          counts = this.reads.deleted(before) || counts;
+        }
         this.listener.messageChanged(room, result.entry);
         // Replies show the message they answer as it is now.
         for (const reply of room.repliesTo(message.id)) {
@@ -463,18 +516,99 @@ export class ChatStore {
         }
       }
     }
+    if (counts) {
+      this.listener.roomsChanged();
+    }
     if (added.length === 0) {
       return;
     }
     this.listener.entriesAdded(room, added, cause);
-    if (cause === "live" && room !== this.inView) {
-      const unread = added.filter(
-        (a) => a.entry.kind === "message" && a.entry.message.senderId !== this.ownUserId && a.entry.message.deletedAt === null,
-      ).length;
-      if (unread > 0) {
-        room.unread += unread;
-        this.listener.roomsChanged();
+    if (room === this.inView) {
+      this.readInView();
+    }
+  }
+
+  // ---- read state and receipts ----
+
+  private pageVisible(): boolean {
+    return document.visibilityState === "visible";
+  }
+
+  /** Marks the room in view read up to its newest message, if the user can see it. */
+  private readInView(): void {
+    const room = this.inView;
+    if (room !== undefined && room.removal === undefined && this.rooms.get(room.name) === room && this.pageVisible()) {
+      this.markRead(room.name, room.lastMessage?.sequence ?? 0);
+    }
+  }
+
+  /**
+   * At most one MarkRead in flight per room; marks wanted meanwhile are folded into one, of the newest sequence,
+   * sent when the answer comes. A user reading a busy room thus costs the server one call per round trip.
+   */
+  private markRead(name: string, sequence: number): void {
+    const held = this.reads.get(name);
+    let mark = this.marks.get(name);
+    if (sequence <= 0 || (held !== undefined && !held.assumed && sequence <= held.lastReadSequence && held.unread === 0) || sequence <= (mark?.wanted ?? 0)) {
+      return;
+    }
+    if (mark === undefined) {
+      mark = { inFlight: false, wanted: 0 };
+      this.marks.set(name, mark);
+    }
+    mark.wanted = sequence;
+    if (!mark.inFlight) {
+      void this.sendMarks(name, mark);
+    }
+  }
+
+  private async sendMarks(name: string, mark: { inFlight: boolean; wanted: number }): Promise<void> {
+    mark.inFlight = true;
+    let sent = 0;
+    try {
+      while (mark.wanted > sent) {
+        sent = mark.wanted;
+        this.readStateChanged(await this.hub.invoke<ReadState>("MarkRead", name, sent));
       }
+    } catch {
+      // Not stored (the connection dropped, or the user is no member): the next time the room is read, it is sent again.
+      mark.wanted = 0;
+    } finally {
+      mark.inFlight = false;
+    }
+  }
+
+  private readStateChanged(state: ReadState): void {
+    if (this.reads.stored(state)) {
+      this.listener.roomsChanged();
+    }
+  }
+
+  /** Fetches how far the members of the room have read, once per join. */
+  private loadReceipts(room: RoomState): void {
+    if (room.receiptsFetched || room.receiptsLoading !== undefined || room.removal !== undefined) {
+      return;
+    }
+    room.receiptsLoading = this.hub
+      .invoke<ReadReceipt[]>("GetReadReceipts", room.name)
+      .then((receipts) => {
+        // Empty in a room too big for receipts: then nothing is shown.
+        for (const receipt of receipts) {
+          room.noteReceipt(receipt);
+        }
+        room.receiptsFetched = true;
+        this.listener.receiptsChanged(room);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        room.receiptsLoading = undefined;
+      });
+  }
+
+  private receiptChanged(receipt: ReadReceipt): void {
+    const room = this.rooms.get(receipt.room);
+    if (room !== undefined && room.noteReceipt(receipt)) {
+      this.listener.receiptsChanged(room);
     }
   }
 
@@ -595,6 +729,7 @@ export class ChatStore {
   /** The user left the room for good (on this page or another of theirs): it goes from every list, without a word. */
   private leftForGood(name: string): void {
     this.myRooms.delete(name);
+    this.reads.forget(name);
     const room = this.rooms.get(name);
     this.rooms.delete(name);
     if (room !== undefined && this.inView === room) {
@@ -611,6 +746,7 @@ export class ChatStore {
     }
     this.removed.set(name, removal);
     this.myRooms.delete(name);
+    this.reads.forget(name);
     this.mutedUntil.delete(name);
     const room = this.rooms.get(name);
     this.rooms.delete(name);
