@@ -38,10 +38,11 @@ public sealed class ReadStateService(
         }
 
         var moved = sequence > facts.Member.LastReadSequence && await writer.MoveAsync(room, user.Id, sequence, cancellationToken);
-        var state = await ReadStateAsync(user.Id, room, cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var state = await ReadStateAsync(db, user.Id, room, cancellationToken);
         if (moved)
         {
-            await AnnounceAsync(state, facts.Member, cancellationToken);
+            await AnnounceAsync(db, state, facts.Member, cancellationToken);
         }
 
         return state.State;
@@ -61,9 +62,8 @@ public sealed class ReadStateService(
         return members.Count > max ? [] : [.. members.Select(ToReceipt)];
     }
 
-    private async Task<RoomReadState> ReadStateAsync(string userId, string room, CancellationToken cancellationToken)
+    private static async Task<RoomReadState> ReadStateAsync(ChatDbContext db, string userId, string room, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var states = await ReadStateQueries.ReadStatesAsync(db, userId, room, cancellationToken);
         return states.TryGetValue(room, out var state)
             ? state
@@ -71,20 +71,19 @@ public sealed class ReadStateService(
     }
 
     /// <summary>Sent without waiting for the clients: a slow connection must not hold up the mark.</summary>
-    private async Task AnnounceAsync(RoomReadState read, MemberRecord member, CancellationToken cancellationToken)
+    private async Task AnnounceAsync(ChatDbContext db, RoomReadState read, MemberRecord member, CancellationToken cancellationToken)
     {
         var state = read.State;
         Observe(hub.Clients.User(member.UserId).ReadStateChanged(state), state.Room);
-        if (await HasReceiptsAsync(state.Room, cancellationToken))
+        if (await HasReceiptsAsync(db, state.Room, cancellationToken))
         {
             var receipt = new ReadReceipt(state.Room, member.UserId, member.UserName, state.LastReadSequence, read.LastReadAt ?? member.JoinedAt);
             Observe(hub.Clients.Group(state.Room).ReadReceiptChanged(receipt), state.Room);
         }
     }
 
-    private async Task<bool> HasReceiptsAsync(string room, CancellationToken cancellationToken)
+    private async Task<bool> HasReceiptsAsync(ChatDbContext db, string room, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var max = options.Value.ReceiptsMaxMembers;
         return await db.Members.AsNoTracking().Where(m => m.Room == room).Take(max + 1).CountAsync(cancellationToken) <= max;
     }
