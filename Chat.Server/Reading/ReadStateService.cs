@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Chat.Server.Conversations;
 using Chat.Server.History;
 using Chat.Server.Hubs;
@@ -21,8 +22,13 @@ public sealed class ReadStateService(
     IDbContextFactory<ChatDbContext> contexts,
     IHubContext<ChatHub, IChatClient> hub,
     IOptions<ReadStateOptions> options,
+    TimeProvider time,
     ILogger<ReadStateService> logger)
 {
+    private static readonly TimeSpan ReceiptSizeLifetime = TimeSpan.FromSeconds(1);
+    private const int MaxReceiptRoomsKnown = 10_000;
+    private readonly ConcurrentDictionary<string, (bool HasReceipts, long CountedAt)> _receiptRooms = new(StringComparer.Ordinal);
+
     public async Task<ReadState> MarkReadAsync(string connectionId, RoomName room, long sequence, CancellationToken cancellationToken = default)
     {
         if (sequence < 0)
@@ -30,19 +36,22 @@ public sealed class ReadStateService(
             throw new ChatException(ChatErrorCodes.InvalidRequest, "sequence is 0 or more");
         }
 
-        var user = connections.Get(connectionId).User;
-        var facts = await policy.AuthorizeAsync(user, room, RoomAction.Read, cancellationToken: cancellationToken);
-        if (facts?.Member is null)
+        // A connection that has joined the room was let in by the policy (a ban or removal ends its subscription), so
+        // it marks without a store read of its rights; the pointer's own update finds whether it is a member, and a
+        // mark that changes nothing is found there too.
+        var connection = connections.Get(connectionId);
+        var user = connection.User;
+        if (await policy.AuthorizeAsync(user, room, RoomAction.Read, connection, cancellationToken) is { Member: null })
         {
-            throw new ChatException(ChatErrorCodes.NotAMember, "only the room's members have a read pointer in it: join it first");
+            throw NotAMember();
         }
 
-        var moved = sequence > facts.Member.LastReadSequence && await writer.MoveAsync(room, user.Id, sequence, cancellationToken);
+        var moved = await writer.MoveAsync(room, user.Id, sequence, cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var state = await ReadStateAsync(db, user.Id, room, cancellationToken);
         if (moved)
         {
-            await AnnounceAsync(db, state, facts.Member, cancellationToken);
+            await AnnounceAsync(db, state, user, cancellationToken);
         }
 
         return state.State;
@@ -67,26 +76,46 @@ public sealed class ReadStateService(
         var states = await ReadStateQueries.ReadStatesAsync(db, userId, room, cancellationToken);
         return states.TryGetValue(room, out var state)
             ? state
-            : throw new ChatException(ChatErrorCodes.NotAMember, "only the room's members have a read pointer in it: join it first");
+            : throw NotAMember();
     }
 
     /// <summary>Sent without waiting for the clients: a slow connection must not hold up the mark.</summary>
-    private async Task AnnounceAsync(ChatDbContext db, RoomReadState read, MemberRecord member, CancellationToken cancellationToken)
+    private async Task AnnounceAsync(ChatDbContext db, RoomReadState read, ChatUser user, CancellationToken cancellationToken)
     {
         var state = read.State;
-        Observe(hub.Clients.User(member.UserId).ReadStateChanged(state), state.Room);
+        Observe(hub.Clients.User(user.Id).ReadStateChanged(state), state.Room);
         if (await HasReceiptsAsync(db, state.Room, cancellationToken))
         {
-            var receipt = new ReadReceipt(state.Room, member.UserId, member.UserName, state.LastReadSequence, read.LastReadAt ?? member.JoinedAt);
+            var receipt = new ReadReceipt(state.Room, user.Id, user.Name, state.LastReadSequence, read.LastReadAt!.Value);
             Observe(hub.Clients.Group(state.Room).ReadReceiptChanged(receipt), state.Room);
         }
     }
 
+    /// <summary>
+    /// Whether the room is small enough for receipts, counted at most once a second per room: every mark in a busy
+    /// room would otherwise count its members again. A room crossing the limit is seen within that second.
+    /// </summary>
     private async Task<bool> HasReceiptsAsync(ChatDbContext db, string room, CancellationToken cancellationToken)
     {
+        var now = time.GetTimestamp();
+        if (_receiptRooms.TryGetValue(room, out var known) && time.GetElapsedTime(known.CountedAt, now) < ReceiptSizeLifetime)
+        {
+            return known.HasReceipts;
+        }
+
         var max = options.Value.ReceiptsMaxMembers;
-        return await db.Members.AsNoTracking().Where(m => m.Room == room).Take(max + 1).CountAsync(cancellationToken) <= max;
+        var hasReceipts = await db.Members.AsNoTracking().Where(m => m.Room == room).Take(max + 1).CountAsync(cancellationToken) <= max;
+        if (_receiptRooms.Count >= MaxReceiptRoomsKnown)
+        {
+            _receiptRooms.Clear();
+        }
+
+        _receiptRooms[room] = (hasReceipts, now);
+        return hasReceipts;
     }
+
+    private static ChatException NotAMember() =>
+        new(ChatErrorCodes.NotAMember, "only the room's members have a read pointer in it: join it first");
 
     private static ReadReceipt ToReceipt(MemberRecord member) =>
         new(member.Room, member.UserId, member.UserName, member.LastReadSequence, member.LastReadAt ?? member.JoinedAt);
