@@ -1,3 +1,4 @@
+using Chat.Server.Attachments;
 using Chat.Server.Auth;
 using Chat.Server.Cluster;
 using Chat.Server.Conversations;
@@ -25,6 +26,7 @@ public static class ChatServerExtensions
         builder.AddChatRooms();
         builder.AddChatConversations();
         builder.AddChatReading();
+        builder.AddChatAttachments();
         builder.AddChatTyping();
         builder.AddChatMessaging();
         builder.AddChatHub();

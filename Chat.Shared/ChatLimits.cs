@@ -57,6 +57,33 @@ public static class ChatLimits
     /// <summary>Attachments one message may carry.</summary>
     public const int MaxAttachmentsPerMessage = 10;
 
+    /// <summary>The default page of <see cref="IChatHub.SearchMessages"/>.</summary>
+    public const int DefaultSearchPage = 20;
+
+    /// <summary>Largest page of <see cref="IChatHub.SearchMessages"/>.</summary>
+    public const int MaxSearchPage = 50;
+
+    /// <summary>Longest <see cref="SearchRequest.Query"/>, in characters.</summary>
+    public const int MaxSearchQueryLength = 256;
+
+    /// <summary>Most words, phrases and prefixes one search may hold.</summary>
+    public const int MaxSearchTerms = 16;
+
+    /// <summary>Shortest prefix of a <c>prefix*</c> search term, in characters.</summary>
+    public const int MinSearchPrefixLength = 2;
+
+    /// <summary>Default of the server's <c>Attachments:MaxBytes</c>: larger uploads answer 413.</summary>
+    public const long DefaultAttachmentMaxBytes = 10 * 1024 * 1024;
+
+    /// <summary>Longest <see cref="Attachment.FileName"/> kept; longer names are shortened, keeping the extension.</summary>
+    public const int MaxAttachmentFileNameLength = 255;
+
+    /// <summary>How long an uploaded attachment waits to be posted before the server removes it.</summary>
+    public static readonly TimeSpan UnpostedAttachmentLifetime = TimeSpan.FromHours(24);
+
+    /// <summary>How long an <see cref="Attachment.Url"/> stays valid at least (it is signed again on every read).</summary>
+    public static readonly TimeSpan AttachmentUrlLifetime = TimeSpan.FromHours(1);
+
     /// <summary>Longest <see cref="MessageRef.Preview"/> of a replied-to message.</summary>
     public const int MaxReplyPreviewLength = 100;
 

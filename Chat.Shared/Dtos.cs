@@ -95,11 +95,14 @@ public sealed record Reaction(
 /// <summary>A file attached to a message.</summary>
 /// <param name="Id">The attachment id.</param>
 /// <param name="FileName">The name it was uploaded with.</param>
-/// <param name="ContentType">The type detected from its bytes.</param>
+/// <param name="ContentType">The type detected from its bytes (never the one the uploader claimed).</param>
 /// <param name="Size">Its size in bytes.</param>
 /// <param name="Width">Image width in pixels, for images.</param>
 /// <param name="Height">Image height in pixels, for images.</param>
-/// <param name="Url">A signed URL that fetches it (expires).</param>
+/// <param name="Url">
+/// A signed URL that fetches it, relative to the server's address; valid for at least
+/// <see cref="ChatLimits.AttachmentUrlLifetime"/> and signed again on every read.
+/// </param>
 [MessagePackObject]
 public sealed record Attachment(
     [property: Key("id")] string Id,

@@ -101,4 +101,11 @@ public interface IChatHub
 
     /// <summary>The caller's notifications, newest first, older than <paramref name="beforeId"/> (limit 1–100).</summary>
     Task<Notification[]> GetNotifications(string? beforeId, int limit);
+
+    /// <summary>
+    /// Full-text search over the current text of the rooms the caller may read, newest first: deleted messages never,
+    /// an edited message by its new words only. Without <see cref="SearchRequest.Room"/> it searches the public rooms
+    /// and the caller's own rooms.
+    /// </summary>
+    Task<SearchResult> SearchMessages(SearchRequest request);
 }

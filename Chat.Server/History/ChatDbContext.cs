@@ -24,6 +24,8 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<BanRecord> Bans => Set<BanRecord>();
     public DbSet<UserRecord> Users => Set<UserRecord>();
     public DbSet<NotificationRecord> Notifications => Set<NotificationRecord>();
+    public DbSet<AttachmentRecord> Attachments => Set<AttachmentRecord>();
+    public DbSet<AttachmentChunkRecord> AttachmentChunks => Set<AttachmentChunkRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -102,6 +104,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             message.Property(m => m.ReplyToSequence).HasColumnName("reply_to_sequence");
             message.Property(m => m.Mentions).HasColumnName("mentions");
             message.Property(m => m.Reactions).HasColumnName("reactions");
+            message.Property(m => m.Attachments).HasColumnName("attachments");
             // Edits, deletes and reactions name a message by id; the change log reads posts by their change number.
             message.HasIndex(m => m.Id).IsUnique();
             message.HasIndex(m => new { m.Room, m.PostedEventSequence });
@@ -126,6 +129,34 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             // Unread mentions of a user in a room; a deleted message's notifications.
             notification.HasIndex(n => new { n.UserId, n.Room, n.MessageSequence });
             notification.HasIndex(n => new { n.Room, n.MessageSequence });
+        });
+
+        modelBuilder.Entity<AttachmentRecord>(attachment =>
+        {
+            attachment.ToTable("attachments");
+            attachment.HasKey(a => a.Id);
+            attachment.Property(a => a.Id).HasColumnName("id").HasMaxLength(32);
+            attachment.Property(a => a.OwnerId).HasColumnName("owner_id").HasMaxLength(ChatLimits.MaxUserIdLength);
+            attachment.Property(a => a.FileName).HasColumnName("file_name").HasMaxLength(ChatLimits.MaxAttachmentFileNameLength);
+            attachment.Property(a => a.ContentType).HasColumnName("content_type").HasMaxLength(100);
+            attachment.Property(a => a.Size).HasColumnName("size");
+            attachment.Property(a => a.Width).HasColumnName("width");
+            attachment.Property(a => a.Height).HasColumnName("height");
+            attachment.Property(a => a.UploadedAt).HasColumnName("uploaded_at_ticks").HasConversion(Ticks);
+            attachment.Property(a => a.Room).HasColumnName("room").HasMaxLength(ChatLimits.MaxRoomNameLength);
+            attachment.Property(a => a.MessageSequence).HasColumnName("message_sequence");
+            // A deleted message's files; the unposted ones that expire.
+            attachment.HasIndex(a => new { a.Room, a.MessageSequence });
+            attachment.HasIndex(a => a.UploadedAt, "ix_attachments_unposted").HasFilter("room IS NULL");
+        });
+
+        modelBuilder.Entity<AttachmentChunkRecord>(chunk =>
+        {
+            chunk.ToTable("attachment_chunks");
+            chunk.HasKey(c => new { c.AttachmentId, c.Index });
+            chunk.Property(c => c.AttachmentId).HasColumnName("attachment_id").HasMaxLength(32);
+            chunk.Property(c => c.Index).HasColumnName("chunk_index");
+            chunk.Property(c => c.Data).HasColumnName("data");
         });
 
         modelBuilder.Entity<RoomEventRecord>(roomEvent =>

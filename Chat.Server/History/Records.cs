@@ -35,6 +35,45 @@ public sealed class MessageRecord
     /// so that reads stay one table; <see cref="ReactionRecord"/> is the truth it is rebuilt from.
     /// </summary>
     public string? Reactions { get; set; }
+
+    /// <summary>
+    /// The attachments as posted (a JSON array of <see cref="Chat.Shared.Attachment"/> without URLs, which are signed on
+    /// every read); null when none and after a delete. <see cref="AttachmentRecord"/> rows are the files' truth.
+    /// </summary>
+    public string? Attachments { get; set; }
+}
+
+/// <summary>
+/// An uploaded file. It exists only once its bytes are wholly stored, so no message can name half a file. It belongs
+/// to its uploader until a post claims it (room and message set in the post's transaction); unposted ones expire.
+/// </summary>
+public sealed class AttachmentRecord
+{
+    public required string Id { get; init; }
+    public required string OwnerId { get; init; }
+    public required string FileName { get; init; }
+
+    /// <summary>Detected from the bytes at upload.</summary>
+    public required string ContentType { get; init; }
+
+    public long Size { get; init; }
+    public int? Width { get; init; }
+    public int? Height { get; init; }
+    public DateTime UploadedAt { get; init; }
+
+    /// <summary>The room of the message that posted it; null while unposted.</summary>
+    public string? Room { get; set; }
+
+    /// <summary>The sequence of the message that posted it; null while unposted.</summary>
+    public long? MessageSequence { get; set; }
+}
+
+/// <summary>A piece of an attachment's bytes, when <c>Attachments:Store</c> is the history database.</summary>
+public sealed class AttachmentChunkRecord
+{
+    public required string AttachmentId { get; init; }
+    public int Index { get; init; }
+    public required byte[] Data { get; init; }
 }
 
 /// <summary>

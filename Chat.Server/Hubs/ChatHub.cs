@@ -105,4 +105,7 @@ public sealed class ChatHub(
 
     public Task<Notification[]> GetNotifications(string? beforeId, int limit) =>
         notifications.GetNotificationsAsync(Context.ConnectionId, beforeId, limit, Context.ConnectionAborted);
+
+    public Task<SearchResult> SearchMessages(SearchRequest request) =>
+        throw new ChatException(ChatErrorCodes.InvalidQuery, "search is being built");
 }

@@ -135,6 +135,9 @@ public sealed class TestClient : IAsyncDisposable
     public Task<Notification[]> GetNotifications(string? beforeId, int limit) =>
         Invoke<Notification[]>(nameof(IChatHub.GetNotifications), beforeId, limit);
 
+    public Task<SearchResult> SearchMessages(SearchRequest request) =>
+        Invoke<SearchResult>(nameof(IChatHub.SearchMessages), request);
+
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 
     private Task<T> Invoke<T>(string method, params object?[] args) => Connection.InvokeCoreAsync<T>(method, args).WithTimeout();
