@@ -44,6 +44,7 @@ public static class ChatServerExtensions
 
         app.MapChatObservability();
         app.MapChatAuth();
+        app.MapChatAttachments();
         app.MapChatHub();
         return app;
     }
