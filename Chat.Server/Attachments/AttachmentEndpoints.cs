@@ -72,7 +72,7 @@ internal static class AttachmentEndpoints
         var reader = new MultipartReader(boundary.ToString(), request.Body);
         try
         {
-            for (var section = await reader.ReadNextSectionAsync(cancellationToken); section is not null; section = await reader.ReadNextSectionAsync(cancellationToken))
+            for (var section = await NextSectionAsync(reader, cancellationToken); section is not null; section = await NextSectionAsync(reader, cancellationToken))
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
                     || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
@@ -85,7 +85,7 @@ internal static class AttachmentEndpoints
                 var uploaded = disposition.FileNameStar.HasValue ? disposition.FileNameStar : HeaderUtilities.RemoveQuotes(disposition.FileName);
                 var fileName = AttachmentFileNames.Clean(uploaded.Value);
                 var id = AttachmentIds.New();
-                var record = await blobs.StoreAsync(id, section.Body, maxBytes, (stored, size, _) =>
+                var record = await blobs.StoreAsync(id, new RequestBody(section.Body), maxBytes, (stored, size, _) =>
                 {
                     var type = AttachmentTypes.Detect(stored);
                     return Task.FromResult(new AttachmentRecord
@@ -118,11 +118,24 @@ internal static class AttachmentEndpoints
         }
         catch (InvalidDataException)
         {
-            // The multipart framing is broken: a part header too long, or the body ends before its last boundary.
+            // The multipart framing is broken (a part header too long, a body that ends before its last boundary), or
+            // the client went away mid-upload.
             return Problem(StatusCodes.Status400BadRequest, ChatErrorCodes.InvalidRequest, "The multipart body is malformed or incomplete.");
         }
 
         return Problem(StatusCodes.Status400BadRequest, ChatErrorCodes.InvalidRequest, "The body has no part named 'file'.");
+    }
+
+    private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadNextSectionAsync(cancellationToken);
+        }
+        catch (IOException e) when (RequestBody.IsTheClients(e))
+        {
+            throw new InvalidDataException("The upload ended before its body did.", e);
+        }
     }
 
     public static async Task<IResult> FetchAsync(
@@ -242,4 +255,47 @@ internal static class AttachmentEndpoints
     /// <summary>Problem details whose <c>title</c> and <c>code</c> hold the error code, like every HTTP refusal of the server.</summary>
     private static IResult Problem(int status, string code, string detail) =>
         Results.Problem(statusCode: status, title: code, detail: detail, extensions: new Dictionary<string, object?> { ["code"] = code });
+
+    /// <summary>
+    /// The file part of the request body, whose read failures (the body ended early, the client went away) are the
+    /// client's and so are told apart from the store's: they surface as <see cref="InvalidDataException"/> (400),
+    /// the store's own I/O failures as themselves (500). Kestrel's 413 passes as it is.
+    /// </summary>
+    private sealed class RequestBody(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await inner.ReadAsync(buffer, cancellationToken);
+            }
+            catch (IOException e) when (IsTheClients(e))
+            {
+                throw new InvalidDataException("The upload ended before its body did.", e);
+            }
+        }
+
+        public static bool IsTheClients(IOException e) => e is not BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge };
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("The request body is read asynchronously.");
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }
