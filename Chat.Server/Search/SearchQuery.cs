@@ -57,7 +57,7 @@ public sealed class SearchQuery
                     throw Invalid("a phrase needs its closing quote");
                 }
 
-                Add(terms, SearchTermKind.Phrase, text[(i + 1)..end]);
+                Add(terms, text[(i + 1)..end]);
                 i = end + 1;
             }
             else
@@ -143,7 +143,7 @@ public sealed class SearchQuery
         var star = word.IndexOf('*');
         if (star < 0)
         {
-            Add(terms, SearchTermKind.Word, word);
+            Add(terms, word);
             return;
         }
 
@@ -156,13 +156,16 @@ public sealed class SearchQuery
         terms.Add(new SearchTerm(SearchTermKind.Prefix, prefix));
     }
 
-    /// <summary>Words of punctuation alone match nothing in either engine, so they are dropped rather than refused.</summary>
-    private static void Add(List<SearchTerm> terms, SearchTermKind kind, string text)
+    /// <summary>
+    /// A word, or the words of a phrase (a phrase of one word is that word). Words of punctuation alone match nothing
+    /// in either engine, so they are dropped rather than refused.
+    /// </summary>
+    private static void Add(List<SearchTerm> terms, string text)
     {
         var words = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         if (words.Any(char.IsLetterOrDigit))
         {
-            terms.Add(new SearchTerm(words.Contains(' ', StringComparison.Ordinal) ? SearchTermKind.Phrase : kind, words));
+            terms.Add(new SearchTerm(words.Contains(' ', StringComparison.Ordinal) ? SearchTermKind.Phrase : SearchTermKind.Word, words));
         }
     }
 
