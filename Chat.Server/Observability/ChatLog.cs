@@ -110,4 +110,7 @@ internal static partial class ChatLog
 
     [LoggerMessage(604, LogLevel.Warning, "Attachment {AttachmentId} has a row but no stored bytes.", EventName = "AttachmentBytesMissing")]
     public static partial void AttachmentBytesMissing(ILogger logger, string attachmentId);
+
+    [LoggerMessage(620, LogLevel.Warning, "Removing the files of {Count} attachment(s) of a deleted message failed; cleanup removes them later.", EventName = "AttachmentFilesNotDeleted")]
+    public static partial void AttachmentFilesNotDeleted(ILogger logger, int count, Exception exception);
 }
