@@ -1,15 +1,16 @@
 using System.Net;
 using Chat.Server.Attachments;
+using Chat.Shared;
 using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Attachments;
 
-/// <summary>A server whose unposted uploads live two seconds and whose cleanup runs every second.</summary>
+/// <summary>A server whose unposted uploads live three seconds and whose cleanup runs every second.</summary>
 public sealed class QuickCleanupFixture : ChatServerFixture
 {
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["Attachments:UnpostedLifetime"] = "00:00:02",
+        ["Attachments:UnpostedLifetime"] = "00:00:03",
         ["Attachments:CleanupInterval"] = "00:00:01",
     };
 }
@@ -34,6 +35,26 @@ public sealed class AttachmentCleanupTests(QuickCleanupFixture fixture) : IClass
         (await Uploads.RowsOfAsync(Server.Services, alice.UserId)).Should().BeEmpty();
         using var fetched = await Uploads.GetAsync(Server.Http, attachment.Url);
         fetched.StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task APostedUploadOutlivesTheUnpostedLifetime()
+    {
+        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"));
+        var token = (await Server.GetTokenAsync(alice.UserName)).AccessToken;
+        var room = TestDefaults.UniqueRoom("keep");
+        await alice.JoinRoom(room);
+        var posted = await Uploads.UploadAsync(Server.Http, token, SampleFiles.Png, "kept.png");
+        var message = await alice.PostMessage(room, new PostMessageRequest("", AttachmentIds: [posted.Id]));
+        var forgotten = await Uploads.UploadAsync(Server.Http, token, SampleFiles.Gif, "forgotten.gif");
+
+        // The later upload going shows a pass ran after both were past their lifetime.
+        await Eventually.HoldsAsync(
+            () => !File.Exists(Path.Combine(AttachmentsFolder, forgotten.Id[..2], forgotten.Id)), "the unposted upload is removed");
+
+        (await Uploads.RowsOfAsync(Server.Services, alice.UserId)).Should().ContainSingle(a => a.Id == posted.Id);
+        using var fetched = await Uploads.GetAsync(Server.Http, message.Attachments[0].Url);
+        fetched.StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
