@@ -242,7 +242,11 @@ internal static class AttachmentEndpoints
     {
         ChatLog.AttachmentTooLarge(logger, user.Id, maxBytes);
         // The rest of the body is not wanted: closing the connection spares reading (and the client sending) it.
-        context.Response.Headers.Connection = "close";
+        // HTTP/2 and 3 have no such header; there Kestrel resets the request's stream instead.
+        if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+        {
+            context.Response.Headers.Connection = "close";
+        }
         return Results.Problem(
             statusCode: StatusCodes.Status413PayloadTooLarge,
             title: ChatErrorCodes.InvalidRequest,
