@@ -197,8 +197,10 @@ public sealed class AttachmentHttpTests(ChatServerFixture fixture) : IClassFixtu
         using var request = new HttpRequestMessage(HttpMethod.Post, ChatRoutes.Attachments) { Content = form };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", grace.AccessToken);
         request.Headers.ExpectContinue = true;
+        // The client waits for "100 Continue" this long before it sends the body anyway (1 s by default).
+        using var http = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TestDefaults.Timeout }) { BaseAddress = Server.BaseAddress };
 
-        using var response = await Server.Http.SendAsync(request).WithTimeout();
+        using var response = await http.SendAsync(request).WithTimeout();
 
         response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
         (await Uploads.ProblemCodeAsync(response)).Should().Be(ChatErrorCodes.InvalidRequest);
