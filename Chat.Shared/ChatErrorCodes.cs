@@ -70,6 +70,9 @@ public static class ChatErrorCodes
     /// <summary>An attachment id that is unknown, not the caller's, or already used.</summary>
     public const string InvalidAttachment = "invalid_attachment";
 
+    /// <summary>An upload larger than the server's <c>Attachments:MaxBytes</c> (HTTP 413); nothing of it was kept.</summary>
+    public const string TooLarge = "too_large";
+
     /// <summary>A call that is over or not the caller's.</summary>
     public const string CallNotFound = "call_not_found";
 
@@ -85,7 +88,7 @@ public static class ChatErrorCodes
         InvalidRoomName, NotAMember, EmptyMessage, MessageTooLong, RateLimited, InvalidLimit, TooManyRooms,
         TooManyConnections, OriginNotAllowed, Forbidden, NotFound, RoomExists, InvalidRequest, EditWindowExpired,
         InvalidReaction, TooManyReactions, Banned, Muted, SlowMode, InvalidQuery, InvalidAttachment, CallNotFound,
-        Unavailable,
+        Unavailable, TooLarge,
     ];
 
     /// <summary>The code at the start of a hub error message, or null when it carries none.</summary>

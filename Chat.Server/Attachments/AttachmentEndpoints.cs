@@ -249,9 +249,9 @@ internal static class AttachmentEndpoints
         }
         return Results.Problem(
             statusCode: StatusCodes.Status413PayloadTooLarge,
-            title: ChatErrorCodes.InvalidRequest,
+            title: ChatErrorCodes.TooLarge,
             detail: $"An attachment is at most {maxBytes.ToString(CultureInfo.InvariantCulture)} bytes.",
-            extensions: new Dictionary<string, object?> { ["code"] = ChatErrorCodes.InvalidRequest, ["maxBytes"] = maxBytes });
+            extensions: new Dictionary<string, object?> { ["code"] = ChatErrorCodes.TooLarge, ["maxBytes"] = maxBytes });
     }
 
     private static IResult NotFound() => Problem(StatusCodes.Status404NotFound, ChatErrorCodes.NotFound, "There is no such attachment.");

@@ -182,7 +182,7 @@ public sealed class AttachmentHttpTests(ChatServerFixture fixture) : IClassFixtu
             // The server closed the connection after its answer.
         }
 
-        (await answer).Should().StartWith("HTTP/1.1 413").And.Contain("\"code\":\"invalid_request\"");
+        (await answer).Should().StartWith("HTTP/1.1 413").And.Contain("\"code\":\"too_large\"");
         (await Uploads.RowsOfAsync(Server.Services, frank.UserId)).Should().BeEmpty();
         Uploads.FilesIn(AttachmentsFolder).Should().BeEquivalentTo(filesBefore, "the bytes stored up to the limit are removed");
         Server.Logs.Errors.Should().BeEmpty("a refused upload is no server error");
@@ -203,7 +203,7 @@ public sealed class AttachmentHttpTests(ChatServerFixture fixture) : IClassFixtu
         using var response = await http.SendAsync(request).WithTimeout();
 
         response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
-        (await Uploads.ProblemCodeAsync(response)).Should().Be(ChatErrorCodes.InvalidRequest);
+        (await Uploads.ProblemCodeAsync(response)).Should().Be(ChatErrorCodes.TooLarge);
         file.Sent.Should().Be(0, "the answer came from the declared length, before a byte of the file was asked for");
         (await Uploads.RowsOfAsync(Server.Services, grace.UserId)).Should().BeEmpty();
     }
