@@ -104,14 +104,15 @@ public sealed class AttachmentClientTests(AttachmentClientTests.Fixture fixture)
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task OversizedUploadFailsWithTooLargeAndTheConnectionStays(bool seekable)
+    [InlineData(true, MaxBytes + 1)] // refused as the file passes the limit
+    [InlineData(false, MaxBytes + 1)] // the same, sent chunked
+    [InlineData(true, 4 * MaxBytes)] // refused from its Content-Length, before it is sent
+    public async Task OversizedUploadFailsWithTooLargeAndTheConnectionStays(bool seekable, int size)
     {
         var room = TestDefaults.UniqueRoom();
         await using var alice = await ClientUnderTest.StartAsync(Server.BaseAddress, TestDefaults.UniqueUser("alice"), ChatProtocol.MessagePack);
         await alice.Client.JoinRoomAsync(room).WithTimeout();
-        var bytes = new byte[MaxBytes + 1];
+        var bytes = new byte[size];
 
         await using Stream file = seekable ? new MemoryStream(bytes) : new ForwardOnlyStream(bytes);
         var upload = () => alice.Client.UploadAttachmentAsync(file, "big.bin").WithTimeout();
