@@ -72,9 +72,9 @@ public sealed class AttachmentClientTests(AttachmentClientTests.Fixture fixture)
         var progress = new RecordingProgress();
 
         await using Stream file = seekable ? new MemoryStream(bytes) : new ForwardOnlyStream(bytes);
-        var uploaded = await alice.Client.UploadAttachmentAsync(file, "noise.bin", progress: progress).WithTimeout();
+        var uploaded = await alice.Client.UploadAttachmentAsync(file, "Grüße 🎵.bin", progress: progress).WithTimeout();
 
-        uploaded.Should().BeEquivalentTo(new { FileName = "noise.bin", ContentType = "application/octet-stream", Size = bytes.Length, Width = (int?)null });
+        uploaded.Should().BeEquivalentTo(new { FileName = "Grüße 🎵.bin", ContentType = "application/octet-stream", Size = bytes.Length, Width = (int?)null });
         progress.Reports.Should().HaveCountGreaterThan(1, "a report per chunk sent").And.BeInAscendingOrder().And.OnlyHaveUniqueItems();
         progress.Reports[^1].Should().Be(bytes.Length);
         await using var opened = await alice.Client.OpenAttachmentAsync(uploaded).WithTimeout();
