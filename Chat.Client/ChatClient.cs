@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Chat.Shared;
 using Microsoft.AspNetCore.SignalR;
@@ -29,6 +30,7 @@ public sealed class ChatClient : IAsyncDisposable
     private readonly RoomDelivery _rooms;
     private readonly ReadMarkCoalescer _readMarks;
     private readonly ReadPointers _readPointers = new();
+    private readonly AttachmentTransfer _attachments;
     private bool _disposed;
 
     /// <summary>Creates a client. Nothing happens on the network until <see cref="StartAsync"/>.</summary>
@@ -47,6 +49,7 @@ public sealed class ChatClient : IAsyncDisposable
         _supervisor = new ConnectionSupervisor(options, loggerFactory, _time, _logger, RecoverAsync, OnStateChanged);
         _rooms = new RoomDelivery(_supervisor, _logger, OnRoomEvent, OnRoomReset, OnAddedToRoom, OnRemovedFromRoom);
         _readMarks = new ReadMarkCoalescer(SendReadMarkAsync);
+        _attachments = new AttachmentTransfer(_supervisor.BaseUrl, _supervisor.Tokens, _logger);
 
         var connection = _supervisor.Connection;
         connection.On<RoomMemberEvent>(nameof(IChatClient.UserJoined), e =>
@@ -258,12 +261,19 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>
     /// Posts a message with more than text: a reply (<see cref="PostMessageRequest.ReplyToId"/>), intentional
     /// mentions, attachments. Returns it as stored. Retried like <see cref="SendMessageAsync"/>, with the request's
-    /// <see cref="PostMessageRequest.ClientMessageId"/> (a new one is made when it has none).
+    /// <see cref="PostMessageRequest.ClientMessageId"/> (a new one is made when it has none) and the same attachments:
+    /// a repeat of a post that was stored answers the stored message, so an attachment is never claimed twice.
     /// </summary>
     /// <param name="room">A room this client has joined.</param>
-    /// <param name="request">What to post.</param>
+    /// <param name="request">
+    /// What to post. With <see cref="PostMessageRequest.AttachmentIds"/> (at most 10 ids of this user's uploads from
+    /// <see cref="UploadAttachmentAsync"/> that no message holds yet) the content may be empty.
+    /// </param>
     /// <param name="cancellationToken">Stops waiting (the message may still have been stored).</param>
-    /// <exception cref="ChatRequestException">The server refused, e.g. <see cref="ChatErrorCodes.NotFound"/> for a reply to an unknown message.</exception>
+    /// <exception cref="ChatRequestException">
+    /// The server refused, e.g. <see cref="ChatErrorCodes.NotFound"/> for a reply to an unknown message,
+    /// <see cref="ChatErrorCodes.InvalidAttachment"/> for an attachment that is unknown, not this user's or posted already.
+    /// </exception>
     public Task<ChatMessage> PostMessageAsync(string room, PostMessageRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(room);
@@ -775,6 +785,146 @@ public sealed class ChatClient : IAsyncDisposable
         _supervisor.CallAsync((c, t) => c.InvokeAsync<Notification[]>(nameof(IChatHub.GetNotifications), beforeId, limit, t), cancellationToken);
 
     /// <summary>
+    /// Searches the text of the messages this user may read, newest first: a page of hits, each the message as it is
+    /// now and an HTML snippet with the matched words in <c>&lt;mark&gt;</c>. All words must match (whole words, case and
+    /// accents aside); <c>"a phrase"</c> matches word by word, <c>prefix*</c> any word starting so. Deleted messages are
+    /// never found, an edited one only by its new words. Without <see cref="SearchRequest.Room"/>: the public rooms
+    /// this user is not banned from and this user's own rooms. Harmless to repeat, so retried across reconnects.
+    /// </summary>
+    /// <param name="request">
+    /// The query and filters; <see cref="SearchRequest.Limit"/> 1–50; <see cref="SearchRequest.Cursor"/> the previous
+    /// page's <see cref="SearchResult.NextCursor"/> (or use <see cref="EnumerateSearchHitsAsync"/>). Times are UTC (a
+    /// local time is converted).
+    /// </param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>Up to <see cref="SearchRequest.Limit"/> hits, and a cursor when there are more.</returns>
+    /// <exception cref="ChatRequestException">
+    /// The server refused: <see cref="ChatErrorCodes.InvalidQuery"/> (nothing searchable, an unterminated quote, a
+    /// misplaced <c>*</c>, too long), <see cref="ChatErrorCodes.InvalidLimit"/>, <see cref="ChatErrorCodes.InvalidRequest"/>
+    /// (a cursor of another search), <see cref="ChatErrorCodes.Forbidden"/> or <see cref="ChatErrorCodes.Banned"/> (a
+    /// <see cref="SearchRequest.Room"/> this user may not read).
+    /// </exception>
+    public Task<SearchResult> SearchMessagesAsync(SearchRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var utc = request with { After = ToUtc(request.After), Before = ToUtc(request.Before) };
+        return _supervisor.CallAsync((c, t) => c.InvokeAsync<SearchResult>(nameof(IChatHub.SearchMessages), utc, t), cancellationToken);
+    }
+
+    /// <summary>The first page of a search for <paramref name="query"/>: <see cref="SearchMessagesAsync(SearchRequest, CancellationToken)"/> without the other filters.</summary>
+    /// <param name="query">Words, <c>"phrases"</c> and <c>prefixes*</c> that must all match.</param>
+    /// <param name="room">Only this room; null for every room this user may read.</param>
+    /// <param name="limit">Hits per page, 1–50.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="ChatRequestException">The server refused, as for <see cref="SearchMessagesAsync(SearchRequest, CancellationToken)"/>.</exception>
+    public Task<SearchResult> SearchMessagesAsync(string query, string? room = null, int limit = ChatLimits.DefaultSearchPage, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return SearchMessagesAsync(new SearchRequest(query, room, Limit: limit), cancellationToken);
+    }
+
+    /// <summary>
+    /// Every hit of a search, newest first, fetched a page (<see cref="SearchRequest.Limit"/> hits) at a time as the
+    /// enumeration goes on. Stop enumerating to stop fetching.
+    /// </summary>
+    /// <param name="request">The query and filters, as for <see cref="SearchMessagesAsync(SearchRequest, CancellationToken)"/>; a cursor starts further on.</param>
+    /// <param name="cancellationToken">Stops fetching.</param>
+    /// <exception cref="ChatRequestException">The server refused a page, as for <see cref="SearchMessagesAsync(SearchRequest, CancellationToken)"/>.</exception>
+    public async IAsyncEnumerable<SearchHit> EnumerateSearchHitsAsync(SearchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var page = request;
+        while (true)
+        {
+            var result = await SearchMessagesAsync(page, cancellationToken);
+            foreach (var hit in result.Hits)
+            {
+                yield return hit;
+            }
+
+            if (result.NextCursor is null || result.Hits.Length == 0)
+            {
+                yield break;
+            }
+
+            page = page with { Cursor = result.NextCursor };
+        }
+    }
+
+    /// <summary>
+    /// Uploads a file to attach to a message: <c>POST /api/attachments</c> with this user's token, the stream sent as it
+    /// is read. Post it within 24 hours with <see cref="PostMessageAsync"/> (<see cref="PostMessageRequest.AttachmentIds"/>
+    /// holding <see cref="Attachment.Id"/>), or the server removes it. Needs no connection, only a sign-in.
+    /// </summary>
+    /// <remarks>
+    /// The server decides the type from the bytes (an image gets its <see cref="Attachment.Width"/> and
+    /// <see cref="Attachment.Height"/>), not from <paramref name="contentType"/>. Unlike hub calls, an upload is not
+    /// repeated when it fails on the way (it may have been stored, and a repeat would store the file twice): catch the
+    /// error and upload again if you like. The one exception is a token the server refuses (401): the client renews
+    /// it and sends once more, which it can as long as the stream can seek or nothing of it was sent (the client asks
+    /// the server before it sends the file, so usually nothing was). Not bounded by a timeout of its own: a large file
+    /// over a slow link takes its time, so pass a <paramref name="cancellationToken"/> that gives up when you want to.
+    /// </remarks>
+    /// <param name="content">The file, read from where it stands to its end; not closed.</param>
+    /// <param name="fileName">The name to show (the server shortens it to 255 characters).</param>
+    /// <param name="contentType">What the caller believes the type is; <c>application/octet-stream</c> when null.</param>
+    /// <param name="progress">Told the bytes of the file sent so far, after each chunk, up to the whole size.</param>
+    /// <param name="cancellationToken">Stops the upload.</param>
+    /// <returns>The stored attachment, with a signed <see cref="Attachment.Url"/> (see <see cref="GetAttachmentUri"/>).</returns>
+    /// <exception cref="ChatRequestException">
+    /// The server refused (<see cref="ChatRequestException.StatusCode"/> is set): <see cref="ChatClientErrorCodes.TooLarge"/>
+    /// (413: larger than the server's <c>Attachments:MaxBytes</c>, 10 MiB by default; nothing was stored),
+    /// <see cref="ChatErrorCodes.InvalidRequest"/> (400), <see cref="ChatClientErrorCodes.Unauthorized"/> (401 also with a
+    /// renewed token), <see cref="ChatErrorCodes.RateLimited"/>. The hub connection is not affected.
+    /// </exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection broke during the upload.</exception>
+    public Task<Attachment> UploadAttachmentAsync(
+        Stream content, string fileName, string? contentType = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentException.ThrowIfNullOrEmpty(fileName);
+        if (!content.CanRead)
+        {
+            throw new ArgumentException("The upload's stream must be readable.", nameof(content));
+        }
+
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _attachments.UploadAsync(content, fileName, contentType, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The absolute address of an attachment: its <see cref="Attachment.Url"/>, which the server gives relative to
+    /// itself, resolved against <see cref="ChatClientOptions.ServerUrl"/>. It is signed and opens without a token until
+    /// it expires (at least an hour after the message was read; every read signs it again).
+    /// </summary>
+    /// <param name="attachment">An attachment from an upload or a message.</param>
+    public Uri GetAttachmentUri(Attachment attachment)
+    {
+        ArgumentNullException.ThrowIfNull(attachment);
+        return _attachments.Resolve(attachment.Url);
+    }
+
+    /// <summary>
+    /// Downloads an attachment: the body of its signed URL (<see cref="GetAttachmentUri"/>), as a stream to read and
+    /// dispose. When the signature has expired, the client asks again with this user's token, which opens the
+    /// attachments of rooms the user may read (and the user's own unposted uploads).
+    /// </summary>
+    /// <param name="attachment">An attachment from an upload or a message.</param>
+    /// <param name="cancellationToken">Stops waiting for the answer (reading the stream takes a token of its own).</param>
+    /// <returns>The file's bytes; dispose the stream when done.</returns>
+    /// <exception cref="ChatRequestException">
+    /// The server refused: <see cref="ChatErrorCodes.Forbidden"/> (403: the URL expired and this user may not read the
+    /// room), <see cref="ChatErrorCodes.NotFound"/> (404: the message was deleted, or the upload was never posted).
+    /// </exception>
+    /// <exception cref="HttpRequestException">The server could not be reached.</exception>
+    public Task<Stream> OpenAttachmentAsync(Attachment attachment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attachment);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _attachments.OpenAsync(attachment.Url, cancellationToken);
+    }
+
+    /// <summary>
     /// Routes every callback to <paramref name="handler"/> as well, after the events, in the same order. Dispose the
     /// result to stop. <see cref="IChatClient.RoomChanged"/> gets every change <see cref="RoomChanged"/> gets.
     /// </summary>
@@ -806,6 +956,7 @@ public sealed class ChatClient : IAsyncDisposable
 
         await StopAsync();
         _disposed = true;
+        _attachments.Dispose();
         await _supervisor.DisposeAsync();
         await _events.CompleteAsync();
     }

@@ -58,4 +58,10 @@ internal static partial class ChatClientLog
 
     [LoggerMessage(3022, LogLevel.Debug, "Marking {Room} read up to {Sequence}.", EventName = "MarkingRead")]
     public static partial void MarkingRead(ILogger logger, string room, long sequence);
+
+    [LoggerMessage(3030, LogLevel.Debug, "Uploaded attachment {AttachmentId} ({Size} bytes, {ContentType}).", EventName = "AttachmentUploaded")]
+    public static partial void AttachmentUploaded(ILogger logger, string attachmentId, long size, string contentType);
+
+    [LoggerMessage(3031, LogLevel.Debug, "The server refused the URL of {Path} ({StatusCode}); opening it with the bearer token.", EventName = "AttachmentUrlRefused")]
+    public static partial void AttachmentUrlRefused(ILogger logger, string path, int statusCode);
 }

@@ -54,6 +54,7 @@ internal sealed class ConnectionSupervisor : IAsyncDisposable
         _stateChanged = stateChanged;
 
         var baseUrl = options.ServerUrl!.AbsoluteUri.EndsWith('/') ? options.ServerUrl : new Uri(options.ServerUrl.AbsoluteUri + "/");
+        BaseUrl = baseUrl;
         _hubUrl = new Uri(baseUrl, ChatRoutes.Hub.TrimStart('/'));
         _tokens = new AccessTokenSource(options, baseUrl, time, logger);
 
@@ -75,6 +76,12 @@ internal sealed class ConnectionSupervisor : IAsyncDisposable
 
     /// <summary>The one hub connection, for registering callbacks and for calls during recovery.</summary>
     public HubConnection Connection { get; }
+
+    /// <summary>The server's base address, ending in '/': the server's paths are resolved against it without their leading '/'.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>The bearer tokens the hub presents, for the client's HTTP requests (uploads) as well.</summary>
+    public AccessTokenSource Tokens => _tokens;
 
     public ChatConnectionState State
     {

@@ -12,12 +12,21 @@ internal static class BatchLoader
         HashSet<(string, string)>? retryKeys = null;
         foreach (var change in batch)
         {
+            if (change is not PostRequest post)
+            {
+                readsState = true;
+                continue;
+            }
+
             // A direct room's post notifies its other member: read the members at once rather than planning twice.
-            if (change is not PostRequest post || post.Room.StartsWith(Chat.Shared.ChatLimits.DirectRoomPrefix, StringComparison.Ordinal))
+            if (post.Room.StartsWith(Chat.Shared.ChatLimits.DirectRoomPrefix, StringComparison.Ordinal))
             {
                 readsState = true;
             }
-            else if (findRetries && post.ClientMessageId is { } clientId)
+
+            // A repeat of a post with files would be refused for the files its first send claimed (invalid_attachment)
+            // before the unique index could reveal it as a repeat: such a post looks for its first send at once.
+            if ((findRetries || post.AttachmentIds.Length > 0) && post.ClientMessageId is { } clientId)
             {
                 (retryKeys ??= []).Add((post.Actor.Id, clientId));
             }

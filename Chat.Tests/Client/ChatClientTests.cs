@@ -146,6 +146,21 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
     }
 
     [Fact]
+    public async Task SendingTwiceWithOneClientMessageIdInADirectRoomStoresOneMessage()
+    {
+        await using var alice = await ClientUnderTest.StartAsync(Server.BaseAddress, TestDefaults.UniqueUser("alice"), ChatProtocol.Json);
+        await using var bob = await ClientUnderTest.StartAsync(Server.BaseAddress, TestDefaults.UniqueUser("bob"), ChatProtocol.Json);
+        var direct = await alice.Client.OpenDirectAsync(bob.UserId).WithTimeout();
+        await alice.Client.JoinRoomAsync(direct.Room).WithTimeout();
+
+        var first = await alice.Client.SendMessageAsync(direct.Room, "once", "retry-1").WithTimeout();
+        var again = await alice.Client.SendMessageAsync(direct.Room, "once", "retry-1").WithTimeout();
+
+        again.Should().Be(first, "a direct room's post reads the room first, and must still find its first send");
+        (await alice.Client.GetMessagesSinceAsync(direct.Room, 0).WithTimeout()).Should().Equal(first);
+    }
+
+    [Fact]
     public async Task TypingIndicatorSendsOneStartForManyKeystrokesAndStopsWhenIdle()
     {
         var room = TestDefaults.UniqueRoom();
