@@ -125,7 +125,7 @@ internal sealed class AttachmentTransfer : IDisposable
 
     /// <summary>
     /// The refusal as the client's exception: the code from the problem details' <c>code</c> member (but always
-    /// <see cref="ChatClientErrorCodes.TooLarge"/> for a 413), else one for the status, and the server's sentence when it
+    /// <see cref="ChatErrorCodes.TooLarge"/> for a 413), else one for the status, and the server's sentence when it
     /// gave one.
     /// </summary>
     private static async Task<ChatRequestException> RefusalAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -150,19 +150,13 @@ internal sealed class AttachmentTransfer : IDisposable
         }
 
         var status = response.StatusCode;
-        if (status == HttpStatusCode.RequestEntityTooLarge)
-        {
-            // The server's problem says invalid_request, which a malformed body says too: the status is the news here.
-            code = ChatClientErrorCodes.TooLarge;
-        }
-
         code ??= status switch
         {
             HttpStatusCode.BadRequest => ChatErrorCodes.InvalidRequest,
             HttpStatusCode.Unauthorized => ChatClientErrorCodes.Unauthorized,
             HttpStatusCode.Forbidden => ChatErrorCodes.Forbidden,
             HttpStatusCode.NotFound => ChatErrorCodes.NotFound,
-            HttpStatusCode.RequestEntityTooLarge => ChatClientErrorCodes.TooLarge,
+            HttpStatusCode.RequestEntityTooLarge => ChatErrorCodes.TooLarge,
             HttpStatusCode.TooManyRequests => ChatErrorCodes.RateLimited,
             HttpStatusCode.ServiceUnavailable => ChatErrorCodes.Unavailable,
             _ => null,

@@ -872,7 +872,7 @@ public sealed class ChatClient : IAsyncDisposable
     /// <param name="cancellationToken">Stops the upload.</param>
     /// <returns>The stored attachment, with a signed <see cref="Attachment.Url"/> (see <see cref="GetAttachmentUri"/>).</returns>
     /// <exception cref="ChatRequestException">
-    /// The server refused (<see cref="ChatRequestException.StatusCode"/> is set): <see cref="ChatClientErrorCodes.TooLarge"/>
+    /// The server refused (<see cref="ChatRequestException.StatusCode"/> is set): <see cref="ChatErrorCodes.TooLarge"/>
     /// (413: larger than the server's <c>Attachments:MaxBytes</c>, 10 MiB by default; nothing was stored),
     /// <see cref="ChatErrorCodes.InvalidRequest"/> (400), <see cref="ChatClientErrorCodes.Unauthorized"/> (401 also with a
     /// renewed token), <see cref="ChatErrorCodes.RateLimited"/>. The hub connection is not affected.

@@ -61,9 +61,6 @@ public sealed class ChatRequestException : Exception
 /// </summary>
 public static class ChatClientErrorCodes
 {
-    /// <summary>413: the upload is larger than the server's <c>Attachments:MaxBytes</c>. Nothing was stored.</summary>
-    public const string TooLarge = "too_large";
-
     /// <summary>401: the server refused the bearer token, also after the client renewed it once.</summary>
     public const string Unauthorized = "unauthorized";
 }

@@ -119,7 +119,7 @@ public sealed class AttachmentClientTests(AttachmentClientTests.Fixture fixture)
 
         var refused = (await upload.Should().ThrowAsync<ChatRequestException>()).Which;
         refused.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
-        refused.Code.Should().Be(ChatClientErrorCodes.TooLarge);
+        refused.Code.Should().Be(ChatErrorCodes.TooLarge);
         alice.Client.State.Should().Be(ChatConnectionState.Connected);
         (await alice.Client.SendMessageAsync(room, "still here").WithTimeout()).Sequence.Should().Be(1);
         using var small = new MemoryStream(new byte[MaxBytes]);
