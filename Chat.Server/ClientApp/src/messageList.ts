@@ -93,14 +93,40 @@ export class MessageListView {
     this.updateLoadOlder();
   }
 
-  /** Scrolls a message of the room in view into sight and marks it (a notification about it was chosen). */
-  reveal(id: string): void {
+  /**
+   * Scrolls a message of the room in view into sight and marks it (a notification or a search hit about it was
+   * chosen). One older than the history shown is loaded first, with everything after it. False when the room does
+   * not have it (any more).
+   */
+  async showMessage(id: string, sequence: number): Promise<boolean> {
+    const room = this.room;
+    if (room === undefined) {
+      return false;
+    }
+    if (room.message(id) === undefined) {
+      const loading = this.store.loadBackTo(room, sequence);
+      this.updateLoadOlder();
+      try {
+        await loading;
+      } catch (error) {
+        this.composer.showError(describeError(error));
+        return false;
+      } finally {
+        this.updateLoadOlder();
+      }
+    }
+    return room === this.room && this.reveal(id);
+  }
+
+  private reveal(id: string): boolean {
     this.list.querySelector(".revealed")?.classList.remove("revealed");
     const item = this.items.get(id);
-    if (item !== undefined) {
-      item.classList.add("revealed");
-      item.scrollIntoView({ block: "center" });
+    if (item === undefined) {
+      return false;
     }
+    item.classList.add("revealed");
+    item.scrollIntoView({ block: "center" });
+    return true;
   }
 
   messageChanged(room: RoomState, entry: MessageEntry): void {
