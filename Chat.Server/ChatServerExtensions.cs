@@ -8,6 +8,7 @@ using Chat.Server.Messaging;
 using Chat.Server.Observability;
 using Chat.Server.Reading;
 using Chat.Server.Rooms;
+using Chat.Server.Search;
 using Chat.Server.Security;
 using Chat.Server.Typing;
 
@@ -27,6 +28,7 @@ public static class ChatServerExtensions
         builder.AddChatConversations();
         builder.AddChatReading();
         builder.AddChatAttachments();
+        builder.AddChatSearch();
         builder.AddChatTyping();
         builder.AddChatMessaging();
         builder.AddChatHub();

@@ -38,7 +38,11 @@ public abstract class BatchCommands : IAsyncDisposable
 {
     public const string MessageColumns =
         "id, room, sequence, sender_id, sender_name, content, sent_at_ticks, client_message_id, posted_event_sequence, " +
-        "event_sequence, edited_at_ticks, deleted_at_ticks, reply_to_sequence, mentions, reactions";
+        "event_sequence, edited_at_ticks, deleted_at_ticks, reply_to_sequence, mentions, reactions, attachments";
+
+    /// <summary><see cref="MessageColumns"/> of a table alias, for queries that join messages.</summary>
+    public static string Qualified(string alias) =>
+        string.Join(", ", MessageColumns.Split(", ").Select(column => $"{alias}.{column}"));
 
     /// <summary>The columns a new message is inserted with (edits, deletes and reactions come later).</summary>
     protected const string InsertColumns =
@@ -159,10 +163,50 @@ public abstract class BatchCommands : IAsyncDisposable
     /// <summary>Writes everything a change may alter; the text of a deleted message is overwritten here, not hidden.</summary>
     public Task UpdateAsync(MessageRecord message) => ExecuteAsync(
         "UPDATE messages SET content = @content, event_sequence = @event, edited_at_ticks = @edited, deleted_at_ticks = @deleted, " +
-        "reply_to_sequence = @reply, mentions = @mentions, reactions = @reactions WHERE room = @room AND sequence = @sequence",
+        "reply_to_sequence = @reply, mentions = @mentions, reactions = @reactions, attachments = @attachments WHERE room = @room AND sequence = @sequence",
         ("content", message.Content), ("event", message.EventSequence), ("edited", message.EditedAt?.Ticks), ("deleted", message.DeletedAt?.Ticks),
-        ("reply", message.ReplyToSequence), ("mentions", message.Mentions), ("reactions", message.Reactions), ("room", message.Room),
-        ("sequence", message.Sequence));
+        ("reply", message.ReplyToSequence), ("mentions", message.Mentions), ("reactions", message.Reactions), ("attachments", message.Attachments),
+        ("room", message.Room), ("sequence", message.Sequence));
+
+    /// <summary>
+    /// An upload as stored, held for the rest of the transaction (PostgreSQL: <c>FOR UPDATE</c>; SQLite holds the whole
+    /// database already), so that a second post claiming it waits and then finds it claimed.
+    /// </summary>
+    public async Task<AttachmentRecord?> ReadAttachmentAsync(string id)
+    {
+        await using var reader = await Statement(
+            "SELECT id, owner_id, file_name, content_type, size, width, height, uploaded_at_ticks, room, message_sequence " +
+            $"FROM attachments WHERE id = @id{HoldRows}", ("id", id)).ExecuteReaderAsync();
+        return await reader.ReadAsync()
+            ? new AttachmentRecord
+            {
+                Id = reader.GetString(0),
+                OwnerId = reader.GetString(1),
+                FileName = reader.GetString(2),
+                ContentType = reader.GetString(3),
+                Size = reader.GetInt64(4),
+                Width = reader.IsDBNull(5) ? null : Convert.ToInt32(reader.GetValue(5)),
+                Height = reader.IsDBNull(6) ? null : Convert.ToInt32(reader.GetValue(6)),
+                UploadedAt = new DateTime(reader.GetInt64(7), DateTimeKind.Utc),
+                Room = reader.IsDBNull(8) ? null : reader.GetString(8),
+                MessageSequence = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+            }
+            : null;
+    }
+
+    /// <summary>A new message's attachments go in beside the hot insert, which stays the same for the posts without any.</summary>
+    public Task WriteAttachmentsAsync(MessageRecord message) => ExecuteAsync(
+        "UPDATE messages SET attachments = @attachments WHERE room = @room AND sequence = @sequence",
+        ("attachments", message.Attachments), ("room", message.Room), ("sequence", message.Sequence));
+
+    public Task ClaimAttachmentAsync(string id, string room, long sequence) => ExecuteAsync(
+        "UPDATE attachments SET room = @room, message_sequence = @sequence WHERE id = @id",
+        ("room", room), ("sequence", sequence), ("id", id));
+
+    public Task RemoveAttachmentAsync(string id) => ExecuteAsync("DELETE FROM attachments WHERE id = @id", ("id", id));
+
+    /// <summary>What a read appends to hold the rows it reads until the commit.</summary>
+    protected virtual string HoldRows => string.Empty;
 
     public Task InsertEventAsync(RoomEventRecord roomEvent) => ExecuteAsync(
         "INSERT INTO room_events (room, event_sequence, type, at_ticks, actor_id, actor_name, message_sequence, reaction, payload) " +
@@ -342,7 +386,8 @@ public abstract class BatchCommands : IAsyncDisposable
         CreatedAt = new DateTime(reader.GetInt64(8), DateTimeKind.Utc),
     };
 
-    protected static MessageRecord ReadRecord(DbDataReader reader) => new()
+    /// <summary>A message row read in <see cref="MessageColumns"/> order.</summary>
+    internal static MessageRecord ReadRecord(DbDataReader reader) => new()
     {
         Id = reader.GetString(0),
         Room = reader.GetString(1),
@@ -359,6 +404,7 @@ public abstract class BatchCommands : IAsyncDisposable
         ReplyToSequence = reader.IsDBNull(12) ? null : reader.GetInt64(12),
         Mentions = reader.IsDBNull(13) ? null : reader.GetString(13),
         Reactions = reader.IsDBNull(14) ? null : reader.GetString(14),
+        Attachments = reader.IsDBNull(15) ? null : reader.GetString(15),
     };
 
     private async Task<MessageRecord?> ReadMessageAsync(string sql, params (string Name, object? Value)[] arguments)
@@ -566,6 +612,8 @@ internal sealed class PostgresBatchCommands : BatchCommands
     private readonly NpgsqlCommand _allocate;
     private readonly NpgsqlCommand _insert;
     private readonly NpgsqlCommand _lockRooms;
+
+    protected override string HoldRows => " FOR UPDATE";
     private readonly NpgsqlCommand _readOwnPosts;
 
     private PostgresBatchCommands(NpgsqlConnection connection)
@@ -769,9 +817,6 @@ internal sealed class PostgresBatchCommands : BatchCommands
         await _lockRooms.DisposeAsync();
         await _readOwnPosts.DisposeAsync();
     }
-
-    private static string Qualified(string alias) =>
-        string.Join(", ", MessageColumns.Split(", ").Select(column => $"{alias}.{column}"));
 
     private NpgsqlCommand Command(string sql, params (string Name, NpgsqlDbType Type)[] arrays)
     {

@@ -23,6 +23,9 @@ public interface IMessageStore
     /// <summary>The message at each room's given sequence (rooms without one are left out).</summary>
     Task<IReadOnlyDictionary<string, ChatMessage>> GetMessagesAtAsync(IReadOnlyDictionary<string, long> sequences, CancellationToken cancellationToken = default);
 
+    /// <summary>Stored messages of any rooms as clients see them now (replied-to messages read, URLs signed), in their order.</summary>
+    Task<ChatMessage[]> DescribeAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken = default);
+
     /// <summary>The room's counters (zero for a room without history).</summary>
     Task<RoomCounters> GetCountersAsync(string room, CancellationToken cancellationToken = default);
 

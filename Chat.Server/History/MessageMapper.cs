@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Chat.Server.Attachments;
 using Chat.Shared;
 
 namespace Chat.Server.History;
@@ -7,7 +8,8 @@ namespace Chat.Server.History;
 /// <summary>How a stored message becomes the contract's <see cref="ChatMessage"/>, the same for every read and write.</summary>
 public static class MessageMapper
 {
-    public static ChatMessage ToMessage(this MessageRecord record, MessageRecord? replyTarget) => new(
+    /// <summary>The message as clients see it; each attachment's URL is signed now, for whoever reads it.</summary>
+    public static ChatMessage ToMessage(this MessageRecord record, MessageRecord? replyTarget, AttachmentLinks links) => new(
         record.Id,
         record.Room,
         record.Sequence,
@@ -22,7 +24,7 @@ public static class MessageMapper
         replyTarget is null ? null : ToReference(replyTarget),
         ReadMentions(record.Mentions),
         ReadReactions(record.Reactions),
-        []);
+        ReadAttachments(record.Attachments, links));
 
     /// <summary>The replied-to message as it is now: a deleted one shows no text.</summary>
     public static MessageRef ToReference(MessageRecord target) => new(target.Id, target.Sequence, target.SenderName, Preview(target.Content));
@@ -53,6 +55,21 @@ public static class MessageMapper
 
     public static Reaction[] ReadReactions(string? json) =>
         json is null ? [] : JsonSerializer.Deserialize(json, StoredJson.Default.ReactionArray) ?? [];
+
+    public static string? WriteAttachments(IReadOnlyCollection<AttachmentRecord> attachments) =>
+        attachments.Count == 0
+            ? null
+            : JsonSerializer.Serialize(
+                attachments.Select(a => new StoredAttachment(a.Id, a.FileName, a.ContentType, a.Size, a.Width, a.Height)).ToArray(),
+                StoredJson.Default.StoredAttachmentArray);
+
+    public static StoredAttachment[] ReadStoredAttachments(string? json) =>
+        json is null ? [] : JsonSerializer.Deserialize(json, StoredJson.Default.StoredAttachmentArray) ?? [];
+
+    private static Attachment[] ReadAttachments(string? json, AttachmentLinks links) =>
+        json is null
+            ? []
+            : [.. ReadStoredAttachments(json).Select(a => new Attachment(a.Id, a.FileName, a.ContentType, a.Size, a.Width, a.Height, links.UrlFor(a.Id)))];
 
     public static RoomMember ToMember(this MemberRecord member) =>
         new(member.Room, member.UserId, member.UserName, member.Role, member.JoinedAt, member.MutedUntil);
@@ -96,6 +113,10 @@ public static class MessageMapper
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(Reaction[]))]
 [JsonSerializable(typeof(EventPayload))]
+[JsonSerializable(typeof(StoredAttachment[]))]
 internal sealed partial class StoredJson : JsonSerializerContext;
 
 internal sealed record EventPayload(RoomMember? Member, RoomInfo? RoomInfo);
+
+/// <summary>An attachment as a message row keeps it: without its URL, which is signed on every read.</summary>
+public sealed record StoredAttachment(string Id, string FileName, string ContentType, long Size, int? Width, int? Height);

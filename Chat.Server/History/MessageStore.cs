@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Chat.Server.Attachments;
 using Chat.Server.Observability;
 using Chat.Shared;
 using Microsoft.EntityFrameworkCore;
@@ -6,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Chat.Server.History;
 
 /// <summary>History reads through EF Core, each timed for the store-read metric.</summary>
-internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, ChatMetrics metrics) : IMessageStore
+internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, ChatMetrics metrics, AttachmentLinks links) : IMessageStore
 {
     public Task<ChatMessage[]> GetHistoryAsync(string room, long? beforeSequence, int limit, CancellationToken cancellationToken = default) =>
         TimedReadAsync("history", () => ReadHistoryAsync(room, beforeSequence, limit, cancellationToken));
@@ -19,6 +20,28 @@ internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, Ch
 
     public Task<IReadOnlyDictionary<string, ChatMessage>> GetMessagesAtAsync(IReadOnlyDictionary<string, long> sequences, CancellationToken cancellationToken = default) =>
         TimedReadAsync("messages_at", () => ReadMessagesAtAsync(sequences, cancellationToken));
+
+    public async Task<ChatMessage[]> DescribeAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken = default)
+    {
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var byRecord = new Dictionary<MessageRecord, ChatMessage>(ReferenceEqualityComparer.Instance);
+        foreach (var room in records.GroupBy(r => r.Room))
+        {
+            var inRoom = room.ToList();
+            var messages = await ToMessagesAsync(db, room.Key, inRoom, cancellationToken);
+            for (var i = 0; i < messages.Length; i++)
+            {
+                byRecord[inRoom[i]] = messages[i];
+            }
+        }
+
+        return [.. records.Select(r => byRecord[r])];
+    }
 
     public Task<RoomCounters> GetCountersAsync(string room, CancellationToken cancellationToken = default) =>
         TimedReadAsync("counters", () => ReadCountersAsync(room, cancellationToken));
@@ -152,7 +175,7 @@ internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, Ch
     }
 
     /// <summary>Maps records in their order, reading the replied-to messages (as they are now) in one more query.</summary>
-    private static async Task<ChatMessage[]> ToMessagesAsync(ChatDbContext db, string room, List<MessageRecord> records, CancellationToken cancellationToken)
+    private async Task<ChatMessage[]> ToMessagesAsync(ChatDbContext db, string room, List<MessageRecord> records, CancellationToken cancellationToken)
     {
         Dictionary<long, MessageRecord>? targets = null;
         var wanted = records.Where(r => r.ReplyToSequence is not null).Select(r => r.ReplyToSequence!.Value).Distinct().ToList();
@@ -168,7 +191,7 @@ internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, Ch
         {
             var record = records[i];
             var target = record.ReplyToSequence is { } sequence ? targets?.GetValueOrDefault(sequence) : null;
-            messages[i] = record.ToMessage(target);
+            messages[i] = record.ToMessage(target, links);
         }
 
         return messages;

@@ -5,6 +5,7 @@ using Chat.Server.Messaging;
 using Chat.Server.Notifications;
 using Chat.Server.Reading;
 using Chat.Server.Rooms;
+using Chat.Server.Search;
 using Chat.Server.Typing;
 using Chat.Shared;
 using Microsoft.AspNetCore.Authorization;
@@ -19,7 +20,7 @@ namespace Chat.Server.Hubs;
 [Authorize]
 public sealed class ChatHub(
     RoomService rooms, MessagingService messaging, TypingService typing, HistoryQueries history, ConversationService conversations,
-    ReadStateService reading, NotificationService notifications)
+    ReadStateService reading, NotificationService notifications, SearchService search)
     : Hub<IChatClient>, IChatHub
 {
     public override Task OnConnectedAsync() =>
@@ -107,5 +108,5 @@ public sealed class ChatHub(
         notifications.GetNotificationsAsync(Context.ConnectionId, beforeId, limit, Context.ConnectionAborted);
 
     public Task<SearchResult> SearchMessages(SearchRequest request) =>
-        throw new ChatException(ChatErrorCodes.InvalidQuery, "search is being built");
+        search.SearchAsync(Context.ConnectionId, request, Context.ConnectionAborted);
 }

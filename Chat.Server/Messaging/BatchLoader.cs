@@ -66,6 +66,17 @@ internal static class BatchLoader
 
         foreach (var change in batch)
         {
+            if (change is PostRequest { AttachmentIds.Length: > 0 } withFiles)
+            {
+                foreach (var id in withFiles.AttachmentIds)
+                {
+                    if (!state.Attachments.ContainsKey(id))
+                    {
+                        state.Attachments[id] = await commands.ReadAttachmentAsync(id);
+                    }
+                }
+            }
+
             if (change is ReactionRequest reaction && state.Find(reaction.MessageId) is { } message
                 && await commands.HasReactionAsync(message.Room, message.Sequence, reaction.Reaction, reaction.Actor.Id))
             {
@@ -91,6 +102,8 @@ internal static class BatchLoader
         {
             await commands.InsertAsync(plan.NewMessages);
         }
+
+        await WriteAttachmentsAsync(commands, plan);
 
         await WriteMembershipAsync(commands, plan);
         if (plan.ReadPointers.Count > 0)
@@ -143,6 +156,26 @@ internal static class BatchLoader
         foreach (var deleted in plan.Deleted)
         {
             await commands.ForgetReactionsAsync(deleted.Room, deleted.Sequence);
+        }
+    }
+
+    private static async Task WriteAttachmentsAsync(BatchCommands commands, BatchPlan plan)
+    {
+        MessageRecord? written = null;
+        foreach (var (attachment, message) in plan.AttachmentsClaimed)
+        {
+            if (!ReferenceEquals(message, written))
+            {
+                await commands.WriteAttachmentsAsync(message);
+                written = message;
+            }
+
+            await commands.ClaimAttachmentAsync(attachment.Id, message.Room, message.Sequence);
+        }
+
+        foreach (var id in plan.AttachmentsDeleted)
+        {
+            await commands.RemoveAttachmentAsync(id);
         }
     }
 

@@ -31,6 +31,9 @@ public sealed class BatchState
     /// <summary>The users the batch names (null: never seen), when <see cref="RulesLoaded"/>.</summary>
     public Dictionary<string, UserRecord?> Users { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The uploads the batch's posts claim, as stored (null: no such upload), each held until the commit.</summary>
+    public Dictionary<string, AttachmentRecord?> Attachments { get; } = new(StringComparer.Ordinal);
+
     public IEnumerable<MessageRecord> Messages => _bySequence.Values;
 
     /// <summary>One record per stored message, so that every change of a batch sees the changes before it.</summary>
@@ -322,6 +325,11 @@ public sealed partial class BatchPlan
             return refused;
         }
 
+        if (ClaimableAttachments(post) is not { } attachments)
+        {
+            return Outcome.Rejected(ChatErrorCodes.InvalidAttachment, "an attachment is not an upload of yours that no message holds yet");
+        }
+
         var message = new MessageRecord
         {
             Id = Guid.CreateVersion7().ToString("N"),
@@ -334,6 +342,7 @@ public sealed partial class BatchPlan
             ReplyToSequence = replyTo,
             Mentions = MessageMapper.WriteMentions(ReadersAmong(post.Room, post.Mentions)),
         };
+        Claim(attachments, message);
         return Apply(post, message, RoomEventTypes.MessagePosted, reaction: null, newMessage: true);
     }
 
@@ -388,6 +397,7 @@ public sealed partial class BatchPlan
             return Outcome.Unchanged(message);
         }
 
+        ForgetAttachments(message);
         message.Content = string.Empty;
         message.Mentions = null;
         message.Reactions = null;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Chat.Server.Attachments;
 using Chat.Server.History;
 using Chat.Server.Hubs;
 using Chat.Server.Observability;
@@ -20,6 +21,8 @@ public sealed class ChangePipeline(
     IDbContextFactory<ChatDbContext> contexts,
     BatchPlanner planner,
     IChangeListener listener,
+    AttachmentLinks links,
+    IAttachmentBlobs blobs,
     ChatMetrics metrics,
     IOptions<DatabaseOptions> options,
     ILogger<ChangePipeline> logger) : BackgroundService
@@ -210,6 +213,11 @@ public sealed class ChangePipeline(
             await ForgetDeletedAsync(commands);
         }
 
+        if (plan.AttachmentsDeleted.Count > 0)
+        {
+            await DeleteFilesAsync(plan.AttachmentsDeleted);
+        }
+
         return true;
     }
 
@@ -226,9 +234,22 @@ public sealed class ChangePipeline(
         }
     }
 
-    private static ChangeResult ToResult(BatchPlan plan, BatchPlan.Outcome outcome, BatchState state)
+    private async Task DeleteFilesAsync(List<string> attachmentIds)
     {
-        var message = outcome.Message is { } record ? record.ToMessage(state.Find(record.Room, record.ReplyToSequence)) : null;
+        try
+        {
+            await blobs.DeleteAsync(attachmentIds);
+        }
+        catch (Exception exception)
+        {
+            // The rows are gone with the commit; files without a row are removed by the attachments' cleanup.
+            ChatLog.AttachmentFilesNotDeleted(logger, attachmentIds.Count, exception);
+        }
+    }
+
+    private ChangeResult ToResult(BatchPlan plan, BatchPlan.Outcome outcome, BatchState state)
+    {
+        var message = outcome.Message is { } record ? record.ToMessage(state.Find(record.Room, record.ReplyToSequence), links) : null;
         var events = new RoomEvent[outcome.Changes.Count];
         for (var i = 0; i < events.Length; i++)
         {

@@ -18,6 +18,9 @@ public sealed record PostRequest(string Room, ChatUser Actor, string Content, st
     : ChangeRequest(Room, Actor)
 {
     public override string? TargetId => null;
+
+    /// <summary>Uploads the message claims (distinct, well-formed ids); whose they are is decided in the transaction.</summary>
+    public string[] AttachmentIds { get; init; } = [];
 }
 
 public sealed record EditRequest(string Room, ChatUser Actor, string MessageId, string Content) : ChangeRequest(Room, Actor)

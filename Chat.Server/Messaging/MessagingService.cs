@@ -1,3 +1,4 @@
+using Chat.Server.Attachments;
 using Chat.Server.Conversations;
 using Chat.Server.Hubs;
 using Chat.Server.Rooms;
@@ -24,15 +25,11 @@ public sealed class MessagingService(
         }
 
         var user = await MemberAsync(connectionId, room, cancellationToken);
-        var content = ValidContent(request.Content);
+        var attachmentIds = ValidAttachmentIds(request.AttachmentIds);
+        var content = attachmentIds.Length > 0 && string.IsNullOrWhiteSpace(request.Content) ? string.Empty : ValidContent(request.Content);
         if (request.ClientMessageId is { Length: > ChatLimits.MaxClientMessageIdLength })
         {
             throw new ChatException(ChatErrorCodes.InvalidRequest, $"clientMessageId is at most {ChatLimits.MaxClientMessageIdLength} characters");
-        }
-
-        if (request.AttachmentIds is { Length: > 0 })
-        {
-            throw new ChatException(ChatErrorCodes.InvalidAttachment, "no such attachment");
         }
 
         var change = new PostRequest(
@@ -41,7 +38,10 @@ public sealed class MessagingService(
             content,
             string.IsNullOrEmpty(request.ClientMessageId) ? null : request.ClientMessageId,
             string.IsNullOrEmpty(request.ReplyToId) ? null : ValidMessageId(request.ReplyToId),
-            ValidMentions(request.Mentions));
+            ValidMentions(request.Mentions))
+        {
+            AttachmentIds = attachmentIds,
+        };
         var result = await SubmitAsync(change, cancellationToken);
         await typing.EndAsync(room, user, cancellationToken);
         return result.Message!;
@@ -122,6 +122,23 @@ public sealed class MessagingService(
         messageId is { Length: > 0 and <= ChatLimits.MaxMessageIdLength }
             ? messageId
             : throw new ChatException(ChatErrorCodes.NotFound, "no such message in this room");
+
+    private static string[] ValidAttachmentIds(string[]? ids)
+    {
+        if (ids is null or { Length: 0 })
+        {
+            return [];
+        }
+
+        if (ids.Length > ChatLimits.MaxAttachmentsPerMessage)
+        {
+            throw new ChatException(ChatErrorCodes.InvalidAttachment, $"a message carries at most {ChatLimits.MaxAttachmentsPerMessage} attachments");
+        }
+
+        return ids.All(AttachmentIds.IsValid)
+            ? [.. ids.Distinct(StringComparer.Ordinal)]
+            : throw new ChatException(ChatErrorCodes.InvalidAttachment, "no such attachment of yours");
+    }
 
     private static string[] ValidMentions(string[]? mentions)
     {

@@ -95,4 +95,7 @@ internal static partial class ChatLog
 
     [LoggerMessage(502, LogLevel.Warning, "Sending the read state of room {Room} failed.", EventName = "ReadStateBroadcastFailed")]
     public static partial void ReadStateBroadcastFailed(ILogger logger, string room, Exception exception);
+
+    [LoggerMessage(620, LogLevel.Warning, "Removing the files of {Count} attachment(s) of a deleted message failed; cleanup removes them later.", EventName = "AttachmentFilesNotDeleted")]
+    public static partial void AttachmentFilesNotDeleted(ILogger logger, int count, Exception exception);
 }

@@ -1,0 +1,196 @@
+using Chat.Shared;
+using Chat.Tests.Infrastructure;
+using static Chat.Tests.Infrastructure.Conversations;
+
+namespace Chat.Tests.Search;
+
+/// <summary>
+/// SearchMessages (contract v2, section 5) on each store's own full-text engine: every word must match, phrases and
+/// prefixes work, newest first; only the current text of what the caller may read — never a deleted message, never
+/// an edited one by its old words, never someone else's private room.
+/// </summary>
+public abstract class SearchTests
+{
+    protected abstract ChatServer Server { get; }
+
+    /// <summary>A word no other test writes, so searches across all rooms find only this test's messages.</summary>
+    private static string UniqueWord() => "w" + Guid.NewGuid().ToString("N")[..10];
+
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task FindsByEveryWordByPhraseAndByPrefixNewestFirst(ChatProtocol protocol)
+    {
+        var room = TestDefaults.UniqueRoom("search");
+        var tag = UniqueWord();
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await alice.JoinRoom(room);
+        var quick = await alice.SendMessage(room, $"{tag} the quick brown fox jumps");
+        var brown = await alice.SendMessage(room, $"{tag} brown bread for breakfast");
+        var jumping = await alice.SendMessage(room, $"{tag} a fox that is jumping, not quick");
+
+        (await Ids(alice, $"{tag} brown")).Should().Equal(brown.Id, quick.Id);
+        (await Ids(alice, $"{tag} fox quick")).Should().Equal([jumping.Id, quick.Id], "every word must match, in any order");
+        (await Ids(alice, $"{tag} \"quick brown\"")).Should().Equal([quick.Id], "a phrase matches its words in order");
+        (await Ids(alice, $"{tag} jump*")).Should().Equal([jumping.Id, quick.Id], "a prefix matches every word it starts");
+        (await Ids(alice, $"{tag} BREAD")).Should().Equal([brown.Id], "case does not matter");
+        (await Ids(alice, $"{tag} bre")).Should().BeEmpty("a word matches whole words only");
+        (await Ids(alice, $"{tag} fox OR bread")).Should().BeEmpty("OR is a word like any other, and no message has it");
+    }
+
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task NeverFindsADeletedMessageAndFindsAnEditedOneByItsNewWordsOnly(ChatProtocol protocol)
+    {
+        var room = TestDefaults.UniqueRoom("search");
+        var tag = UniqueWord();
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await alice.JoinRoom(room);
+        var deleted = await alice.SendMessage(room, $"{tag} secret launch codes");
+        var edited = await alice.SendMessage(room, $"{tag} meet at noon");
+        await alice.AddReaction(room, edited.Id, "👍");
+
+        await alice.DeleteMessage(room, deleted.Id);
+        await alice.EditMessage(room, edited.Id, $"{tag} meet at midnight");
+
+        (await Ids(alice, $"{tag} secret")).Should().BeEmpty("a deleted message is never found");
+        (await Ids(alice, $"{tag} noon")).Should().BeEmpty("an edit replaces the words a message is found by");
+        var hit = (await alice.SearchMessages(new SearchRequest($"{tag} midnight"))).Hits.Should().ContainSingle().Subject;
+        hit.Message.Id.Should().Be(edited.Id);
+        hit.Message.Content.Should().Be($"{tag} meet at midnight", "a hit carries the message as it is now");
+        hit.Message.Reactions.Should().ContainSingle(r => r.Value == "👍");
+    }
+
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task NeverFindsAPrivateRoomOfOthersAndRefusesToSearchOne(ChatProtocol protocol)
+    {
+        var secret = TestDefaults.UniqueRoom("secret");
+        var lobby = TestDefaults.UniqueRoom("lobby");
+        var tag = UniqueWord();
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var mallory = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("mallory"), protocol);
+        await alice.CreatePrivateRoomAsync(secret, bob);
+        await alice.JoinRoom(secret);
+        await alice.JoinRoom(lobby);
+        var inSecret = await alice.SendMessage(secret, $"{tag} the plan is ready");
+        var inLobby = await alice.SendMessage(lobby, $"{tag} the plan is public");
+
+        (await Ids(bob, $"{tag} plan")).Should().Equal([inLobby.Id, inSecret.Id], "a member finds the private room's messages without joining it now");
+        (await Ids(mallory, $"{tag} plan")).Should().Equal([inLobby.Id], "someone else finds the public room only");
+        await Rejected(() => mallory.SearchMessages(new SearchRequest($"{tag} plan", Room: secret)), ChatErrorCodes.Forbidden);
+        (await mallory.SearchMessages(new SearchRequest($"{tag} plan", Room: lobby))).Hits.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task FiltersByRoomSenderAndTimeAndPagesWithoutGapsOrRepeats()
+    {
+        var room = TestDefaults.UniqueRoom("search");
+        var other = TestDefaults.UniqueRoom("search");
+        var tag = UniqueWord();
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"));
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"));
+        await alice.JoinRoom(room);
+        await alice.JoinRoom(other);
+        await bob.JoinRoom(room);
+        var sent = new List<ChatMessage>();
+        for (var i = 0; i < 7; i++)
+        {
+            sent.Add(await (i % 2 == 0 ? alice : bob).SendMessage(room, $"{tag} report number {i}"));
+        }
+
+        var elsewhere = await alice.SendMessage(other, $"{tag} report elsewhere");
+
+        var pages = new List<SearchHit>();
+        string? cursor = null;
+        do
+        {
+            var page = await alice.SearchMessages(new SearchRequest($"{tag} report", Room: room, Limit: 3, Cursor: cursor));
+            page.Hits.Length.Should().BeLessThanOrEqualTo(3);
+            pages.AddRange(page.Hits);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        pages.Select(h => h.Message.Id).Should().Equal(sent.AsEnumerable().Reverse().Select(m => m.Id), "pages go newest first, each message once");
+        (await Ids(alice, $"{tag} report")).Should().HaveCount(8).And.Contain(elsewhere.Id);
+        (await alice.SearchMessages(new SearchRequest($"{tag} report", SenderId: bob.UserId))).Hits
+            .Select(h => h.Message.Id).Should().Equal(sent.Where(m => m.SenderId == bob.UserId).Reverse().Select(m => m.Id));
+        (await alice.SearchMessages(new SearchRequest($"{tag} report", Room: room, After: sent[2].SentAt, Before: sent[5].SentAt))).Hits
+            .Select(h => h.Message.Id).Should().Equal(sent[3..5].AsEnumerable().Reverse().Select(m => m.Id), "after and before are exclusive");
+    }
+
+    [Fact]
+    public async Task TheSnippetMarksTheMatchedWordsAndEscapesEverythingElse()
+    {
+        var room = TestDefaults.UniqueRoom("search");
+        var tag = UniqueWord();
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"));
+        await alice.JoinRoom(room);
+        await alice.SendMessage(room, $"{tag} <script>alert('x')</script> & the apples");
+
+        var hit = (await alice.SearchMessages(new SearchRequest("apples " + tag))).Hits.Should().ContainSingle().Subject;
+
+        hit.Snippet.Should().Contain("<mark>apples</mark>").And.Contain($"<mark>{tag}</mark>");
+        hit.Snippet.Should().Contain("&amp;").And.Contain("&#39;x&#39;");
+        hit.Snippet.Replace("<mark>", "").Replace("</mark>", "").Should().NotContainAny(
+            ["<", ">"], "everything but the marks is escaped (PostgreSQL's excerpt also leaves out what looks like a tag)");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("\"unterminated phrase")]
+    [InlineData("a*b")]
+    [InlineData("x*")]
+    [InlineData("*")]
+    [InlineData("!!! ???")]
+    public async Task AQueryTheLanguageCannotMeanIsInvalidQuery(string query)
+    {
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"));
+
+        await Rejected(() => alice.SearchMessages(new SearchRequest(query)), ChatErrorCodes.InvalidQuery);
+
+        (await alice.SearchMessages(new SearchRequest("fine"))).Should().NotBeNull("the connection carries on");
+    }
+
+    [Fact]
+    public async Task LimitsAndCursorsOutsideTheContractAreRefused()
+    {
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"));
+
+        await Rejected(() => alice.SearchMessages(new SearchRequest("word", Limit: 0)), ChatErrorCodes.InvalidLimit);
+        await Rejected(() => alice.SearchMessages(new SearchRequest("word", Limit: ChatLimits.MaxSearchPage + 1)), ChatErrorCodes.InvalidLimit);
+        await Rejected(() => alice.SearchMessages(new SearchRequest(new string('a', ChatLimits.MaxSearchQueryLength + 1))), ChatErrorCodes.InvalidQuery);
+        await Rejected(() => alice.SearchMessages(new SearchRequest(string.Join(' ', Enumerable.Range(0, ChatLimits.MaxSearchTerms + 1).Select(i => $"w{i}")))), ChatErrorCodes.InvalidQuery);
+        await Rejected(() => alice.SearchMessages(new SearchRequest("word", Cursor: "not-a-cursor")), ChatErrorCodes.InvalidRequest);
+        await Rejected(() => alice.SearchMessages(new SearchRequest("word", Room: "Not A Room!")), ChatErrorCodes.InvalidRoomName);
+    }
+
+    [Fact]
+    public async Task OperatorsAndQuotesOfTheEnginesAreOrdinaryText()
+    {
+        var room = TestDefaults.UniqueRoom("search");
+        var tag = UniqueWord();
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"));
+        await alice.JoinRoom(room);
+        var message = await alice.SendMessage(room, $"{tag} don't NEAR me: it's (almost) done");
+
+        (await Ids(alice, $"{tag} don't")).Should().Equal(message.Id);
+        (await Ids(alice, $"{tag} NEAR (almost) it's")).Should().Equal(message.Id);
+        (await Ids(alice, $"{tag} 'done' & | ! : -me")).Should().Equal([message.Id], "punctuation of either engine's syntax is just punctuation");
+    }
+
+    private static async Task<string[]> Ids(TestClient client, string query) =>
+        [.. (await client.SearchMessages(new SearchRequest(query, Limit: ChatLimits.MaxSearchPage))).Hits.Select(h => h.Message.Id)];
+}
+
+public sealed class SqliteSearchTests(ChatServerFixture fixture) : SearchTests, IClassFixture<ChatServerFixture>
+{
+    protected override ChatServer Server => fixture.Server;
+}
+
+public sealed class PostgresSearchTests(PostgresChatServerFixture fixture) : SearchTests, IClassFixture<PostgresChatServerFixture>
+{
+    protected override ChatServer Server => fixture.Server;
+}
