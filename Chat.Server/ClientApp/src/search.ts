@@ -164,6 +164,8 @@ export class SearchView {
 
   private render(): void {
     const search = this.search;
+    // For tests and styles: whether the answer is in.
+    this.panel.dataset["state"] = this.loading ? "loading" : this.error.textContent !== "" ? "failed" : "done";
     const where = search?.room == null ? "" : ` in ${this.describeRoom(search.room)}`;
     if (this.loading && this.hits.length === 0) {
       this.status.textContent = "Searching…";
