@@ -13,7 +13,7 @@ namespace Chat.Tests.Web;
 
 /// <summary>
 /// Search and files on the web page (issue #14): a dropped image uploads at once and shows as a thumbnail that
-/// really loaded; other files are download links, never inline; files can be removed before sending, and a file
+/// really loaded (with the user's token when its signed link has expired); other files are download links, never inline; files can be removed before sending, and a file
 /// that is too large says so by its name; search finds a message by a word, pages with "More results", says what
 /// it cannot read, and opens an old message in its room, loading the history up to it.
 /// </summary>
@@ -45,6 +45,27 @@ public sealed class WebSearchAndFilesTests(WebSearchFixture fixture, ITestOutput
         var fullSize = await bob.Page.RunAndWaitForPopupAsync(() => image.ClickAsync());
         fullSize.Url.Should().Contain(ChatRoutes.Attachments + "/");
         await fullSize.WaitForFunctionAsync("() => document.images.length === 1 && document.images[0].naturalWidth === 37");
+
+        // A link that has expired (as it has for a page left open over an hour) is refused without a token: the
+        // thumbnail then comes with the user's own token.
+        var fetchedWithToken = 0;
+        await bob.Page.RouteAsync("**" + ChatRoutes.Attachments + "/**", async route =>
+        {
+            if (route.Request.Headers.ContainsKey("authorization"))
+            {
+                Interlocked.Increment(ref fetchedWithToken);
+                await route.ContinueAsync();
+            }
+            else
+            {
+                await route.FulfillAsync(new() { Status = 403, ContentType = "application/problem+json", Body = """{"code":"forbidden"}""" });
+            }
+        });
+        (await DropFilesAsync(alice, ("later.png", "image/png", Png(19, 11)))).Should().BeTrue();
+        await Expect(alice.Upload("later.png")).ToHaveAttributeAsync("data-state", "done");
+        await alice.SendAsync("an hour later");
+        await Expect(bob.MessageWithText("an hour later").Locator(".attachments img")).ToHaveJSPropertyAsync("naturalWidth", 19);
+        Volatile.Read(ref fetchedWithToken).Should().BeGreaterThan(0);
 
         alice.PageErrors.Should().BeEmpty();
         bob.PageErrors.Should().BeEmpty();

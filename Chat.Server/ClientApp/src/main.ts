@@ -1,3 +1,4 @@
+import { bearerFetcher } from "./attachments";
 import { GuestSession, LoginRejected } from "./auth";
 import { ComposerView } from "./composer";
 import { ChatConnection, type ConnectionStatus } from "./connection";
@@ -103,7 +104,7 @@ class ChatPage {
     document.addEventListener("visibilitychange", () => this.store.visibilityChanged());
     this.roomList = new RoomListView(this.store, (room) => void this.openRoom(room));
     this.composer = new ComposerView(this.store, session.userId, () => this.connection.isConnected, () => session.accessToken());
-    this.messages = new MessageListView(this.store, session.userId, this.composer);
+    this.messages = new MessageListView(this.store, session.userId, this.composer, bearerFetcher(() => session.accessToken()));
     this.members = new MembersView(session.userId, (userId) => void this.openDirect(userId));
     this.settings = new SettingsView(this.store, session.userId);
     new NewRoomView(this.store, (room) => this.opened(room));

@@ -1,5 +1,5 @@
 import { Limits, type ChatMessage, type MessageRef, type Reaction } from "./contracts";
-import { attachmentsSummary, renderAttachments } from "./attachments";
+import { attachmentsSummary, renderAttachments, type FileFetcher } from "./attachments";
 import { button, element, timeElement } from "./dom";
 import { contentParts } from "./mentions";
 import type { TimelineEntry } from "./room";
@@ -22,6 +22,8 @@ export interface MessageContext {
   canModerate: boolean;
   /** The user is no longer a member: the messages stay readable, with no actions. */
   readOnly: boolean;
+  /** Fetches a file with the user's token, when its signed link has expired. */
+  fetchFile: FileFetcher;
 }
 
 export function renderEntry(entry: TimelineEntry, context: MessageContext): HTMLLIElement {
@@ -68,7 +70,7 @@ function renderMessage(message: ChatMessage, context: MessageContext): HTMLLIEle
     item.append(renderContent(message, context));
   }
   if (message.attachments.length > 0) {
-    item.append(renderAttachments(message.attachments));
+    item.append(renderAttachments(message.attachments, context.fetchFile));
   }
   if (message.reactions.length > 0) {
     item.append(renderReactions(message.reactions, context.ownUserId));

@@ -1,3 +1,4 @@
+import type { FileFetcher } from "./attachments";
 import type { ChatMessage } from "./contracts";
 import { byId, distanceFromBottom } from "./dom";
 import { describeError, type ErrorWords } from "./errors";
@@ -31,6 +32,7 @@ export class MessageListView {
     private readonly store: ChatStore,
     private readonly ownUserId: string,
     private readonly composer: ComposerRequests,
+    private readonly fetchFile: FileFetcher,
   ) {
     this.loadOlderButton.addEventListener("click", () => void this.loadOlder());
     new IntersectionObserver((entries) => {
@@ -160,6 +162,7 @@ export class MessageListView {
       confirmingDelete: id !== undefined && id === this.confirmingDeleteOf,
       canModerate: room !== undefined && this.store.moderates(room.name),
       readOnly: room?.removal !== undefined,
+      fetchFile: this.fetchFile,
     };
   }
 
