@@ -83,7 +83,7 @@ if [ "$store" = postgres ]; then
     -o "-p $pg_port -k $state -c listen_addresses=127.0.0.1" start >/dev/null
   as_postgres "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U chat -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='chat'" \
     | grep -q 1 || as_postgres "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U chat chat
-  store_env=(Database__Provider=postgres "ConnectionStrings__Chat=Host=127.0.0.1;Port=$pg_port;Username=chat;Database=chat")
+  store_env=(Database__Provider=postgres "ConnectionStrings__Chat=Host=127.0.0.1;Port=$pg_port;Username=chat;Database=chat" Attachments__Store=database)
 else
   store_env=(Database__Provider=sqlite "ConnectionStrings__Chat=Data Source=$state/chat.db")
 fi

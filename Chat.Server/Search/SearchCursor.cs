@@ -6,11 +6,14 @@ using Chat.Shared;
 
 namespace Chat.Server.Search;
 
-/// <summary>Where a page of hits ended, newest first: (sent at, room, sequence) of its last hit. Opaque to clients.</summary>
-public readonly record struct SearchCursor(long SentAtTicks, string Room, long Sequence)
+/// <summary>
+/// Where a page of hits ended: the last hit's place in the engine's newest-first order (<see cref="Position"/>: SQLite's
+/// row number, PostgreSQL's sent-at ticks), then its room and sequence. Opaque to clients.
+/// </summary>
+public readonly record struct SearchCursor(long Position, string Room, long Sequence)
 {
     public string Encode() =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{SentAtTicks}:{Sequence}:{Room}")));
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Position}:{Sequence}:{Room}")));
 
     public static SearchCursor? Decode(string? cursor)
     {
@@ -23,11 +26,11 @@ public readonly record struct SearchCursor(long SentAtTicks, string Room, long S
         {
             var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor)).Split(':', 3);
             if (parts.Length == 3
-                && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var position)
                 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
                 && parts[2].Length is > 0 and <= ChatLimits.MaxRoomNameLength)
             {
-                return new SearchCursor(ticks, parts[2], sequence);
+                return new SearchCursor(position, parts[2], sequence);
             }
         }
         catch (FormatException)

@@ -8,8 +8,11 @@ namespace Chat.Server.Search;
 /// <summary>What one search looks in: the caller's readable rooms (or one room the policy let them read) and the filters.</summary>
 public sealed record SearchScope(string UserId, string? Room, string? SenderId, DateTime? After, DateTime? Before, SearchCursor? Cursor, DateTime Now);
 
-/// <summary>A message found, with its text excerpt marked by <see cref="Snippets.Start"/> and <see cref="Snippets.End"/>.</summary>
-public sealed record SearchRow(MessageRecord Message, string MarkedSnippet);
+/// <summary>
+/// A message found, with its text excerpt marked by <see cref="Snippets.Start"/> and <see cref="Snippets.End"/>, and
+/// where the next page starts after it.
+/// </summary>
+public sealed record SearchRow(MessageRecord Message, string MarkedSnippet, SearchCursor Cursor);
 
 /// <summary>
 /// Full-text search in the store's own engine (one per provider, chosen in <see cref="SearchExtensions"/>). The engines
@@ -20,12 +23,10 @@ public abstract class SearchEngine
     /// <summary>Up to <paramref name="take"/> hits, newest first.</summary>
     public abstract Task<List<SearchRow>> SearchAsync(DbConnection connection, SearchQuery query, SearchScope scope, int take, CancellationToken cancellationToken = default);
 
-    protected const string NewestFirst = "m.sent_at_ticks DESC, m.room DESC, m.sequence DESC";
-
     /// <summary>
     /// The rows of messages <c>m</c> the scope allows: never deleted ones; one room the policy let the caller read, or
     /// else the public rooms they are not banned from and the rooms they are a member of (the room policy's read rule,
-    /// as SQL); then the caller's filters and the page's start.
+    /// as SQL); then the caller's filters. Where a page starts is the engine's, as its order is.
     /// </summary>
     protected static string Filters(SearchScope scope, DbCommand command)
     {
@@ -63,16 +64,6 @@ public abstract class SearchEngine
             Add(command, "before", before.Ticks);
         }
 
-        if (scope.Cursor is { } cursor)
-        {
-            sql.Append(
-                " AND (m.sent_at_ticks < @cursorAt OR (m.sent_at_ticks = @cursorAt AND (m.room < @cursorRoom" +
-                " OR (m.room = @cursorRoom AND m.sequence < @cursorSequence))))");
-            Add(command, "cursorAt", cursor.SentAtTicks);
-            Add(command, "cursorRoom", cursor.Room);
-            Add(command, "cursorSequence", cursor.Sequence);
-        }
-
         return sql.ToString();
     }
 
@@ -86,58 +77,50 @@ public abstract class SearchEngine
 }
 
 /// <summary>
-/// SQLite: the FTS5 table <c>messages_fts</c> over <c>messages.content</c> (triggers keep it in step). Excerpts are made
-/// in a second statement for the page's hits only: <c>snippet()</c> in the first would run for every match.
+/// SQLite: the FTS5 table <c>messages_fts</c> over <c>messages.content</c> (triggers keep it in step). Newest first is
+/// the order messages were stored in, which is the index's own row order: FTS5 walks its matches from the newest and
+/// stops at the page's end, and excerpts only the rows it returns, so a common word costs about what a rare one does.
 /// </summary>
 internal sealed class SqliteSearchEngine : SearchEngine
 {
     public override async Task<List<SearchRow>> SearchAsync(DbConnection connection, SearchQuery query, SearchScope scope, int take, CancellationToken cancellationToken = default)
     {
-        var fts = query.ToFts5();
-        var found = new List<(long RowId, MessageRecord Message)>();
-        await using (var command = connection.CreateCommand())
+        await using var command = connection.CreateCommand();
+        Add(command, "query", query.ToFts5());
+        Add(command, "take", take);
+        var start = string.Empty;
+        if (scope.Cursor is { } cursor)
         {
-            Add(command, "query", fts);
-            Add(command, "take", take);
-            command.CommandText =
-                $"SELECT {BatchCommands.Qualified("m")}, m.rowid FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid " +
-                $"WHERE messages_fts MATCH @query{Filters(scope, command)} ORDER BY {NewestFirst} LIMIT @take";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                found.Add((reader.GetInt64(reader.FieldCount - 1), BatchCommands.ReadRecord(reader)));
-            }
+            start = " AND messages_fts.rowid < @position";
+            Add(command, "position", cursor.Position);
         }
 
-        if (found.Count == 0)
+        command.CommandText =
+            $"SELECT {BatchCommands.Qualified("m")}, messages_fts.rowid, " +
+            $"snippet(messages_fts, 0, char({(int)Snippets.Start}), char({(int)Snippets.End}), '…', 24) " +
+            "FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid " +
+            $"WHERE messages_fts MATCH @query{start}{Filters(scope, command)} ORDER BY messages_fts.rowid DESC LIMIT @take";
+        var rows = new List<SearchRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            return [];
+            var message = BatchCommands.ReadRecord(reader);
+            var position = reader.GetInt64(reader.FieldCount - 2);
+            rows.Add(new SearchRow(message, reader.GetString(reader.FieldCount - 1), new SearchCursor(position, message.Room, message.Sequence)));
         }
 
-        var snippets = new Dictionary<long, string>();
-        await using (var command = connection.CreateCommand())
-        {
-            Add(command, "query", fts);
-            command.CommandText =
-                $"SELECT rowid, snippet(messages_fts, 0, char({(int)Snippets.Start}), char({(int)Snippets.End}), '…', 24) FROM messages_fts " +
-                $"WHERE messages_fts MATCH @query AND rowid IN ({string.Join(", ", found.Select(f => f.RowId))})";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                snippets[reader.GetInt64(0)] = reader.GetString(1);
-            }
-        }
-
-        return [.. found.Select(f => new SearchRow(f.Message, snippets.GetValueOrDefault(f.RowId, f.Message.Content)))];
+        return rows;
     }
 }
 
 /// <summary>
-/// PostgreSQL: the generated <c>search_vector</c> column and its GIN index. <c>ts_headline</c> runs on the page's hits
-/// only, after the limit.
+/// PostgreSQL: the generated <c>search_vector</c> column and its GIN index; newest first by when messages were sent
+/// (then room and sequence). <c>ts_headline</c> runs on the page's hits only, after the limit.
 /// </summary>
 internal sealed class PostgresSearchEngine : SearchEngine
 {
+    private const string NewestFirst = "m.sent_at_ticks DESC, m.room DESC, m.sequence DESC";
+
     private static readonly string HeadlineOptions =
         $"StartSel=\"{Snippets.Start}\", StopSel=\"{Snippets.End}\", MaxWords=30, MinWords=12, ShortWord=1, HighlightAll=false";
 
@@ -147,17 +130,27 @@ internal sealed class PostgresSearchEngine : SearchEngine
         Add(command, "query", query.ToTsQuery());
         Add(command, "take", take);
         Add(command, "headline", HeadlineOptions);
+        var start = string.Empty;
+        if (scope.Cursor is { } cursor)
+        {
+            start = " AND (m.sent_at_ticks, m.room, m.sequence) < (@position, @room_after, @sequence_after)";
+            Add(command, "position", cursor.Position);
+            Add(command, "room_after", cursor.Room);
+            Add(command, "sequence_after", cursor.Sequence);
+        }
+
         var columns = BatchCommands.Qualified("m");
         command.CommandText =
             "WITH q AS (SELECT to_tsquery('simple'::regconfig, @query) AS query), " +
-            $"hits AS (SELECT {columns} FROM messages m, q WHERE m.search_vector @@ q.query{Filters(scope, command)} " +
+            $"hits AS (SELECT {columns} FROM messages m, q WHERE m.search_vector @@ q.query{start}{Filters(scope, command)} " +
             $"ORDER BY {NewestFirst} LIMIT @take) " +
             $"SELECT {columns}, ts_headline('simple'::regconfig, m.content, q.query, @headline) FROM hits m, q ORDER BY {NewestFirst}";
         var rows = new List<SearchRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(new SearchRow(BatchCommands.ReadRecord(reader), reader.GetString(reader.FieldCount - 1)));
+            var message = BatchCommands.ReadRecord(reader);
+            rows.Add(new SearchRow(message, reader.GetString(reader.FieldCount - 1), new SearchCursor(message.SentAt.Ticks, message.Room, message.Sequence)));
         }
 
         return rows;

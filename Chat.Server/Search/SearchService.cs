@@ -63,8 +63,7 @@ public sealed class SearchService(
             hits[i] = new SearchHit(messages[i], Snippets.ToHtml(page[i].MarkedSnippet));
         }
 
-        var last = page.Count > 0 ? page[^1].Message : null;
-        var next = rows.Count > request.Limit && last is not null ? new SearchCursor(last.SentAt.Ticks, last.Room, last.Sequence).Encode() : null;
+        var next = rows.Count > request.Limit ? page[^1].Cursor.Encode() : null;
         return new SearchResult(hits, next);
     }
 

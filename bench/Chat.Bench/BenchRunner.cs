@@ -77,6 +77,11 @@ public static class BenchRunner
             {
                 await ReadMarksAsync(options, results, cancel.Token);
             }
+
+            if (options.Scenarios.Contains("search"))
+            {
+                await SearchBench.RunAsync(results, cancel.Token);
+            }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

@@ -21,6 +21,7 @@ internal static class MarkdownReport
             RenderSteps(md, scenario, results.Steps.Where(s => s.Scenario == scenario).ToList());
         }
 
+        RenderQueries(md, results);
         if (results.Skipped.Count > 0)
         {
             Append(md, "### Skipped");
@@ -94,6 +95,23 @@ internal static class MarkdownReport
         }
 
         Append(md, string.Empty);
+    }
+
+    private static void RenderQueries(StringBuilder md, BenchResults results)
+    {
+        foreach (var scenario in results.Queries.GroupBy(q => q.Scenario))
+        {
+            Append(md, $"### {scenario.Key} ({scenario.First().StoredMessages:N0} stored messages, one client, calls one after another)");
+            Append(md, string.Empty);
+            Append(md, "| call | calls | hits per call | p50 ms | p99 ms | mean ms |");
+            Append(md, "| --- | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var query in scenario)
+            {
+                Append(md, $"| {query.Query} | {query.Calls:N0} | {query.HitsPerCall} | {F(query.P50Milliseconds, "F2")} | {F(query.P99Milliseconds, "F2")} | {F(query.MeanMilliseconds, "F2")} |");
+            }
+
+            Append(md, string.Empty);
+        }
     }
 
     private static void RenderIdle(StringBuilder md, BenchResults results)

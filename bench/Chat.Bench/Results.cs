@@ -37,6 +37,9 @@ public sealed record IdleResult(
     double BytesPerConnection,
     double IdleCpuCores);
 
+/// <summary>One kind of read, called again and again on a stored history: how long each call took, end to end.</summary>
+public sealed record QueryResult(string Scenario, string Query, int StoredMessages, int Calls, int HitsPerCall, double P50Milliseconds, double P99Milliseconds, double MeanMilliseconds);
+
 public sealed record SkippedResult(string Scenario, string Reason);
 
 public sealed record MachineInfo(string Cpu, int Cores, long MemoryBytes, string Kernel, string Runtime, int FileDescriptorLimit);
@@ -54,6 +57,8 @@ public sealed class BenchResults
     public List<IdleResult> Idle { get; } = [];
 
     public List<StepResult> Steps { get; } = [];
+
+    public List<QueryResult> Queries { get; } = [];
 
     public List<SkippedResult> Skipped { get; } = [];
 }
