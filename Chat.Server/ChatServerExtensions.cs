@@ -46,6 +46,7 @@ public static class ChatServerExtensions
 
         app.MapChatObservability();
         app.MapChatAuth();
+        app.MapChatAttachments();
         app.MapChatHub();
         return app;
     }

@@ -1,4 +1,6 @@
 using Chat.Server.History;
+using Chat.Server.Security;
+using Chat.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +27,21 @@ public static class AttachmentsExtensions
                     options.Path ?? Path.Combine(HistoryExtensions.DataDirectory(builder.Configuration, builder.Environment), "attachments"),
                     contexts);
         });
+        builder.Services.AddHostedService<AttachmentCleanup>();
         return builder;
+    }
+
+    /// <summary>Upload and fetch; see <see cref="AttachmentEndpoints"/>.</summary>
+    public static WebApplication MapChatAttachments(this WebApplication app)
+    {
+        app.MapPost(ChatRoutes.Attachments, AttachmentEndpoints.UploadAsync)
+            .RequireAuthorization()
+            .RequireCors(OriginPolicy.CorsPolicyName)
+            // Read as a stream by the endpoint itself: no form binding, no antiforgery (the bearer token is no cookie).
+            .DisableAntiforgery();
+        app.MapMethods($"{ChatRoutes.Attachments}/{{id}}", [HttpMethods.Get, HttpMethods.Head], AttachmentEndpoints.FetchAsync)
+            .AllowAnonymous()
+            .RequireCors(OriginPolicy.CorsPolicyName);
+        return app;
     }
 }

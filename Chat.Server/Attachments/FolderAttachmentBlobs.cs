@@ -60,11 +60,24 @@ internal sealed class FolderAttachmentBlobs(string root, IDbContextFactory<ChatD
     {
         foreach (var id in ids)
         {
-            File.Delete(PathOf(id));
-            File.Delete(Path.Combine(_partial, id));
+            DeleteIfThere(PathOf(id));
+            DeleteIfThere(Path.Combine(_partial, id));
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>File.Delete ignores a missing file but throws for a missing folder (a partial upload's id has none).</summary>
+    private static void DeleteIfThere(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing there to delete.
+        }
     }
 
     public Task<IReadOnlyList<string>> ListOrphanCandidatesAsync(DateTime before, CancellationToken cancellationToken = default)

@@ -96,6 +96,21 @@ internal static partial class ChatLog
     [LoggerMessage(502, LogLevel.Warning, "Sending the read state of room {Room} failed.", EventName = "ReadStateBroadcastFailed")]
     public static partial void ReadStateBroadcastFailed(ILogger logger, string room, Exception exception);
 
+    [LoggerMessage(600, LogLevel.Debug, "User {UserId} uploaded attachment {AttachmentId}: {ContentType}, {Size} bytes.", EventName = "AttachmentUploaded")]
+    public static partial void AttachmentUploaded(ILogger logger, string userId, string attachmentId, string contentType, long size);
+
+    [LoggerMessage(601, LogLevel.Information, "Refused an upload of user {UserId}: larger than {MaxBytes} bytes.", EventName = "AttachmentTooLarge")]
+    public static partial void AttachmentTooLarge(ILogger logger, string userId, long maxBytes);
+
+    [LoggerMessage(602, LogLevel.Information, "Attachment cleanup removed {Unposted} unposted upload(s) and {Orphans} file(s) without a row.", EventName = "AttachmentsCleanedUp")]
+    public static partial void AttachmentsCleanedUp(ILogger logger, int unposted, int orphans);
+
+    [LoggerMessage(603, LogLevel.Warning, "Attachment cleanup failed; it tries again in {Interval}.", EventName = "AttachmentCleanupFailed")]
+    public static partial void AttachmentCleanupFailed(ILogger logger, TimeSpan interval, Exception exception);
+
+    [LoggerMessage(604, LogLevel.Warning, "Attachment {AttachmentId} has a row but no stored bytes.", EventName = "AttachmentBytesMissing")]
+    public static partial void AttachmentBytesMissing(ILogger logger, string attachmentId);
+
     [LoggerMessage(620, LogLevel.Warning, "Removing the files of {Count} attachment(s) of a deleted message failed; cleanup removes them later.", EventName = "AttachmentFilesNotDeleted")]
     public static partial void AttachmentFilesNotDeleted(ILogger logger, int count, Exception exception);
 }

@@ -21,6 +21,9 @@ public sealed class ChatMetrics
     private readonly Counter<long> _roomChanges;
     private readonly Counter<long> _readCommits;
     private readonly Counter<long> _readMarks;
+    private readonly Counter<long> _attachmentsUploaded;
+    private readonly Counter<long> _attachmentBytes;
+    private readonly Counter<long> _attachmentsRemoved;
 
     public ChatMetrics(IMeterFactory meterFactory, ConnectionRegistry connections, BackplaneStatus backplane)
     {
@@ -39,6 +42,9 @@ public sealed class ChatMetrics
         _roomChanges = Meter.CreateCounter<long>("room.changes", description: "Changes stored in room change logs, by type (message.posted, message.edited, …).");
         _readCommits = Meter.CreateCounter<long>("read.commits", description: "Commits of read pointers: each stores every mark that arrived since the one before.");
         _readMarks = Meter.CreateCounter<long>("read.marks", description: "Read pointers moved by MarkRead.");
+        _attachmentsUploaded = Meter.CreateCounter<long>("attachments.uploaded", description: "Attachments stored by uploads.");
+        _attachmentBytes = Meter.CreateCounter<long>("attachment.bytes", description: "Bytes of the attachments stored by uploads.");
+        _attachmentsRemoved = Meter.CreateCounter<long>("attachments.removed", description: "Attachments removed by the cleanup, by reason (unposted, orphan).");
     }
 
     public Meter Meter { get; }
@@ -64,6 +70,14 @@ public sealed class ChatMetrics
         _readCommits.Add(1);
         _readMarks.Add(moved);
     }
+
+    public void AttachmentUploaded(long bytes)
+    {
+        _attachmentsUploaded.Add(1);
+        _attachmentBytes.Add(bytes);
+    }
+
+    public void AttachmentsRemoved(string reason, int count) => _attachmentsRemoved.Add(count, new KeyValuePair<string, object?>("reason", reason));
 
     public void StoreCommitted(TimeSpan duration) => _storeCommitDuration.Record(duration.TotalSeconds);
 
