@@ -215,6 +215,43 @@ public sealed class ChatPageUser : IAsyncDisposable
         await Expect(message.Locator(".picker")).ToHaveCountAsync(0);
     }
 
+    /// <summary>The search box in the top bar.</summary>
+    public ILocator SearchInput => Page.GetByLabel("Search messages", new() { Exact = true });
+
+    /// <summary>"This room only", offered while a room is open.</summary>
+    public ILocator SearchThisRoomOnly => Page.GetByLabel("This room only");
+
+    /// <summary>The search hits, newest first; each opens its message.</summary>
+    public ILocator SearchResults => Page.Locator("#search-results button.search-open");
+
+    /// <summary>Why a search could not be run, under the box.</summary>
+    public ILocator SearchError => Page.Locator("#search-error");
+
+    /// <summary>How many messages were found, or that none was.</summary>
+    public ILocator SearchStatus => Page.Locator("#search-status");
+
+    public ILocator SearchMore => Page.GetByRole(AriaRole.Button, new() { Name = "More results", Exact = true });
+
+    /// <summary>Searches with the box (Enter) and waits until the answer is shown.</summary>
+    public async Task SearchAsync(string query)
+    {
+        await SearchInput.FillAsync(query);
+        await SearchInput.PressAsync("Enter");
+        await Expect(Page.Locator("#search-panel")).ToHaveAttributeAsync("data-state", new System.Text.RegularExpressions.Regex("^(done|failed)$"));
+    }
+
+    /// <summary>The paperclip: opens the file picker.</summary>
+    public ILocator AttachButton => Page.GetByRole(AriaRole.Button, new() { Name = "Attach files", Exact = true });
+
+    /// <summary>The file input behind the paperclip (Playwright sets its files directly).</summary>
+    public ILocator FilePicker => Page.Locator("#file-picker");
+
+    /// <summary>The files of the message being written, each with its state (data-state uploading, done, failed).</summary>
+    public ILocator Uploads => Page.Locator("#uploads li.upload");
+
+    public ILocator Upload(string fileName) =>
+        Uploads.Filter(new() { Has = Page.Locator(".upload-name", new() { HasTextRegex = ExactText(fileName) }) });
+
     /// <summary>Loads the page again (signed out, as after closing the tab) and signs in with the remembered name.</summary>
     public async Task ReloadAndSignInAsync()
     {

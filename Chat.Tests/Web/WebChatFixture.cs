@@ -121,3 +121,16 @@ public sealed class WebChatRestartFixture : WebChatFixture
         ["Events:MaxReplay"] = MaxReplay.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }
+
+/// <summary>
+/// The search and files tests' server: a send budget large enough to seed a room with more history than a join
+/// brings, at once.
+/// </summary>
+public sealed class WebSearchFixture : WebChatFixture
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Messaging:Burst"] = "200",
+        ["Messaging:MessagesPerSecond"] = "100",
+    };
+}

@@ -1,9 +1,11 @@
-import { Limits, type ChatMessage } from "./contracts";
+import type { ChatMessage } from "./contracts";
 import { byId, element, formatDateTime } from "./dom";
 import { describeError, type ErrorWords } from "./errors";
 import { findMentions } from "./mentions";
+import { replyPreview } from "./message";
 import type { RoomState } from "./room";
 import type { ChatStore } from "./store";
+import { UploadsView } from "./uploads";
 
 // SetTyping(true) is renewed this often while the user keeps typing; the server ends the state 5 s after the last one.
 const TypingRenewMs = 3_000;
@@ -17,8 +19,9 @@ type Mode = { kind: "new" } | { kind: "reply"; to: ChatMessage } | { kind: "edit
 
 /**
  * Writing in the room in view: a new message, a reply (the bar above the input says to what) or an edit of one's
- * own message. "@name" of a known member becomes a mention. What the user typed stays in the input until the server
- * has it; the same draft keeps its clientMessageId, so sending it again after a lost answer cannot post it twice.
+ * own message. "@name" of a known member becomes a mention. Files (UploadsView) go with a new message or a reply,
+ * which may then have no text. What the user typed and attached stays until the server has it; the same draft keeps
+ * its clientMessageId, so sending it again after a lost answer cannot post it twice.
  */
 export class ComposerView {
   private room: RoomState | undefined;
@@ -32,12 +35,21 @@ export class ComposerView {
   private readonly contextBar = byId<HTMLDivElement>("composer-context");
   private readonly contextText = byId<HTMLParagraphElement>("composer-context-text");
   private readonly cancelButton = byId<HTMLButtonElement>("composer-cancel");
+  private readonly uploads: UploadsView;
 
   constructor(
     private readonly store: ChatStore,
     private readonly ownUserId: string,
     private readonly isConnected: () => boolean,
+    /** The bearer token for uploads: the one the hub connection uses. */
+    accessToken: () => Promise<string>,
   ) {
+    // A file that arrived or failed may be what the user waited for: an old "wait for your files" goes.
+    this.uploads = new UploadsView(accessToken, this.input, () => {
+      if (this.error.dataset["about"] === "files") {
+        this.showError("");
+      }
+    });
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       void this.submit();
@@ -51,8 +63,13 @@ export class ComposerView {
     return this.input;
   }
 
-  showError(text: string): void {
+  showError(text: string, about?: "files"): void {
     this.error.textContent = text;
+    if (about === undefined) {
+      delete this.error.dataset["about"];
+    } else {
+      this.error.dataset["about"] = about;
+    }
   }
 
   /** `label`: the room as people see it (a direct room by the other person's name). */
@@ -65,11 +82,12 @@ export class ComposerView {
       this.setMode({ kind: "new" });
     }
     this.room = room;
-    this.error.textContent = "";
+    this.showError("");
     // A room the user was removed from stays readable, but nothing can be written there.
     const writable = room !== undefined && room.removal === undefined;
     this.input.disabled = !writable;
     this.sendButton.disabled = !writable;
+    this.uploads.setEnabled(writable);
     this.input.placeholder =
       room === undefined ? "Join a room to write" : !writable ? "You are no longer a member of this room" : `Message ${room.name === label ? `#${label}` : label}`;
   }
@@ -98,7 +116,7 @@ export class ComposerView {
         this.contextText.replaceChildren();
         break;
       case "reply": {
-        const preview = mode.to.content.slice(0, Limits.replyPreview);
+        const preview = replyPreview(mode.to);
         this.contextText.replaceChildren("Replying to ", element("strong", "context-sender", mode.to.senderName), " ", element("span", "context-preview", preview));
         this.cancelButton.setAttribute("aria-label", "Cancel the reply");
         break;
@@ -116,7 +134,7 @@ export class ComposerView {
       this.input.value = this.mode.draft;
     }
     this.setMode({ kind: "new" });
-    this.error.textContent = "";
+    this.showError("");
     this.input.focus();
   }
 
@@ -137,20 +155,32 @@ export class ComposerView {
   private async submit(): Promise<void> {
     const room = this.room;
     const text = this.input.value;
-    if (room === undefined || text.trim() === "") {
+    const mode = this.mode;
+    // An edit changes text only; a new message or a reply takes the files along (and may be files alone).
+    const withFiles = mode.kind !== "edit";
+    const files = withFiles ? this.uploads.readyIds : [];
+    const filesPending = withFiles && (this.uploads.uploading || this.uploads.failed);
+    if (room === undefined || (text.trim() === "" && files.length === 0 && !filesPending)) {
       return;
     }
-    const mode = this.mode;
-    this.error.textContent = "";
+    if (withFiles && this.uploads.uploading) {
+      this.showError("Wait until your files have uploaded, then send.", "files");
+      return;
+    }
+    if (withFiles && this.uploads.failed) {
+      this.showError("Remove the files that could not be uploaded (or try them again), then send.", "files");
+      return;
+    }
+    this.showError("");
     try {
       if (mode.kind === "edit") {
         await this.store.edit(room, mode.of.id, text);
       } else {
-        await this.post(room, text, mode.kind === "reply" ? mode.to.id : null);
+        await this.post(room, text, mode.kind === "reply" ? mode.to.id : null, files);
       }
     } catch (error) {
       // The draft stays in the input: nothing the user typed is lost.
-      this.error.textContent = describeError(error, this.words(room, mode.kind === "edit"));
+      this.showError(describeError(error, this.words(room, mode.kind === "edit")));
       return;
     }
     this.typingSentAt = 0;
@@ -167,16 +197,18 @@ export class ComposerView {
       forbidden: edit ? "Only the person who wrote a message can change it." : "You may not write in this room.",
       banned: "You are banned from this room: you cannot write here.",
       muted: until === undefined ? "You are muted in this room for now." : `You are muted in this room until ${formatDateTime(until)}.`,
+      invalid_attachment: "A file could not be sent with the message: it went with another message already, or it is gone. Remove it and add it again.",
     };
   }
 
-  private async post(room: RoomState, text: string, replyToId: string | null): Promise<void> {
-    const key = `${replyToId ?? ""}\n${text}`;
+  private async post(room: RoomState, text: string, replyToId: string | null, attachmentIds: string[]): Promise<void> {
+    const key = `${replyToId ?? ""}\n${attachmentIds.join(",")}\n${text}`;
     const clientMessageId = this.pendingSend?.key === key ? this.pendingSend.clientMessageId : newClientMessageId();
     this.pendingSend = { key, clientMessageId };
     const mentions = findMentions(text, room.knownUsers());
-    await this.store.post(room, { content: text, clientMessageId, replyToId, mentions });
+    await this.store.post(room, { content: text, clientMessageId, replyToId, mentions, attachmentIds });
     this.pendingSend = undefined;
+    this.uploads.sent(attachmentIds);
   }
 
   // ---- typing ----

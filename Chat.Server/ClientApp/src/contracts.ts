@@ -248,6 +248,36 @@ export interface PostMessageRequest {
   clientMessageId: string;
   replyToId: string | null;
   mentions: string[];
+  /** The user's own uploads (POST /api/attachments) that no message has claimed yet; content may then be empty. */
+  attachmentIds: string[];
+}
+
+/** SearchMessages' request; null fields do not narrow the search. */
+export interface SearchRequest {
+  /** Words that must all match, "a phrase", prefix*. */
+  query: string;
+  room: string | null;
+  senderId: string | null;
+  after: Date | null;
+  before: Date | null;
+  /** 1–50. */
+  limit: number;
+  /** The nextCursor of the previous page of the same search. */
+  cursor: string | null;
+}
+
+export interface SearchHit {
+  /** The message as it is now. */
+  message: ChatMessage;
+  /** An HTML-escaped excerpt with each matched word in <mark>…</mark>. */
+  snippet: string;
+}
+
+/** A page of hits, newest first. */
+export interface SearchResult {
+  hits: SearchHit[];
+  /** Null when there is no further page. */
+  nextCursor: string | null;
 }
 
 export interface GuestToken {
@@ -260,6 +290,8 @@ export interface GuestToken {
 export const Routes = {
   hub: "/hubs/chat",
   guestToken: "/api/auth/token",
+  /** POST multipart/form-data with one `file` and a bearer token → 201 Attachment. */
+  attachments: "/api/attachments",
 } as const;
 
 // Page sizes the page asks for (the hub allows GetHistory ≤ 200, GetEventsSince ≤ 500).
@@ -276,7 +308,17 @@ export const Limits = {
   maxBanReason: 200,
   /** GetNotifications pages (the hub allows 1–100). */
   notificationsPage: 20,
+  /** SearchMessages pages (the hub allows 1–50). */
+  searchPage: 20,
+  /** The hub's largest GetHistory page: how far back the page reaches at once to show a message it has not loaded. */
+  maxHistoryPage: 200,
+  maxAttachmentsPerMessage: 10,
+  /** The server's default Attachments:MaxBytes (it may be set otherwise: the server's 413 is what counts). */
+  defaultAttachmentMaxBytes: 10 * 1024 * 1024,
 } as const;
+
+/** The only attachment types shown inline; the server serves everything else as a download, and so does the page. */
+export const InlineImageTypes: ReadonlySet<string> = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 
 /** Direct rooms are named by the server with this prefix; nobody else may create such a name. */
 export const DirectRoomPrefix = "dm-";

@@ -42,6 +42,15 @@ export function timeElement(at: Date | string, className?: string): HTMLTimeElem
   return time;
 }
 
+/** A moment with its date ("3 Mar 2026, 14:05"), for lists that span days; the full time on hover. */
+export function dateTimeElement(at: Date | string, className?: string): HTMLTimeElement {
+  const date = at instanceof Date ? at : new Date(at);
+  const time = element("time", className, dateTimeFormat.format(date));
+  time.dateTime = date.toISOString();
+  time.title = fullTimeFormat.format(date);
+  return time;
+}
+
 /** The distance of a scroller from its bottom, in pixels. */
 export function distanceFromBottom(scroller: HTMLElement): number {
   return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;

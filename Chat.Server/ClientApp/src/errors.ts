@@ -18,6 +18,8 @@ const Words: Record<string, string> = {
   muted: "You are muted in this room for now.",
   slow_mode: "This room is in slow mode. Wait a moment, then send again.",
   invalid_attachment: "That attachment cannot be sent.",
+  invalid_query:
+    "That search cannot be read: use words, \"a phrase\" in closing quotes, or the start of a word and * (at least 2 letters or digits before it); at most 16 terms.",
   unavailable: "The server could not store that right now. Nothing was changed: try again in a moment.",
 };
 

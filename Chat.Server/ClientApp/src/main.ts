@@ -1,7 +1,8 @@
+import { bearerFetcher } from "./attachments";
 import { GuestSession, LoginRejected } from "./auth";
 import { ComposerView } from "./composer";
 import { ChatConnection, type ConnectionStatus } from "./connection";
-import { DirectRoomPrefix, type Notification as ChatNotification, type RoomKind } from "./contracts";
+import { DirectRoomPrefix, type Notification as ChatNotification, type RoomKind, type SearchHit } from "./contracts";
 import { byId, formatDateTime } from "./dom";
 import { describeError } from "./errors";
 import { MembersView } from "./members";
@@ -11,6 +12,7 @@ import { NewRoomView } from "./newRoom";
 import { NotificationsView } from "./notifications";
 import type { RoomState } from "./room";
 import { RoomListView } from "./roomList";
+import { SearchView } from "./search";
 import { SeenByView } from "./seenBy";
 import { SettingsView } from "./settings";
 import { ChatStore } from "./store";
@@ -38,6 +40,7 @@ class ChatPage {
   private readonly typing = new TypingView();
   private readonly seenBy: SeenByView;
   private readonly notifications: NotificationsView;
+  private readonly search: SearchView;
   private readonly status = byId<HTMLParagraphElement>("connection-state");
   private readonly roomInput = byId<HTMLInputElement>("room-name");
   private readonly joinError = byId<HTMLParagraphElement>("join-error");
@@ -97,10 +100,11 @@ class ChatPage {
         }
       },
     });
+    this.search = new SearchView(this.connection.hub, session.userId, (room) => this.store.displayName(room), (hit) => void this.openSearchHit(hit));
     document.addEventListener("visibilitychange", () => this.store.visibilityChanged());
     this.roomList = new RoomListView(this.store, (room) => void this.openRoom(room));
-    this.composer = new ComposerView(this.store, session.userId, () => this.connection.isConnected);
-    this.messages = new MessageListView(this.store, session.userId, this.composer);
+    this.composer = new ComposerView(this.store, session.userId, () => this.connection.isConnected, () => session.accessToken());
+    this.messages = new MessageListView(this.store, session.userId, this.composer, bearerFetcher(() => session.accessToken()));
     this.members = new MembersView(session.userId, (userId) => void this.openDirect(userId));
     this.settings = new SettingsView(this.store, session.userId);
     new NewRoomView(this.store, (room) => this.opened(room));
@@ -170,10 +174,18 @@ class ChatPage {
     return true;
   }
 
-  /** Opens the room of a notification, showing its message when the room has it on the page. */
+  /** Opens the room of a notification, showing its message when the room still has it. */
   private async openNotification(notification: ChatNotification): Promise<void> {
-    if ((await this.openRoom(notification.room)) && notification.messageId !== null) {
-      this.messages.reveal(notification.messageId);
+    if ((await this.openRoom(notification.room)) && notification.messageId !== null && notification.sequence !== null) {
+      await this.messages.showMessage(notification.messageId, notification.sequence);
+    }
+  }
+
+  /** Opens the room of a search hit (joining it if needed) and shows the message, loading older history to reach it. */
+  private async openSearchHit(hit: SearchHit): Promise<void> {
+    const { message } = hit;
+    if ((await this.openRoom(message.room)) && !(await this.messages.showMessage(message.id, message.sequence))) {
+      this.composer.showError("That message is not in this room any more.");
     }
   }
 
@@ -249,6 +261,7 @@ class ChatPage {
     this.drawnAsModerator = room !== undefined && this.store.moderates(room.name);
     this.renderHeader(room);
     this.composer.setRoom(room, room === undefined ? "" : this.store.displayName(room.name));
+    this.search.setRoom(room === undefined || room.removal !== undefined ? undefined : room.name);
     this.messages.show(room);
     this.members.render(room, room !== undefined && this.isDirect(room));
     this.typing.render(room);

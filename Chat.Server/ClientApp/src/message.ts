@@ -1,4 +1,5 @@
 import { Limits, type ChatMessage, type MessageRef, type Reaction } from "./contracts";
+import { attachmentsSummary, renderAttachments, type FileFetcher } from "./attachments";
 import { button, element, timeElement } from "./dom";
 import { contentParts } from "./mentions";
 import type { TimelineEntry } from "./room";
@@ -21,6 +22,8 @@ export interface MessageContext {
   canModerate: boolean;
   /** The user is no longer a member: the messages stay readable, with no actions. */
   readOnly: boolean;
+  /** Fetches a file with the user's token, when its signed link has expired. */
+  fetchFile: FileFetcher;
 }
 
 export function renderEntry(entry: TimelineEntry, context: MessageContext): HTMLLIElement {
@@ -57,9 +60,17 @@ function renderMessage(message: ChatMessage, context: MessageContext): HTMLLIEle
   if (message.replyTo !== null && !deleted) {
     item.append(renderQuote(message.replyTo, context.target(message.replyTo.id)));
   }
-  item.append(deleted ? element("p", "content deleted-text", "message deleted") : renderContent(message, context));
   if (deleted) {
+    // A deleted message's files are gone with it (the tombstone lists none): nothing of them is shown either way.
+    item.append(element("p", "content deleted-text", "message deleted"));
     return item;
+  }
+  // A message may be files alone: then it has no text line.
+  if (message.content.trim() !== "" || message.attachments.length === 0) {
+    item.append(renderContent(message, context));
+  }
+  if (message.attachments.length > 0) {
+    item.append(renderAttachments(message.attachments, context.fetchFile));
   }
   if (message.reactions.length > 0) {
     item.append(renderReactions(message.reactions, context.ownUserId));
@@ -87,10 +98,15 @@ function renderQuote(ref: MessageRef, target: ChatMessage | undefined): HTMLQuot
   const quote = element("blockquote", "reply-quote");
   quote.dataset["replyTo"] = ref.id;
   const gone = target !== undefined ? target.deletedAt !== null : ref.preview === "";
-  const preview = target !== undefined ? target.content.slice(0, Limits.replyPreview) : ref.preview;
+  const preview = target !== undefined ? replyPreview(target) : ref.preview;
   quote.append(element("span", "quote-sender", target?.senderName ?? ref.senderName), " ");
   quote.append(gone ? element("span", "quote-preview gone", "deleted message") : element("span", "quote-preview", preview));
   return quote;
+}
+
+/** A message as a reply's quote or bar shows it: the start of its text, or its files when it has no text. */
+export function replyPreview(message: ChatMessage): string {
+  return message.content.trim() === "" ? attachmentsSummary(message.attachments) : message.content.slice(0, Limits.replyPreview);
 }
 
 function isMine(reaction: Reaction, ownUserId: string): boolean {

@@ -1,3 +1,4 @@
+import type { FileFetcher } from "./attachments";
 import type { ChatMessage } from "./contracts";
 import { byId, distanceFromBottom } from "./dom";
 import { describeError, type ErrorWords } from "./errors";
@@ -31,6 +32,7 @@ export class MessageListView {
     private readonly store: ChatStore,
     private readonly ownUserId: string,
     private readonly composer: ComposerRequests,
+    private readonly fetchFile: FileFetcher,
   ) {
     this.loadOlderButton.addEventListener("click", () => void this.loadOlder());
     new IntersectionObserver((entries) => {
@@ -93,14 +95,40 @@ export class MessageListView {
     this.updateLoadOlder();
   }
 
-  /** Scrolls a message of the room in view into sight and marks it (a notification about it was chosen). */
-  reveal(id: string): void {
+  /**
+   * Scrolls a message of the room in view into sight and marks it (a notification or a search hit about it was
+   * chosen). One older than the history shown is loaded first, with everything after it. False when the room does
+   * not have it (any more).
+   */
+  async showMessage(id: string, sequence: number): Promise<boolean> {
+    const room = this.room;
+    if (room === undefined) {
+      return false;
+    }
+    if (room.message(id) === undefined) {
+      const loading = this.store.loadBackTo(room, sequence);
+      this.updateLoadOlder();
+      try {
+        await loading;
+      } catch (error) {
+        this.composer.showError(describeError(error));
+        return false;
+      } finally {
+        this.updateLoadOlder();
+      }
+    }
+    return room === this.room && this.reveal(id);
+  }
+
+  private reveal(id: string): boolean {
     this.list.querySelector(".revealed")?.classList.remove("revealed");
     const item = this.items.get(id);
-    if (item !== undefined) {
-      item.classList.add("revealed");
-      item.scrollIntoView({ block: "center" });
+    if (item === undefined) {
+      return false;
     }
+    item.classList.add("revealed");
+    item.scrollIntoView({ block: "center" });
+    return true;
   }
 
   messageChanged(room: RoomState, entry: MessageEntry): void {
@@ -134,6 +162,7 @@ export class MessageListView {
       confirmingDelete: id !== undefined && id === this.confirmingDeleteOf,
       canModerate: room !== undefined && this.store.moderates(room.name),
       readOnly: room?.removal !== undefined,
+      fetchFile: this.fetchFile,
     };
   }
 

@@ -51,7 +51,8 @@ export class RoomState {
   receiptsLoading: Promise<void> | undefined;
   /** No older history exists before the first message shown. */
   reachedStart = false;
-  loadingOlder = false;
+  /** The GetHistory of an older page in flight: one at a time, whoever asked (scrolling up, showing a message). */
+  olderPage: Promise<void> | undefined;
   recovery: Promise<void> | undefined;
   /** Every change of the room up to here has been applied. */
   eventsUpTo = 0;
@@ -62,6 +63,10 @@ export class RoomState {
   private lastLeft: Member | undefined;
 
   constructor(readonly name: string) {}
+
+  get loadingOlder(): boolean {
+    return this.olderPage !== undefined;
+  }
 
   get oldestSequence(): number | undefined {
     return this.entries.find((e) => e.kind === "message")?.key;

@@ -376,24 +376,44 @@ export class ChatStore {
     );
   }
 
-  /** One more page of older history for the room. Throws the hub's error. */
-  async loadOlder(room: RoomState): Promise<void> {
+  /** One more page of older history for the room, of at most `limit` messages. Throws the hub's error. */
+  loadOlder(room: RoomState, limit: number = Limits.historyPage): Promise<void> {
+    // A page in flight is the one asked for: the caller waits for it (and asks again if it wants more).
+    room.olderPage ??= this.fetchOlder(room, limit).finally(() => {
+      room.olderPage = undefined;
+    });
+    return room.olderPage;
+  }
+
+  /**
+   * Loads older pages until the message of `sequence` is in the timeline, or the room's start is: the timeline stays
+   * one unbroken run of messages, so everything between is loaded too (in pages of up to 200). Throws the hub's error.
+   */
+  async loadBackTo(room: RoomState, sequence: number): Promise<void> {
+    for (;;) {
+      const oldest = room.oldestSequence;
+      if (room.reachedStart || oldest === undefined || oldest <= sequence || this.rooms.get(room.name) !== room) {
+        return;
+      }
+      await this.loadOlder(room, Math.min(Limits.maxHistoryPage, Math.max(Limits.historyPage, oldest - sequence)));
+      if (room.oldestSequence === oldest && !room.reachedStart) {
+        return; // nothing older came: asking again would not bring it either
+      }
+    }
+  }
+
+  private async fetchOlder(room: RoomState, limit: number): Promise<void> {
     const oldest = room.oldestSequence;
-    if (room.loadingOlder || room.reachedStart) {
+    if (room.reachedStart) {
       return;
     }
     if (oldest === undefined || oldest <= 1) {
       room.reachedStart = true;
       return;
     }
-    room.loadingOlder = true;
-    try {
-      const page = await this.hub.invoke<ChatMessage[]>("GetHistory", room.name, oldest, Limits.historyPage);
-      room.reachedStart = page.length < Limits.historyPage || page[0]!.sequence <= 1;
-      this.receive(room, page, "history");
-    } finally {
-      room.loadingOlder = false;
-    }
+    const page = await this.hub.invoke<ChatMessage[]>("GetHistory", room.name, oldest, limit);
+    room.reachedStart = page.length < limit || page[0]!.sequence <= 1;
+    this.receive(room, page, "history");
   }
 
   setTyping(room: RoomState, isTyping: boolean): Promise<void> {
