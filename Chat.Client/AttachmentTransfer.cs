@@ -124,9 +124,9 @@ internal sealed class AttachmentTransfer : IDisposable
     }
 
     /// <summary>
-    /// The refusal as the client's exception: the code from the problem details' <c>code</c> member (but always
-    /// <see cref="ChatErrorCodes.TooLarge"/> for a 413), else one for the status, and the server's sentence when it
-    /// gave one.
+    /// The refusal as the client's exception: the code from the problem details' <c>code</c> member, else one for the
+    /// status (<see cref="ChatErrorCodes.TooLarge"/> for a 413 from a proxy that says no more), and the server's sentence
+    /// when it gave one.
     /// </summary>
     private static async Task<ChatRequestException> RefusalAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
