@@ -27,10 +27,19 @@ public static class MessageMapper
         ReadAttachments(record.Attachments, links));
 
     /// <summary>The replied-to message as it is now: a deleted one shows no text.</summary>
-    public static MessageRef ToReference(MessageRecord target) => new(target.Id, target.Sequence, target.SenderName, Preview(target.Content));
+    public static MessageRef ToReference(MessageRecord target) => new(target.Id, target.Sequence, target.SenderName, Preview(target));
+
+    /// <summary>
+    /// What quotes a message (replies, notifications): its text, or for a message of files alone their names, so that
+    /// only a deleted message quotes as empty.
+    /// </summary>
+    public static string Preview(MessageRecord message) =>
+        Preview(message is { Content.Length: 0, Attachments: { } files }
+            ? string.Join(", ", ReadStoredAttachments(files).Select(file => "📎 " + file.FileName))
+            : message.Content);
 
     /// <summary>The first 100 UTF-16 code units, one fewer rather than half of a surrogate pair (an emoji).</summary>
-    public static string Preview(string content)
+    private static string Preview(string content)
     {
         if (content.Length <= ChatLimits.MaxReplyPreviewLength)
         {

@@ -52,7 +52,7 @@ public sealed partial class BatchPlan
         recipients.Remove(message.SenderId);
         foreach (var (userId, kind) in recipients)
         {
-            Notify(posted, userId, kind, message.Id, message.Sequence, MessageMapper.Preview(message.Content));
+            Notify(posted, userId, kind, message.Id, message.Sequence, MessageMapper.Preview(message));
         }
     }
 

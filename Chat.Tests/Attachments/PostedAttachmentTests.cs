@@ -111,4 +111,67 @@ public sealed class PostedAttachmentTests(ChatServerFixture fixture) : IClassFix
         using var fetched = await Uploads.GetAsync(Server.Http, message.Attachments[0].Url);
         fetched.StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task FilesTravelWithTheirMessageThroughRepliesEventsAndSearchAndGoWithItsDelete()
+    {
+        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"));
+        await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"));
+        var token = (await Server.GetTokenAsync(alice.UserName)).AccessToken;
+        var room = TestDefaults.UniqueRoom("files");
+        var word = "w" + Guid.NewGuid().ToString("N")[..10];
+        await alice.JoinRoom(room);
+        await bob.JoinRoom(room);
+        var photo = await Uploads.UploadAsync(Server.Http, token, SampleFiles.Png, "photo.png");
+        var notes = await Uploads.UploadAsync(Server.Http, token, SampleFiles.PlainText, "notes.txt");
+        var captioned = await Uploads.UploadAsync(Server.Http, token, SampleFiles.Gif, "cat.gif");
+
+        var filesAlone = await alice.PostMessage(room, new PostMessageRequest("  ", AttachmentIds: [photo.Id, notes.Id]));
+        var reply = await bob.PostMessage(room, new PostMessageRequest("nice", ReplyToId: filesAlone.Id));
+        var withCaption = await alice.PostMessage(room, new PostMessageRequest($"{word} look at this cat", AttachmentIds: [captioned.Id]));
+
+        filesAlone.Content.Should().BeEmpty("files alone need no text");
+        filesAlone.Attachments.Select(a => a.Id).Should().Equal(photo.Id, notes.Id);
+        reply.ReplyTo!.Preview.Should().Be("📎 photo.png, 📎 notes.txt", "a message of files alone is quoted by their names");
+        var posted = (await bob.GetEventsSince(room, 0, 10)).Events.Single(e => e.MessageId == filesAlone.Id).Message!;
+        posted.Attachments.Select(a => (a.Id, a.FileName, a.ContentType, a.Width)).Should().Equal(
+            (photo.Id, "photo.png", "image/png", photo.Width), (notes.Id, "notes.txt", "text/plain", (int?)null));
+        var hit = (await bob.SearchMessages(new SearchRequest($"{word} cat"))).Hits.Should().ContainSingle().Subject;
+        hit.Message.Attachments.Should().ContainSingle().Which.Id.Should().Be(captioned.Id);
+        using (var byHitLink = await Uploads.GetAsync(Server.Http, hit.Message.Attachments[0].Url))
+        {
+            (await byHitLink.Content.ReadAsByteArrayAsync()).Should().Equal(SampleFiles.Gif, "a search hit's link works like any other read's");
+        }
+
+        await alice.DeleteMessage(room, filesAlone.Id);
+
+        var deleted = (await bob.GetEventsSince(room, 0, 10)).Events.Where(e => e.MessageId == filesAlone.Id).Select(e => e.Message!);
+        deleted.Should().OnlyContain(m => m.DeletedAt != null && m.Attachments.Length == 0, "no trace of a deleted message's files is left in the log");
+        (await bob.GetHistory(room, null, 10)).Single(m => m.Id == reply.Id).ReplyTo!.Preview.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AttachmentIdsThatCannotBeUploadsAreRefusedAndNothingIsPosted()
+    {
+        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"));
+        var room = TestDefaults.UniqueRoom("claims");
+        await alice.JoinRoom(room);
+        var uploaded = await Uploads.UploadAsync(Server.Http, (await Server.GetTokenAsync(alice.UserName)).AccessToken, SampleFiles.Png, "a.png");
+        var eleven = Enumerable.Range(0, ChatLimits.MaxAttachmentsPerMessage + 1).Select(_ => Guid.NewGuid().ToString("N")).ToArray();
+
+        await Infrastructure.Conversations.Rejected(
+            () => alice.PostMessage(room, new PostMessageRequest("x", AttachmentIds: [Guid.NewGuid().ToString("N")])), ChatErrorCodes.InvalidAttachment, "an unknown id");
+        await Infrastructure.Conversations.Rejected(
+            () => alice.PostMessage(room, new PostMessageRequest("x", AttachmentIds: ["../../etc/passwd"])), ChatErrorCodes.InvalidAttachment, "no id looks so");
+        await Infrastructure.Conversations.Rejected(
+            () => alice.PostMessage(room, new PostMessageRequest("x", AttachmentIds: eleven)), ChatErrorCodes.InvalidAttachment, "at most ten");
+        await Infrastructure.Conversations.Rejected(
+            () => alice.PostMessage(room, new PostMessageRequest("x", AttachmentIds: [uploaded.Id, Guid.NewGuid().ToString("N")])), ChatErrorCodes.InvalidAttachment, "one bad id refuses the post");
+        await Infrastructure.Conversations.Rejected(
+            () => alice.PostMessage(room, new PostMessageRequest("  ", AttachmentIds: [])), ChatErrorCodes.EmptyMessage, "no text and no files");
+
+        (await alice.GetHistory(room, null, 10)).Should().BeEmpty();
+        var posted = await alice.PostMessage(room, new PostMessageRequest("", AttachmentIds: [uploaded.Id]));
+        posted.Attachments.Should().ContainSingle("the upload was not claimed by the refused posts");
+    }
 }

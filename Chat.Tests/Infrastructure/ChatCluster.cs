@@ -90,6 +90,8 @@ public sealed class PostgresClusterFixture : InProcessClusterFixture
         {
             ["Database:Provider"] = "postgres",
             ["ConnectionStrings:Chat"] = await _postgres.CreateDatabaseAsync("chat"),
+            // As compose.yaml runs it: every node serves every file.
+            ["Attachments:Store"] = "database",
         };
     }
 
