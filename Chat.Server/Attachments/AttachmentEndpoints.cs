@@ -38,6 +38,7 @@ internal static class AttachmentEndpoints
         HttpContext context,
         IAttachmentBlobs blobs,
         AttachmentLinks links,
+        UploadRateLimiter rateLimiter,
         IOptions<AttachmentsOptions> options,
         TimeProvider time,
         ChatMetrics metrics,
@@ -60,6 +61,13 @@ internal static class AttachmentEndpoints
         if (request.ContentLength > bodyLimit)
         {
             return TooLarge(context, logger, user, maxBytes);
+        }
+
+        if (!rateLimiter.TryAcquire(user.Id))
+        {
+            context.Response.Headers.RetryAfter = "60";
+            return Problem(StatusCodes.Status429TooManyRequests, ChatErrorCodes.RateLimited,
+                $"At most {options.Value.UploadsPerMinute} uploads a minute; retry in a minute.");
         }
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)

@@ -15,6 +15,7 @@ public static class AttachmentsExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<AttachmentLinks>();
+        builder.Services.AddSingleton<UploadRateLimiter>();
 
         // The store choice is made here, once.
         builder.Services.AddSingleton<IAttachmentBlobs>(sp =>

@@ -25,6 +25,10 @@ public sealed class AttachmentsOptions
     [Range(1, 2L * 1024 * 1024 * 1024)]
     public long MaxBytes { get; set; } = ChatLimits.DefaultAttachmentMaxBytes;
 
+    /// <summary>Uploads one user may start per minute on one node; more answer 429 <c>rate_limited</c> before a byte is read.</summary>
+    [Range(1, 100_000)]
+    public int UploadsPerMinute { get; set; } = 60;
+
     /// <summary>How long an upload waits to be posted before it is removed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan UnpostedLifetime { get; set; } = ChatLimits.UnpostedAttachmentLifetime;

@@ -9,39 +9,9 @@ using Microsoft.Extensions.Hosting;
 namespace Chat.Tests.Attachments;
 
 /// <summary>A server on PostgreSQL that keeps attachments in the history database (<c>Attachments:Store=database</c>).</summary>
-public sealed class PostgresAttachmentsFixture : IAsyncLifetime
+public sealed class PostgresAttachmentsFixture : PostgresChatServerFixture
 {
-    private readonly TempDirectory _directory = new();
-    private PostgresServer? _postgres;
-    private ChatServer? _server;
-
-    public ChatServer Server => _server ?? throw new InvalidOperationException("The server has not started.");
-
-    public async Task InitializeAsync()
-    {
-        _postgres = await PostgresServer.StartAsync();
-        _server = await ChatServer.StartAsync(_directory.Path, new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "postgres",
-            ["ConnectionStrings:Chat"] = await _postgres.CreateDatabaseAsync("chat"),
-            ["Attachments:Store"] = "database",
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        if (_postgres is not null)
-        {
-            await _postgres.DisposeAsync();
-        }
-
-        _directory.Dispose();
-    }
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Attachments:Store"] = "database" };
 }
 
 /// <summary>Attachments in PostgreSQL, in chunks, so every node of a cluster serves every file.</summary>

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
 using System.Text;
 
 namespace Chat.Tests.Attachments;
@@ -8,6 +10,64 @@ internal static class SampleFiles
     /// <summary>A 3×2 red PNG: signature, IHDR, one zlib IDAT, IEND (made with Python's zlib and struct).</summary>
     public static byte[] Png { get; } = Convert.FromBase64String(
         "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8AAQQxwFgBB0gX7h/C5SAAAAABJRU5ErkJggg==");
+
+    /// <summary>A PNG of <paramref name="width"/> × <paramref name="height"/> opaque red pixels, made here so the test needs no file.</summary>
+    public static byte[] PngOf(int width, int height)
+    {
+        var scanlines = new MemoryStream();
+        for (var y = 0; y < height; y++)
+        {
+            scanlines.WriteByte(0); // filter: none
+            for (var x = 0; x < width; x++)
+            {
+                scanlines.Write([0xFF, 0x00, 0x00]);
+            }
+        }
+
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; // bits per channel
+        header[9] = 2; // truecolour RGB
+        var compressed = new MemoryStream();
+        using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            zlib.Write(scanlines.ToArray());
+        }
+
+        var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        WriteChunk(png, "IHDR", header);
+        WriteChunk(png, "IDAT", compressed.ToArray());
+        WriteChunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    private static void WriteChunk(Stream png, string type, byte[] data)
+    {
+        var typeAndData = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+        Span<byte> number = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(number, data.Length);
+        png.Write(number);
+        png.Write(typeAndData);
+        BinaryPrimitives.WriteUInt32BigEndian(number, Crc32(typeAndData));
+        png.Write(number);
+    }
+
+    private static uint Crc32(byte[] bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
 
     /// <summary>A 5×4 GIF89a of one colour.</summary>
     public static byte[] Gif { get; } = Convert.FromBase64String("R0lGODlhBQAEAIAAAP8AAAAAACwAAAAABQAEAAACAkwBADs=");

@@ -31,7 +31,7 @@ public sealed class AttachmentClientTests(AttachmentClientTests.Fixture fixture)
         await using var bob = await ClientUnderTest.StartAsync(Server.BaseAddress, TestDefaults.UniqueUser("bob"), protocol);
         await alice.Client.JoinRoomAsync(room).WithTimeout();
         await bob.Client.JoinRoomAsync(room).WithTimeout();
-        var png = Png(width: 2, height: 3);
+        var png = SampleFiles.PngOf(width: 2, height: 3);
         var progress = new RecordingProgress();
 
         using var file = new MemoryStream(png);
@@ -87,7 +87,7 @@ public sealed class AttachmentClientTests(AttachmentClientTests.Fixture fixture)
         var room = TestDefaults.UniqueRoom();
         await using var alice = await ClientUnderTest.StartAsync(Server.BaseAddress, TestDefaults.UniqueUser("alice"), ChatProtocol.Json);
         await alice.Client.JoinRoomAsync(room).WithTimeout();
-        using var first = new MemoryStream(Png(1, 1));
+        using var first = new MemoryStream(SampleFiles.PngOf(1, 1));
         using var second = new MemoryStream(Encoding.UTF8.GetBytes("notes for the meeting"));
         var dot = await alice.Client.UploadAttachmentAsync(first, "dot.png").WithTimeout();
         var notes = await alice.Client.UploadAttachmentAsync(second, "notes.txt", "text/plain").WithTimeout();
@@ -139,7 +139,7 @@ public sealed class AttachmentClientTests(AttachmentClientTests.Fixture fixture)
                 : new ChatAccessToken((await Server.GetTokenAsync(userName)).AccessToken, DateTimeOffset.UtcNow.AddHours(1));
         await using var carol = new ClientUnderTest(WithProvider(userName, ProvideAsync), userName);
 
-        using var file = new MemoryStream(Png(1, 1));
+        using var file = new MemoryStream(SampleFiles.PngOf(1, 1));
         var uploaded = await carol.Client.UploadAttachmentAsync(file, "dot.png").WithTimeout();
 
         uploaded.ContentType.Should().Be("image/png");
@@ -161,7 +161,7 @@ public sealed class AttachmentClientTests(AttachmentClientTests.Fixture fixture)
 
         await using var mallory = new ClientUnderTest(WithProvider(userName, ProvideAsync), userName);
 
-        using var file = new MemoryStream(Png(1, 1));
+        using var file = new MemoryStream(SampleFiles.PngOf(1, 1));
         var upload = () => mallory.Client.UploadAttachmentAsync(file, "dot.png").WithTimeout();
 
         var refused = (await upload.Should().ThrowAsync<ChatRequestException>()).Which;
@@ -177,7 +177,7 @@ public sealed class AttachmentClientTests(AttachmentClientTests.Fixture fixture)
         await using var alice = await ClientUnderTest.StartAsync(Server.BaseAddress, TestDefaults.UniqueUser("alice"), ChatProtocol.MessagePack);
         await using var bob = await ClientUnderTest.StartAsync(Server.BaseAddress, TestDefaults.UniqueUser("bob"), ChatProtocol.MessagePack);
         await alice.Client.JoinRoomAsync(room).WithTimeout();
-        var png = Png(1, 1);
+        var png = SampleFiles.PngOf(1, 1);
         using var file = new MemoryStream(png);
         var posted = await alice.Client.UploadAttachmentAsync(file, "dot.png").WithTimeout();
         using var other = new MemoryStream(png);
@@ -214,63 +214,6 @@ public sealed class AttachmentClientTests(AttachmentClientTests.Fixture fixture)
         atRoot.GetAttachmentUri(elsewhere).Should().Be(new Uri("https://cdn.example.net/a.png"), "an absolute URL stays as it is");
     }
 
-    /// <summary>A PNG of <paramref name="width"/> × <paramref name="height"/> opaque red pixels, made here so the test needs no file.</summary>
-    internal static byte[] Png(int width, int height)
-    {
-        var scanlines = new MemoryStream();
-        for (var y = 0; y < height; y++)
-        {
-            scanlines.WriteByte(0); // filter: none
-            for (var x = 0; x < width; x++)
-            {
-                scanlines.Write([0xFF, 0x00, 0x00]);
-            }
-        }
-
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 8; // bits per channel
-        header[9] = 2; // truecolour RGB
-        var compressed = new MemoryStream();
-        using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
-        {
-            zlib.Write(scanlines.ToArray());
-        }
-
-        var png = new MemoryStream();
-        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
-        WriteChunk(png, "IHDR", header);
-        WriteChunk(png, "IDAT", compressed.ToArray());
-        WriteChunk(png, "IEND", []);
-        return png.ToArray();
-    }
-
-    private static void WriteChunk(Stream png, string type, byte[] data)
-    {
-        var typeAndData = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
-        Span<byte> number = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(number, data.Length);
-        png.Write(number);
-        png.Write(typeAndData);
-        BinaryPrimitives.WriteUInt32BigEndian(number, Crc32(typeAndData));
-        png.Write(number);
-    }
-
-    private static uint Crc32(byte[] bytes)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in bytes)
-        {
-            crc ^= b;
-            for (var bit = 0; bit < 8; bit++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-            }
-        }
-
-        return ~crc;
-    }
 
     private static string Tampered(string url)
     {

@@ -28,7 +28,7 @@ public sealed class WebSearchAndFilesTests(WebSearchFixture fixture, ITestOutput
         await alice.JoinAsync(room);
         await bob.JoinAsync(room);
 
-        (await DropFilesAsync(alice, ("logo.png", "image/png", Png(37, 23)))).Should().BeTrue("the composer takes dropped files");
+        (await DropFilesAsync(alice, ("logo.png", "image/png", SampleFiles.PngOf(37, 23)))).Should().BeTrue("the composer takes dropped files");
         await Expect(alice.Upload("logo.png")).ToHaveAttributeAsync("data-state", "done");
         await alice.SendAsync("the new logo");
         await Expect(alice.Uploads).ToHaveCountAsync(0);
@@ -61,7 +61,7 @@ public sealed class WebSearchAndFilesTests(WebSearchFixture fixture, ITestOutput
                 await route.FulfillAsync(new() { Status = 403, ContentType = "application/problem+json", Body = """{"code":"forbidden"}""" });
             }
         });
-        (await DropFilesAsync(alice, ("later.png", "image/png", Png(19, 11)))).Should().BeTrue();
+        (await DropFilesAsync(alice, ("later.png", "image/png", SampleFiles.PngOf(19, 11)))).Should().BeTrue();
         await Expect(alice.Upload("later.png")).ToHaveAttributeAsync("data-state", "done");
         await alice.SendAsync("an hour later");
         await Expect(bob.MessageWithText("an hour later").Locator(".attachments img")).ToHaveJSPropertyAsync("naturalWidth", 19);
@@ -236,71 +236,6 @@ public sealed class WebSearchAndFilesTests(WebSearchFixture fixture, ITestOutput
             """,
             files.Select(f => new { name = f.Name, type = f.Type, base64 = Convert.ToBase64String(f.Bytes) }).ToArray());
 
-    /// <summary>A real PNG (8-bit RGB, a gradient) of the given size.</summary>
-    private static byte[] Png(int width, int height)
-    {
-        var rowLength = 1 + (3 * width);
-        var pixels = new byte[height * rowLength];
-        for (var y = 0; y < height; y++)
-        {
-            // Each row starts with its filter type, 0 (none).
-            for (var x = 0; x < width; x++)
-            {
-                var at = (y * rowLength) + 1 + (3 * x);
-                pixels[at] = (byte)(x * 255 / width);
-                pixels[at + 1] = (byte)(y * 255 / height);
-                pixels[at + 2] = 0x80;
-            }
-        }
-
-        using var compressed = new MemoryStream();
-        using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
-        {
-            zlib.Write(pixels);
-        }
-
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 8; // bits per sample
-        header[9] = 2; // RGB
-        using var png = new MemoryStream();
-        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
-        WriteChunk(png, "IHDR", header);
-        WriteChunk(png, "IDAT", compressed.ToArray());
-        WriteChunk(png, "IEND", []);
-        return png.ToArray();
-    }
-
-    private static void WriteChunk(Stream png, string type, byte[] data)
-    {
-        var typeBytes = Encoding.ASCII.GetBytes(type);
-        var number = new byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(number, data.Length);
-        png.Write(number);
-        png.Write(typeBytes);
-        png.Write(data);
-        BinaryPrimitives.WriteUInt32BigEndian(number, Crc32(typeBytes, data));
-        png.Write(number);
-    }
-
-    private static uint Crc32(params byte[][] parts)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var part in parts)
-        {
-            foreach (var b in part)
-            {
-                crc ^= b;
-                for (var bit = 0; bit < 8; bit++)
-                {
-                    crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
-                }
-            }
-        }
-
-        return ~crc;
-    }
 
     private Task RunAsync(Func<BrowserScenario, Task> test, [CallerMemberName] string testName = "") =>
         BrowserScenario.RunAsync(fixture, output, testName, test);
