@@ -113,4 +113,7 @@ internal static partial class ChatLog
 
     [LoggerMessage(620, LogLevel.Warning, "Removing the files of {Count} attachment(s) of a deleted message failed; cleanup removes them later.", EventName = "AttachmentFilesNotDeleted")]
     public static partial void AttachmentFilesNotDeleted(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(700, LogLevel.Warning, "Indexing new messages for search failed; the next pass retries them.", EventName = "SearchIndexingFailed")]
+    public static partial void SearchIndexingFailed(ILogger logger, Exception exception);
 }

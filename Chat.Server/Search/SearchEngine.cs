@@ -20,6 +20,12 @@ public sealed record SearchRow(MessageRecord Message, string MarkedSnippet, Sear
 /// </summary>
 public abstract class SearchEngine
 {
+    /// <summary>
+    /// Brings the index up to every message committed before the call, for engines that index after the commit; a
+    /// search calls it first, so it never misses what was posted before it.
+    /// </summary>
+    public virtual Task CatchUpAsync(DbConnection connection, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     /// <summary>Up to <paramref name="take"/> hits, newest first.</summary>
     public abstract Task<List<SearchRow>> SearchAsync(DbConnection connection, SearchQuery query, SearchScope scope, int take, CancellationToken cancellationToken = default);
 
@@ -77,12 +83,103 @@ public abstract class SearchEngine
 }
 
 /// <summary>
-/// SQLite: the FTS5 table <c>messages_fts</c> over <c>messages.content</c> (triggers keep it in step). Newest first is
-/// the order messages were stored in, which is the index's own row order: FTS5 walks its matches from the newest and
-/// stops at the page's end, and excerpts only the rows it returns, so a common word costs about what a rare one does.
+/// SQLite: the FTS5 table <c>messages_fts</c> over <c>messages.content</c>. Newest first is the order messages were
+/// stored in, which is the index's own row order: FTS5 walks its matches from the newest and stops at the page's end,
+/// and excerpts only the rows it returns, so a common word costs about what a rare one does.
+/// <para>
+/// New messages are indexed after their commit, not in it: tokenizing in the writer's transaction cost posting about
+/// a fifth of its throughput (docs/benchmarks.md). <see cref="CatchUpAsync"/> indexes, in transactions of up to
+/// <see cref="IndexBatch"/> messages, every row after <c>search_progress.indexed_through</c> and moves that mark in the
+/// same transaction; the index is derived data, so these commits need not wait for the disk (a power cut loses
+/// only work the next pass redoes). Edits and deletes of indexed rows are applied by triggers in their own
+/// transaction (the migration), so an old word is never found after its edit commits.
+/// </para>
 /// </summary>
 internal sealed class SqliteSearchEngine : SearchEngine
 {
+    private const int IndexBatch = 2_000;
+
+    // One pass at a time in this process; other processes on the file queue behind SQLite's write lock.
+    private readonly SemaphoreSlim _indexing = new(1, 1);
+
+    public override async Task CatchUpAsync(DbConnection connection, CancellationToken cancellationToken = default)
+    {
+        if (!await IsBehindAsync(connection, cancellationToken))
+        {
+            return;
+        }
+
+        await _indexing.WaitAsync(cancellationToken);
+        try
+        {
+            await ExecuteAsync(connection, "PRAGMA synchronous=NORMAL;", cancellationToken);
+            try
+            {
+                while (await IndexNextAsync(connection, cancellationToken))
+                {
+                }
+            }
+            finally
+            {
+                // The connection goes back to the pool: its other users keep SqliteSetup's FULL.
+                await ExecuteAsync(connection, "PRAGMA synchronous=FULL;", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            _indexing.Release();
+        }
+    }
+
+    private static async Task<bool> IsBehindAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT (SELECT COALESCE(MAX(rowid), 0) FROM messages) > (SELECT indexed_through FROM search_progress)";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken)) != 0;
+    }
+
+    /// <summary>Indexes the next batch after the mark and moves it; returns whether a full batch was indexed (more may wait).</summary>
+    private static async Task<bool> IndexNextAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // BEGIN IMMEDIATE: the mark and the rows it covers are read and written under the write lock.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        Add(command, "batch", IndexBatch);
+        command.CommandText =
+            "SELECT COUNT(*), MAX(rowid) FROM (SELECT rowid FROM messages " +
+            "WHERE rowid > (SELECT indexed_through FROM search_progress) ORDER BY rowid LIMIT @batch)";
+        long count;
+        long through;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            count = reader.GetInt64(0);
+            through = count == 0 ? 0 : reader.GetInt64(1);
+        }
+
+        if (count > 0)
+        {
+            Add(command, "through", through);
+            command.CommandText =
+                "INSERT INTO messages_fts(rowid, content) SELECT rowid, content FROM messages " +
+                "WHERE rowid > (SELECT indexed_through FROM search_progress) AND rowid <= @through ORDER BY rowid; " +
+                "UPDATE search_progress SET indexed_through = @through;";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return count == IndexBatch;
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public override async Task<List<SearchRow>> SearchAsync(DbConnection connection, SearchQuery query, SearchScope scope, int take, CancellationToken cancellationToken = default)
     {
         await using var command = connection.CreateCommand();

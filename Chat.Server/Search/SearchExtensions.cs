@@ -8,7 +8,17 @@ public static class SearchExtensions
     {
         // The engine follows the history's store: each searches with its own full-text index.
         var provider = builder.Configuration[$"{DatabaseOptions.SectionName}:Provider"] ?? DatabaseOptions.Sqlite;
-        builder.Services.AddSingleton<SearchEngine>(provider == DatabaseOptions.Postgres ? new PostgresSearchEngine() : new SqliteSearchEngine());
+        if (provider == DatabaseOptions.Postgres)
+        {
+            builder.Services.AddSingleton<SearchEngine, PostgresSearchEngine>();
+        }
+        else
+        {
+            // SQLite indexes after the commit: the indexer keeps it close behind.
+            builder.Services.AddSingleton<SearchEngine, SqliteSearchEngine>();
+            builder.Services.AddHostedService<SearchIndexer>();
+        }
+
         builder.Services.AddSingleton<SearchService>();
         return builder;
     }

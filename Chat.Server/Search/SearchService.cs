@@ -51,7 +51,9 @@ public sealed class SearchService(
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
             await db.Database.OpenConnectionAsync(cancellationToken);
-            rows = await engine.SearchAsync(db.Database.GetDbConnection(), query, scope, request.Limit + 1, cancellationToken);
+            var store = db.Database.GetDbConnection();
+            await engine.CatchUpAsync(store, cancellationToken);
+            rows = await engine.SearchAsync(store, query, scope, request.Limit + 1, cancellationToken);
         }
 
         metrics.StoreRead("search", Stopwatch.GetElapsedTime(started));

@@ -151,7 +151,7 @@ public sealed class AttachmentHttpTests(ChatServerFixture fixture) : IClassFixtu
         var answer = await upload.ReadToEndAsync();
 
         answer.Should().StartWith("HTTP/1.1 413");
-        answer.Should().Contain("Connection: close").And.Contain("\"code\":\"invalid_request\"").And.Contain("\"maxBytes\":10485760");
+        answer.Should().Contain("Connection: close").And.Contain("\"code\":\"too_large\"").And.Contain("\"maxBytes\":10485760");
         (await Uploads.RowsOfAsync(Server.Services, erin.UserId)).Should().BeEmpty();
         Uploads.FilesIn(AttachmentsFolder).Should().BeEquivalentTo(filesBefore);
     }

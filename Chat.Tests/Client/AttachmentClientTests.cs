@@ -1,11 +1,10 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Chat.Client;
 using Chat.Shared;
+using Chat.Tests.Attachments;
 using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Client;

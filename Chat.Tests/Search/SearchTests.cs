@@ -1,5 +1,6 @@
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 using static Chat.Tests.Infrastructure.Conversations;
 
 namespace Chat.Tests.Search;
@@ -58,6 +59,30 @@ public abstract class SearchTests
         hit.Message.Id.Should().Be(edited.Id);
         hit.Message.Content.Should().Be($"{tag} meet at midnight", "a hit carries the message as it is now");
         hit.Message.Reactions.Should().ContainSingle(r => r.Value == "👍");
+    }
+
+    [Fact]
+    public async Task AnEditOrADeleteLeavesNoOldWordsWhetherTheMessageWasIndexedAlreadyOrNot()
+    {
+        var room = TestDefaults.UniqueRoom("search");
+        var tag = UniqueWord();
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"));
+        await alice.JoinRoom(room);
+        var early = await alice.SendMessage(room, $"{tag} early draft");
+        var doomed = await alice.SendMessage(room, $"{tag} doomed words");
+        (await Ids(alice, $"{tag} draft")).Should().Equal([early.Id], "searching indexes what was posted before it");
+
+        // Changed once found (indexed), and at once after posting (most likely not indexed yet).
+        await alice.EditMessage(room, early.Id, $"{tag} early final");
+        await alice.DeleteMessage(room, doomed.Id);
+        var late = await alice.SendMessage(room, $"{tag} late draft");
+        var gone = await alice.SendMessage(room, $"{tag} gone words");
+        await alice.EditMessage(room, late.Id, $"{tag} late final");
+        await alice.DeleteMessage(room, gone.Id);
+
+        (await Ids(alice, $"{tag} draft")).Should().BeEmpty();
+        (await Ids(alice, $"{tag} words")).Should().BeEmpty();
+        (await Ids(alice, $"{tag} final")).Should().Equal(late.Id, early.Id);
     }
 
     [Theory]
@@ -185,9 +210,57 @@ public abstract class SearchTests
         [.. (await client.SearchMessages(new SearchRequest(query, Limit: ChatLimits.MaxSearchPage))).Hits.Select(h => h.Message.Id)];
 }
 
-public sealed class SqliteSearchTests(ChatServerFixture fixture) : SearchTests, IClassFixture<ChatServerFixture>
+/// <summary>A server whose users may post as fast as a test does.</summary>
+public sealed class SearchServerFixture : ChatServerFixture
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Messaging:MessagesPerSecond"] = "1000",
+        ["Messaging:Burst"] = "1000",
+    };
+}
+
+public sealed class SqliteSearchTests(SearchServerFixture fixture) : SearchTests, IClassFixture<SearchServerFixture>
 {
     protected override ChatServer Server => fixture.Server;
+
+    /// <summary>
+    /// SQLite indexes new messages after their commit, edits and deletes of indexed ones by trigger: whichever comes
+    /// first, FTS5's own check of the index against the messages table finds them in agreement.
+    /// </summary>
+    [Fact]
+    public async Task TheIndexAgreesWithTheMessagesAfterPostsEditsAndDeletesInAnyOrderAgainstTheIndexer()
+    {
+        var room = TestDefaults.UniqueRoom("search");
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"));
+        await alice.JoinRoom(room);
+        for (var i = 0; i < 60; i++)
+        {
+            var message = await alice.SendMessage(room, $"round {i} first words");
+            if (i % 3 == 0)
+            {
+                await alice.EditMessage(room, message.Id, $"round {i} second words");
+            }
+
+            if (i % 4 == 0)
+            {
+                await alice.DeleteMessage(room, message.Id);
+            }
+
+            if (i % 10 == 0)
+            {
+                await alice.SearchMessages(new SearchRequest("round", Room: room));
+            }
+        }
+
+        (await alice.SearchMessages(new SearchRequest("second", Room: room, Limit: ChatLimits.MaxSearchPage))).Hits
+            .Should().HaveCount(Enumerable.Range(0, 60).Count(i => i % 3 == 0 && i % 4 != 0));
+        await using var store = new SqliteConnection($"Data Source={Path.Combine(Server.DataDirectory, "chat.db")};Pooling=False");
+        await store.OpenAsync();
+        await using var check = store.CreateCommand();
+        check.CommandText = "INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)";
+        await check.Invoking(c => c.ExecuteNonQueryAsync()).Should().NotThrowAsync("the index holds exactly the messages' current words");
+    }
 }
 
 public sealed class PostgresSearchTests(PostgresChatServerFixture fixture) : SearchTests, IClassFixture<PostgresChatServerFixture>

@@ -1,9 +1,8 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Chat.Shared;
+using Chat.Tests.Attachments;
 using Chat.Tests.Infrastructure;
 using Microsoft.Playwright;
 using Xunit.Abstractions;

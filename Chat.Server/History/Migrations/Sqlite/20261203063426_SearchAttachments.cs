@@ -60,24 +60,27 @@ namespace Chat.Server.History.Migrations.Sqlite
                 column: "uploaded_at_ticks",
                 filter: "room IS NULL");
 
-            // Full-text search: an FTS5 index over the messages' current text, kept in step by triggers inside every
-            // transaction that writes a message's text (a reaction rewrites the row, not its text: no reindex).
-            // secure-delete takes a deleted message's words out of the index at once, not at some later merge.
+            // Full-text search: an FTS5 index over the messages' current text. New messages are indexed after their commit,
+            // in large batches, by the search indexer (Search/SqliteSearchEngine), up to search_progress.indexed_through,
+            // and every search catches the index up first: posting does not pay for tokenizing. An edit or a delete of an
+            // indexed message updates the index by trigger in its own transaction; one not indexed yet is indexed as it
+            // is by then. secure-delete takes a deleted message's words out of the index at once, not at a later merge.
             migrationBuilder.Sql("""
                 CREATE VIRTUAL TABLE messages_fts USING fts5(
                     content, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
                 INSERT INTO messages_fts(messages_fts, rank) VALUES('secure-delete', 1);
-                CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-                    INSERT INTO messages_fts(rowid, content) VALUES (new.rowid, new.content);
-                END;
-                CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+                CREATE TABLE search_progress (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_through INTEGER NOT NULL);
+                CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+                    WHEN old.rowid <= (SELECT indexed_through FROM search_progress) BEGIN
                     INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
                 END;
-                CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages WHEN old.content IS NOT new.content BEGIN
+                CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages
+                    WHEN old.content IS NOT new.content AND old.rowid <= (SELECT indexed_through FROM search_progress) BEGIN
                     INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
                     INSERT INTO messages_fts(rowid, content) VALUES (new.rowid, new.content);
                 END;
                 INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
+                INSERT INTO search_progress (id, indexed_through) SELECT 1, COALESCE(MAX(rowid), 0) FROM messages;
                 """);
         }
 
@@ -85,9 +88,9 @@ namespace Chat.Server.History.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql("""
-                DROP TRIGGER messages_fts_insert;
                 DROP TRIGGER messages_fts_delete;
                 DROP TRIGGER messages_fts_update;
+                DROP TABLE search_progress;
                 DROP TABLE messages_fts;
                 """);
 
