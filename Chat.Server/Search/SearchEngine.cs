@@ -97,7 +97,7 @@ public abstract class SearchEngine
 /// </summary>
 internal sealed class SqliteSearchEngine : SearchEngine
 {
-    private const int IndexBatch = 2_000;
+    private const int IndexBatch = 1_000;
 
     // One pass at a time in this process; other processes on the file queue behind SQLite's write lock.
     private readonly SemaphoreSlim _indexing = new(1, 1);
