@@ -273,14 +273,8 @@ internal static class AttachmentEndpoints
     /// client's and so are told apart from the store's: they surface as <see cref="InvalidDataException"/> (400),
     /// the store's own I/O failures as themselves (500). Kestrel's 413 passes as it is.
     /// </summary>
-    private sealed class RequestBody(Stream inner) : Stream
+    private sealed class RequestBody(Stream inner) : ForwardOnlyStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             try
@@ -294,20 +288,5 @@ internal static class AttachmentEndpoints
         }
 
         public static bool IsTheClients(IOException e) => e is not BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge };
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("The request body is read asynchronously.");
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -78,17 +78,11 @@ internal sealed class DatabaseAttachmentBlobs(IDbContextFactory<ChatDbContext> c
     }
 
     /// <summary>Reads one chunk at a time, so serving a file never holds more than a chunk of it in memory.</summary>
-    private sealed class ChunkStream(IDbContextFactory<ChatDbContext> contexts, string id, int chunks) : Stream
+    private sealed class ChunkStream(IDbContextFactory<ChatDbContext> contexts, string id, int chunks) : ForwardOnlyStream
     {
         private byte[] _current = [];
         private int _offset;
         private int _next;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -114,20 +108,5 @@ internal sealed class DatabaseAttachmentBlobs(IDbContextFactory<ChatDbContext> c
             _offset += count;
             return count;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
