@@ -60,6 +60,22 @@ internal static class BatchLoader
             await AddWithReplyTargetAsync(commands, state, stored);
         }
 
+        // Whom a post names is notified only while they may read the room: in a public room, unless banned from it.
+        foreach (var change in batch)
+        {
+            if (change is PostRequest named && !named.Room.StartsWith(Chat.Shared.ChatLimits.DirectRoomPrefix, StringComparison.Ordinal))
+            {
+                var replyTo = named.ReplyToId is { } replyToId ? state.Find(replyToId)?.SenderId : null;
+                foreach (var userId in replyTo is null ? named.Mentions : named.Mentions.Append(replyTo))
+                {
+                    if (!state.NamedBans.ContainsKey((named.Room, userId)))
+                    {
+                        state.NamedBans[(named.Room, userId)] = await commands.ReadBanAsync(named.Room, userId);
+                    }
+                }
+            }
+        }
+
         // A reply in a private room notifies its target's sender only while they may still read it.
         if (state.RulesLoaded)
         {

@@ -1,3 +1,4 @@
+using Chat.Server.Conversations;
 using Chat.Server.History;
 using Chat.Server.Notifications;
 using Chat.Shared;
@@ -30,7 +31,10 @@ public sealed partial class BatchPlan
         var recipients = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var userId in MessageMapper.ReadMentions(message.Mentions))
         {
-            recipients.TryAdd(userId, NotificationKinds.Mention);
+            if (MayRead(message.Room, userId))
+            {
+                recipients.TryAdd(userId, NotificationKinds.Mention);
+            }
         }
 
         if (_state.Find(message.Room, message.ReplyToSequence) is { DeletedAt: null } target && MayRead(message.Room, target.SenderId))
@@ -89,8 +93,12 @@ public sealed partial class BatchPlan
         ReadPointers[key] = Math.Max(ReadPointers.GetValueOrDefault(key), message.Sequence);
     }
 
-    /// <summary>Anyone may read a public room; a private or direct one only its members (known once the rules are read).</summary>
+    /// <summary>
+    /// Anyone not banned from it may read a public room (bans of the people a post names are read with the batch); a
+    /// private or direct one only its members (known once the rules are read).
+    /// </summary>
     private bool MayRead(string room, string userId) =>
         Rooms[room].Kind is null or RoomKinds.Public
-        || (_state.RulesLoaded && (_state.RoomStates[room].MemberOf(userId) is not null || _admins.IsAdmin(userId)));
+            ? _admins.IsAdmin(userId) || !RoomRules.IsBanned(_state.NamedBans.GetValueOrDefault((room, userId)), _now)
+            : _state.RulesLoaded && (_state.RoomStates[room].MemberOf(userId) is not null || _admins.IsAdmin(userId));
 }

@@ -31,6 +31,12 @@ public sealed class BatchState
     /// <summary>The users the batch names (null: never seen), when <see cref="RulesLoaded"/>.</summary>
     public Dictionary<string, UserRecord?> Users { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The bans of the people the batch's posts name (mentioned, or replied to), by room: in a public room, where the
+    /// rules are not read for a post, these decide whom the post may notify.
+    /// </summary>
+    public Dictionary<(string Room, string UserId), BanRecord?> NamedBans { get; } = [];
+
     /// <summary>The uploads the batch's posts claim, as stored (null: no such upload), each held until the commit.</summary>
     public Dictionary<string, AttachmentRecord?> Attachments { get; } = new(StringComparer.Ordinal);
 

@@ -289,6 +289,31 @@ public sealed class NotificationTests(NotificationTests.Fixture fixture) : IClas
         bob.Notifications.Items.Should().NotContain(n => n.MessageId == secret.Id, "bob, who reads the room, was not mentioned");
     }
 
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task SomeoneBannedFromAPublicRoomHearsNothingOfItsMentionsAndReplies(ChatProtocol protocol)
+    {
+        var lobby = TestDefaults.UniqueRoom("lobby");
+        var other = TestDefaults.UniqueRoom("other");
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await using var carol = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("carol"), protocol);
+        await alice.CreatePublicRoomAsync(lobby, alice, bob, carol);
+        await alice.CreatePublicRoomAsync(other, alice);
+        var bobsMessage = await bob.SendMessage(lobby, "something bob said");
+        await alice.BanMember(lobby, bob.UserId, reason: "spam");
+
+        var reply = await carol.PostMessage(lobby, new PostMessageRequest("about what bob said", ReplyToId: bobsMessage.Id));
+        var mention = await carol.Mention(lobby, "bob is gone now", bob);
+        var marker = await alice.Mention(other, "bob, hello elsewhere", bob);
+
+        await bob.Notifications.WaitForAsync(n => n.MessageId == marker.Id);
+        bob.Notifications.Items.Select(n => n.MessageId).Should().Equal([marker.Id], "nothing of a room bob is banned from reaches him");
+        (await bob.GetNotifications(null, 10)).Select(n => n.MessageId).Should().Equal(marker.Id);
+        mention.Mentions.Should().Contain(bob.UserId, "the message still names him");
+        reply.ReplyTo!.Id.Should().Be(bobsMessage.Id);
+    }
+
     /// <summary>The send rate is not what these tests specify.</summary>
     public sealed class Fixture : ChatServerFixture
     {

@@ -49,6 +49,26 @@ public sealed class NotificationPlanTests
     }
 
     [Fact]
+    public void SomeoneBannedFromAPublicRoomIsNotNotifiedOfItsMentionsAndRepliesUntilTheBanEnds()
+    {
+        var state = Room("r", RoomKinds.Public, (Alice, MemberRoles.Owner));
+        var bobsMessage = Stored(state, "r", 1, Bob);
+        var carolsMessage = Stored(state, "r", 2, Carol);
+        state.NamedBans[("r", Bob.Id)] = new BanRecord { Room = "r", UserId = Bob.Id, UserName = Bob.Name, BannedAt = Now.AddHours(-1) };
+        state.NamedBans[("r", Carol.Id)] = new BanRecord { Room = "r", UserId = Carol.Id, UserName = Carol.Name, Until = Now.AddMinutes(-1) };
+
+        var plan = Plan(state,
+            new PostRequest("r", Alice, "bob, look", null, null, [Bob.Id]),
+            new PostRequest("r", Alice, "an answer to bob", null, bobsMessage.Id, []),
+            new PostRequest("r", Alice, "an answer to carol, whose ban is over", null, carolsMessage.Id, [Carol.Id]));
+        Allocate(plan, "r");
+
+        plan.Notifications.Select(n => (n.UserId, n.Kind)).Should().Equal([(Carol.Id, NotificationKinds.Mention)],
+            "a banned user may not read the room, so nothing of it reaches them: not even a preview");
+        plan.NewMessages.Single(m => m.Content == "bob, look").Mentions.Should().Contain(Bob.Id, "the message still says whom it names");
+    }
+
+    [Fact]
     public void AddingSomeoneNotifiesThemWithTheRoomsTitle()
     {
         var state = Room("r", RoomKinds.Private, (Alice, MemberRoles.Owner));
