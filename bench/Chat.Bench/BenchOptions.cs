@@ -15,7 +15,7 @@ public sealed record BenchOptions(
     IReadOnlyList<(int Rooms, int Members)> FanOutShapes,
     bool HoldIdle)
 {
-    public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search"];
+    public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "joinstorm"];
     public static readonly (int Rooms, int Members)[] AllFanOutShapes = [(100, 10), (10, 100), (1, 1_000)];
 
     public static BenchOptions Parse(string[] args)

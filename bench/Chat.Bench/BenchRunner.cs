@@ -46,6 +46,11 @@ public static class BenchRunner
                 await IdleAsync(options, results, cancel.Token);
             }
 
+            if (options.Scenarios.Contains("joinstorm"))
+            {
+                await JoinStormAsync(options, results, cancel.Token);
+            }
+
             if (options.Scenarios.Contains("fanout"))
             {
                 foreach (var (rooms, members) in options.FanOutShapes)
@@ -95,12 +100,25 @@ public static class BenchRunner
         return 0;
     }
 
-    private static async Task IdleAsync(BenchOptions options, BenchResults results, CancellationToken cancellationToken)
+    private static Task IdleAsync(BenchOptions options, BenchResults results, CancellationToken cancellationToken) =>
+        ConnectAndHoldAsync("idle", options.IdleConnections, membersPerRoom: 100, options, results, cancellationToken);
+
+    /// <summary>
+    /// Joins as fast as the clients can make them, into rooms of 100 and into one room of them all: what a join costs
+    /// as its room grows (a join answers the room's members and announces itself to them), beside the bare hub.
+    /// </summary>
+    private static async Task JoinStormAsync(BenchOptions options, BenchResults results, CancellationToken cancellationToken)
     {
-        const int MembersPerRoom = 100;
+        var count = Math.Min(options.IdleConnections, 5_000);
+        await ConnectAndHoldAsync("joinstorm", count, membersPerRoom: 100, options, results, cancellationToken);
+        await ConnectAndHoldAsync("joinstorm", count, membersPerRoom: count, options, results, cancellationToken);
+    }
+
+    private static async Task ConnectAndHoldAsync(
+        string scenario, int count, int membersPerRoom, BenchOptions options, BenchResults results, CancellationToken cancellationToken)
+    {
         const int WarmUpConnections = 200;
         const int ConnectionsPerAddress = 10_000;
-        var count = options.IdleConnections;
         foreach (var kind in new[] { ServerKind.Baseline, ServerKind.Chat })
         {
             var addresses = Math.Max(1, (count + ConnectionsPerAddress - 1) / ConnectionsPerAddress);
@@ -110,25 +128,29 @@ public static class BenchRunner
             {
                 // Warm up (JIT, pools, the store's first queries) so that "before" is a serving process, not a cold one.
                 clients.AddRange(await LoadClientFactory.ConnectAsync(server, WireProtocol.MessagePack,
-                    [.. Enumerable.Range(0, WarmUpConnections).Select(i => $"warm-{i / MembersPerRoom}")], "warm", cancellationToken: cancellationToken));
+                    [.. Enumerable.Range(0, WarmUpConnections).Select(i => $"warm-{i / 100}")], "warm", cancellationToken: cancellationToken));
                 await Settle(cancellationToken);
                 await HoldAsync(options, server, "before the idle connections", cancellationToken);
                 var before = server.ResidentBytes;
 
                 var started = Stopwatch.GetTimestamp();
                 var connected = 0;
-                using (Progress.Every(() => $"idle {server.Name}: {Volatile.Read(ref connected)}/{count} connections, RSS {server.ResidentBytes / 1048576} MiB"))
+                using (Progress.Every(() => $"{scenario} {server.Name}: {Volatile.Read(ref connected)}/{count} connections, RSS {server.ResidentBytes / 1048576} MiB"))
                 {
                     clients.AddRange(await LoadClientFactory.ConnectAsync(server, WireProtocol.MessagePack,
-                        [.. Enumerable.Range(0, count).Select(i => $"idle-{i / MembersPerRoom}")], "idle", n => Volatile.Write(ref connected, n), cancellationToken));
+                        [.. Enumerable.Range(0, count).Select(i => $"{scenario}{membersPerRoom}-{i / membersPerRoom}")], scenario, n => Volatile.Write(ref connected, n), cancellationToken));
                 }
 
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 var idleCores = await WaitUntilQuietAsync(server, cancellationToken);
                 var after = server.ResidentBytes;
-                var result = new IdleResult(server.Name, count, count / elapsed.TotalSeconds, before, after, (after - before) / (double)count, idleCores);
+                var result = new IdleResult(server.Name, count, count / elapsed.TotalSeconds, before, after, (after - before) / (double)count, idleCores)
+                {
+                    Scenario = scenario,
+                    MembersPerRoom = membersPerRoom,
+                };
                 results.Idle.Add(result);
-                Progress.Line($"idle {server.Name}: {count} connections at {result.ConnectsPerSecond:F0}/s, {result.BytesPerConnection / 1024:F1} KiB each, idle CPU {idleCores:F2} cores");
+                Progress.Line($"{scenario} {server.Name}: {count} connections in rooms of {membersPerRoom} at {result.ConnectsPerSecond:F0}/s, {result.BytesPerConnection / 1024:F1} KiB each, idle CPU {idleCores:F2} cores");
                 await HoldAsync(options, server, $"with {count} idle connections", cancellationToken);
             }
             finally

@@ -43,7 +43,7 @@ internal static class MarkdownReport
         Append(md, string.Empty);
         Append(md, "| target | measured | met |");
         Append(md, "| --- | --- | --- |");
-        if (results.Idle.FirstOrDefault(i => i.Server == "chat") is { } idle)
+        if (results.Idle.FirstOrDefault(i => i.Server == "chat" && i.Scenario == "idle") is { } idle)
         {
             Append(md, $"| ≥ 20,000 idle connections, ≤ 20 KiB each | {idle.Connections:N0} connections, {idle.BytesPerConnection / 1024:F1} KiB each | {Met(idle.Connections >= 20_000 && idle.BytesPerConnection <= 20 * 1024)} |");
         }
@@ -121,15 +121,16 @@ internal static class MarkdownReport
             return;
         }
 
-        var baseline = results.Idle.FirstOrDefault(i => i.Server == "baseline");
-        Append(md, "### Idle connections (each joined to a room of 100)");
+        Append(md, "### Idle connections and join storms (each connection joined to one room)");
         Append(md, string.Empty);
-        Append(md, "| server | connections | connects/s | RSS before | RSS after | per connection | vs baseline | idle CPU (cores) |");
-        Append(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Append(md, "| scenario | members per room | server | connections | connects/s | vs baseline | RSS before | RSS after | per connection | vs baseline | idle CPU (cores) |");
+        Append(md, "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var idle in results.Idle)
         {
+            var baseline = results.Idle.FirstOrDefault(i => i.Server == "baseline" && i.Scenario == idle.Scenario && i.MembersPerRoom == idle.MembersPerRoom);
             var ratio = baseline is null ? "–" : F(idle.BytesPerConnection / baseline.BytesPerConnection, "F2") + "×";
-            Append(md, $"| {idle.Server} | {idle.Connections:N0} | {idle.ConnectsPerSecond:N0} | {idle.RssBeforeBytes / 1048576.0:F0} MiB | {idle.RssAfterBytes / 1048576.0:F0} MiB | {idle.BytesPerConnection / 1024:F1} KiB | {ratio} | {idle.IdleCpuCores:F2} |");
+            var speed = baseline is null ? "–" : F(idle.ConnectsPerSecond / baseline.ConnectsPerSecond, "F2") + "×";
+            Append(md, $"| {idle.Scenario} | {idle.MembersPerRoom:N0} | {idle.Server} | {idle.Connections:N0} | {idle.ConnectsPerSecond:N0} | {speed} | {idle.RssBeforeBytes / 1048576.0:F0} MiB | {idle.RssAfterBytes / 1048576.0:F0} MiB | {idle.BytesPerConnection / 1024:F1} KiB | {ratio} | {idle.IdleCpuCores:F2} |");
         }
 
         Append(md, string.Empty);

@@ -35,7 +35,13 @@ public sealed record IdleResult(
     long RssBeforeBytes,
     long RssAfterBytes,
     double BytesPerConnection,
-    double IdleCpuCores);
+    double IdleCpuCores)
+{
+    /// <summary><c>idle</c>, or <c>joinstorm</c> for the same measurement in another room shape.</summary>
+    public string Scenario { get; init; } = "idle";
+
+    public int MembersPerRoom { get; init; } = 100;
+}
 
 /// <summary>One kind of read, called again and again on a stored history: how long each call took, end to end.</summary>
 public sealed record QueryResult(string Scenario, string Query, int StoredMessages, int Calls, int HitsPerCall, double P50Milliseconds, double P99Milliseconds, double MeanMilliseconds);
