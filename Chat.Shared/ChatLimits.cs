@@ -99,6 +99,13 @@ public static class ChatLimits
     /// <summary>Users <see cref="CreateRoomRequest.MemberIds"/> may add at once.</summary>
     public const int MaxMembersOnCreate = 100;
 
+    /// <summary>
+    /// Most users <see cref="JoinResult.Members"/> and <see cref="IChatHub.GetPresence"/> list: a join costs the same
+    /// in a room of any size. <see cref="JoinResult.MemberCount"/> counts them all; <see cref="IChatHub.GetMembers"/>
+    /// pages the room's lasting members.
+    /// </summary>
+    public const int MaxPresenceListed = 100;
+
     /// <summary>Largest <c>limit</c> of <see cref="IChatHub.GetMembers"/>.</summary>
     public const int MaxMembersPage = 200;
 

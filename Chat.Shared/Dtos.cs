@@ -115,11 +115,11 @@ public sealed record Attachment(
 
 /// <summary>The answer to <see cref="IChatHub.JoinRoom"/>.</summary>
 /// <param name="Room">The room (lower case).</param>
-/// <param name="Members">Who is in the room now, the caller included.</param>
+/// <param name="Members">Who is in the room now: the caller first, at most <see cref="ChatLimits.MaxPresenceListed"/> users.</param>
 /// <param name="RecentMessages">Up to 50 latest messages, oldest first.</param>
 /// <param name="LastSequence">The room's latest message sequence (0 when it has no history).</param>
 /// <param name="LastEventSequence">The room's latest change (0 when nothing happened in it yet).</param>
-/// <param name="MemberCount">Users in the room now.</param>
+/// <param name="MemberCount">Users in the room now, all of them (also beyond those listed).</param>
 [MessagePackObject]
 public sealed record JoinResult(
     [property: Key("room")] string Room,

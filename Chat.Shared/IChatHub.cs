@@ -54,7 +54,7 @@ public interface IChatHub
     /// <summary>Rooms with at least one member or with history.</summary>
     Task<RoomSummary[]> ListRooms();
 
-    /// <summary>Who is in <paramref name="room"/> now.</summary>
+    /// <summary>Who is in <paramref name="room"/> now: at most <see cref="ChatLimits.MaxPresenceListed"/> users.</summary>
     Task<UserPresence[]> GetPresence(string room);
 
     /// <summary>Creates a public or private room; the caller becomes its owner (<c>room_exists</c> if the name is taken).</summary>

@@ -28,8 +28,11 @@ public interface IPresenceTracker
     /// <summary>Removes a connection from a room. Returns true when it was the user's last connection in the room.</summary>
     ValueTask<bool> LeaveAsync(string room, ChatUser user, string connectionId, bool lastHere, CancellationToken cancellationToken = default);
 
-    /// <summary>The users in a room now (each once, online).</summary>
-    ValueTask<UserPresence[]> GetMembersAsync(string room, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Up to <paramref name="limit"/> of the users in a room now (each once, online), and how many there are: what it
+    /// costs grows with the limit, not with the room.
+    /// </summary>
+    ValueTask<RoomPresence> GetMembersAsync(string room, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Every room with members, and how many distinct users each has.</summary>
     ValueTask<IReadOnlyDictionary<string, int>> GetMemberCountsAsync(CancellationToken cancellationToken = default);
@@ -37,3 +40,6 @@ public interface IPresenceTracker
     /// <summary>The rooms any connection of the user is in.</summary>
     ValueTask<IReadOnlyList<string>> GetRoomsOfUserAsync(string userId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Some of a room's users now, and the count of all of them.</summary>
+public readonly record struct RoomPresence(UserPresence[] Members, int Count);

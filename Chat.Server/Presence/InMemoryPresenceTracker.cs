@@ -1,5 +1,4 @@
 using Chat.Server.Rooms;
-using Chat.Shared;
 
 namespace Chat.Server.Presence;
 
@@ -18,8 +17,8 @@ internal sealed class InMemoryPresenceTracker(ConnectionRegistry connections) : 
     public ValueTask<bool> LeaveAsync(string room, ChatUser user, string connectionId, bool lastHere, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(lastHere);
 
-    public ValueTask<UserPresence[]> GetMembersAsync(string room, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(connections.UsersIn(room));
+    public ValueTask<RoomPresence> GetMembersAsync(string room, int limit, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(connections.UsersIn(room, limit));
 
     public ValueTask<IReadOnlyDictionary<string, int>> GetMemberCountsAsync(CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<IReadOnlyDictionary<string, int>>(connections.UserCountsByRoom());

@@ -114,17 +114,29 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         }
     }
 
-    public async ValueTask<UserPresence[]> GetMembersAsync(string room, CancellationToken cancellationToken = default)
+    public async ValueTask<RoomPresence> GetMembersAsync(string room, int limit, CancellationToken cancellationToken = default)
     {
         try
         {
-            var members = await _redis.Database.HashGetAllAsync(_prefix + "room:" + room);
-            return [.. members.Select(m => new UserPresence(m.Name!, m.Value!, PresenceStatus.Online))];
+            // The count and the first page of the room's hash, sent together: neither reads the whole room.
+            var key = _prefix + "room:" + room;
+            var count = _redis.Database.HashLengthAsync(key);
+            var members = new List<UserPresence>(Math.Min(limit, 128));
+            await foreach (var member in _redis.Database.HashScanAsync(key, pageSize: limit).WithCancellation(cancellationToken))
+            {
+                members.Add(new UserPresence(member.Name!, member.Value!, PresenceStatus.Online));
+                if (members.Count == limit)
+                {
+                    break;
+                }
+            }
+
+            return new RoomPresence([.. members], (int)await count);
         }
         catch (RedisException exception)
         {
             ReportOutage(nameof(GetMembersAsync), exception);
-            return _connections.UsersIn(room);
+            return _connections.UsersIn(room, limit);
         }
     }
 

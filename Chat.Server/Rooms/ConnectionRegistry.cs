@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Chat.Server.Presence;
 using Chat.Shared;
 
 namespace Chat.Server.Rooms;
@@ -122,13 +123,16 @@ public sealed class ConnectionRegistry
     }
 
     /// <summary>The users with a connection in the room on this node, each once.</summary>
-    public UserPresence[] UsersIn(string room)
+    /// <summary>Up to <paramref name="limit"/> of the users with a connection in the room on this node, and how many there are.</summary>
+    public RoomPresence UsersIn(string room, int limit)
     {
         lock (_lock)
         {
             return _rooms.TryGetValue(room, out var occupancy)
-                ? [.. occupancy.Users.Select(u => new UserPresence(u.Key, u.Value.Name, PresenceStatus.Online))]
-                : [];
+                ? new RoomPresence(
+                    [.. occupancy.Users.Take(limit).Select(u => new UserPresence(u.Key, u.Value.Name, PresenceStatus.Online))],
+                    occupancy.Users.Count)
+                : new RoomPresence([], 0);
         }
     }
 

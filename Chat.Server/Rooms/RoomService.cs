@@ -118,12 +118,13 @@ public sealed class RoomService(
             }
         }
 
-        var members = await presence.GetMembersAsync(room, cancellationToken);
+        var present = await presence.GetMembersAsync(room, ChatLimits.MaxPresenceListed, cancellationToken);
         // The counters before the messages: a change in between shows in the messages and arrives again, never neither.
         var counters = await store.GetCountersAsync(room, cancellationToken);
         var recent = await store.GetHistoryAsync(room, beforeSequence: null, ChatLimits.RecentMessagesOnJoin, cancellationToken);
         return new JoinResult(
-            room, members, recent, recent.Length > 0 ? recent[^1].Sequence : 0, counters.LastEventSequence, members.Length);
+            room, CallerFirst(present.Members, state.User), recent, recent.Length > 0 ? recent[^1].Sequence : 0, counters.LastEventSequence,
+            Math.Max(present.Count, 1));
     }
 
     public Task LeaveAsync(string connectionId, RoomName room, CancellationToken cancellationToken = default) =>
@@ -149,7 +150,14 @@ public sealed class RoomService(
     {
         var state = connections.Get(connectionId);
         await policy.AuthorizeAsync(state.User, room, RoomAction.Read, state, cancellationToken);
-        return await presence.GetMembersAsync(room, cancellationToken);
+        return (await presence.GetMembersAsync(room, ChatLimits.MaxPresenceListed, cancellationToken)).Members;
+    }
+
+    /// <summary>The caller heads the list of a room they just joined, whichever users the store listed first.</summary>
+    private static UserPresence[] CallerFirst(UserPresence[] members, ChatUser caller)
+    {
+        var others = members.Where(m => m.UserId != caller.Id);
+        return [new UserPresence(caller.Id, caller.Name, PresenceStatus.Online), .. others.Take(ChatLimits.MaxPresenceListed - 1)];
     }
 
     private static ChatException TooManyRooms() =>

@@ -43,6 +43,8 @@ export interface Member {
 export class RoomState {
   readonly entries: TimelineEntry[] = [];
   readonly members = new Map<string, Member>();
+  /** Users online in the room whom the join did not list (a big room). */
+  private unlisted = 0;
   readonly typing = new Map<string, string>();
   /** How far each member has read, by user id ("seen by"); undefined until the server told of any. */
   receipts: Map<string, ReadReceipt> | undefined;
@@ -170,11 +172,16 @@ export class RoomState {
     return { entry, index: this.insert(entry) };
   }
 
-  setMembers(members: readonly UserPresence[]): void {
+  /**
+   * A join lists at most 100 users of a big room and counts them all (`memberCount`): those not listed are counted
+   * here, so that the room's online count stays right while its list shows some of them.
+   */
+  setMembers(members: readonly UserPresence[], memberCount: number = members.length): void {
     this.members.clear();
     for (const member of members) {
       this.members.set(member.userId, { userId: member.userId, userName: member.userName, status: member.status });
     }
+    this.unlisted = Math.max(0, memberCount - members.length);
   }
 
   memberJoined(userId: string, userName: string): void {
@@ -183,7 +190,9 @@ export class RoomState {
 
   memberLeft(userId: string): void {
     this.lastLeft = this.members.get(userId);
-    this.members.delete(userId);
+    if (!this.members.delete(userId)) {
+      this.unlisted = Math.max(0, this.unlisted - 1);
+    }
     this.typing.delete(userId);
   }
 
@@ -204,7 +213,7 @@ export class RoomState {
   }
 
   get onlineCount(): number {
-    let count = 0;
+    let count = this.unlisted;
     for (const member of this.members.values()) {
       if (member.status === "online") {
         count++;

@@ -165,7 +165,7 @@ export class ChatStore {
     }
     // Receipts may have moved while the page was away: fetched again when the room is in view.
     room.receiptsFetched = false;
-    room.setMembers(result.members);
+    room.setMembers(result.members, result.memberCount);
     room.typing.clear();
     for (const apply of overtaking) {
       apply(room);
@@ -662,7 +662,7 @@ export class ChatStore {
   private async reload(room: RoomState): Promise<void> {
     const result = await this.hub.invoke<JoinResult>("JoinRoom", room.name);
     room.reset(result.lastEventSequence, result.recentMessages[0]?.sequence, result.lastSequence);
-    room.setMembers(result.members);
+    room.setMembers(result.members, result.memberCount);
     for (const message of result.recentMessages) {
       room.upsert(message, true);
     }
