@@ -1,12 +1,6 @@
 using System.Data.Common;
-using Chat.Server.History;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql;
 
 namespace Chat.Tests.History;
 
@@ -20,26 +14,8 @@ public sealed class SqlitePreviousReleaseTests
     private const string PreviousReleaseMigration = "20261122215023_Initial";
 
     [Fact]
-    public async Task ADatabaseOfThePreviousReleaseKeepsItsHistoryAndCarriesOnNumbering()
-    {
-        using var directory = new TempDirectory();
-        var connectionString = $"Data Source={Path.Combine(directory.Path, "chat.db")};Pooling=False";
-        var options = new DbContextOptionsBuilder<SqliteChatDbContext>().UseSqlite(connectionString).Options;
-        await using (var db = new SqliteChatDbContext(options))
-        {
-            await db.GetService<IMigrator>().MigrateAsync(PreviousReleaseMigration);
-        }
-
-        PreviousReleaseHistory history;
-        await using (var connection = new SqliteConnection(connectionString))
-        {
-            await connection.OpenAsync();
-            history = await PreviousReleaseHistory.WriteAsync(connection);
-        }
-
-        await using var server = await ChatServer.StartAsync(directory.Path, PreviousReleaseHistory.Settings);
-        await history.ShouldBeServedAsIfLoggedAsync(server);
-    }
+    public Task ADatabaseOfThePreviousReleaseKeepsItsHistoryAndCarriesOnNumbering() =>
+        EarlierRelease.OnSqliteAsync(PreviousReleaseMigration, PreviousReleaseHistory.WriteAsync, (history, server) => history.ShouldBeServedAsIfLoggedAsync(server), PreviousReleaseHistory.Settings);
 }
 
 /// <summary>A PostgreSQL database written by the previous release opens with all its history, numbered as a change log.</summary>
@@ -49,30 +25,8 @@ public sealed class PostgresPreviousReleaseTests
     private const string PreviousReleaseMigration = "20261122220129_Initial";
 
     [Fact]
-    public async Task ADatabaseOfThePreviousReleaseKeepsItsHistoryAndCarriesOnNumbering()
-    {
-        await using var postgres = await PostgresServer.StartAsync();
-        var connectionString = await postgres.CreateDatabaseAsync("chat");
-        var options = new DbContextOptionsBuilder<PostgresChatDbContext>().UseNpgsql(connectionString).Options;
-        await using (var db = new PostgresChatDbContext(options))
-        {
-            await db.GetService<IMigrator>().MigrateAsync(PreviousReleaseMigration);
-        }
-
-        PreviousReleaseHistory history;
-        await using (var connection = new NpgsqlConnection(connectionString))
-        {
-            await connection.OpenAsync();
-            history = await PreviousReleaseHistory.WriteAsync(connection);
-        }
-
-        using var directory = new TempDirectory();
-        var settings = PreviousReleaseHistory.Settings;
-        settings["Database:Provider"] = "postgres";
-        settings["ConnectionStrings:Chat"] = connectionString;
-        await using var server = await ChatServer.StartAsync(directory.Path, settings);
-        await history.ShouldBeServedAsIfLoggedAsync(server);
-    }
+    public Task ADatabaseOfThePreviousReleaseKeepsItsHistoryAndCarriesOnNumbering() =>
+        EarlierRelease.OnPostgresAsync(PreviousReleaseMigration, PreviousReleaseHistory.WriteAsync, (history, server) => history.ShouldBeServedAsIfLoggedAsync(server), PreviousReleaseHistory.Settings);
 }
 
 /// <summary>

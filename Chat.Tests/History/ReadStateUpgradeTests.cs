@@ -1,12 +1,6 @@
 using System.Data.Common;
-using Chat.Server.History;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql;
 
 namespace Chat.Tests.History;
 
@@ -14,54 +8,16 @@ namespace Chat.Tests.History;
 public sealed class SqliteReadStateUpgradeTests
 {
     [Fact]
-    public async Task MembersFromBeforeReadStateStartWithTheirRoomsReadAndCountWhatComesAfter()
-    {
-        using var directory = new TempDirectory();
-        var connectionString = $"Data Source={Path.Combine(directory.Path, "chat.db")};Pooling=False";
-        await using (var db = new SqliteChatDbContext(new DbContextOptionsBuilder<SqliteChatDbContext>().UseSqlite(connectionString).Options))
-        {
-            await db.GetService<IMigrator>().MigrateAsync(ConversationsRelease.SqliteMigration);
-        }
-
-        ConversationsRelease release;
-        await using (var connection = new SqliteConnection(connectionString))
-        {
-            await connection.OpenAsync();
-            release = await ConversationsRelease.WriteAsync(connection);
-        }
-
-        await using var server = await ChatServer.StartAsync(directory.Path, ConversationsRelease.Settings);
-        await release.ShouldCountFromTheUpgradeAsync(server);
-    }
+    public Task MembersFromBeforeReadStateStartWithTheirRoomsReadAndCountWhatComesAfter() =>
+        EarlierRelease.OnSqliteAsync(ConversationsRelease.SqliteMigration, ConversationsRelease.WriteAsync, (release, server) => release.ShouldCountFromTheUpgradeAsync(server), ConversationsRelease.Settings);
 }
 
 /// <summary>The same for a PostgreSQL database of the release before read state.</summary>
 public sealed class PostgresReadStateUpgradeTests
 {
     [Fact]
-    public async Task MembersFromBeforeReadStateStartWithTheirRoomsReadAndCountWhatComesAfter()
-    {
-        await using var postgres = await PostgresServer.StartAsync();
-        var connectionString = await postgres.CreateDatabaseAsync("chat");
-        await using (var db = new PostgresChatDbContext(new DbContextOptionsBuilder<PostgresChatDbContext>().UseNpgsql(connectionString).Options))
-        {
-            await db.GetService<IMigrator>().MigrateAsync(ConversationsRelease.PostgresMigration);
-        }
-
-        ConversationsRelease release;
-        await using (var connection = new NpgsqlConnection(connectionString))
-        {
-            await connection.OpenAsync();
-            release = await ConversationsRelease.WriteAsync(connection);
-        }
-
-        using var directory = new TempDirectory();
-        var settings = ConversationsRelease.Settings;
-        settings["Database:Provider"] = "postgres";
-        settings["ConnectionStrings:Chat"] = connectionString;
-        await using var server = await ChatServer.StartAsync(directory.Path, settings);
-        await release.ShouldCountFromTheUpgradeAsync(server);
-    }
+    public Task MembersFromBeforeReadStateStartWithTheirRoomsReadAndCountWhatComesAfter() =>
+        EarlierRelease.OnPostgresAsync(ConversationsRelease.PostgresMigration, ConversationsRelease.WriteAsync, (release, server) => release.ShouldCountFromTheUpgradeAsync(server), ConversationsRelease.Settings);
 }
 
 /// <summary>A private room with two members and history, as the conversations release's SQL stored it.</summary>

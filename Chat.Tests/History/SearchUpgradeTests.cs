@@ -1,12 +1,7 @@
 using System.Data.Common;
-using Chat.Server.History;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql;
 
 namespace Chat.Tests.History;
 
@@ -14,54 +9,16 @@ namespace Chat.Tests.History;
 public sealed class SqliteSearchUpgradeTests
 {
     [Fact]
-    public async Task HistoryFromBeforeSearchIsKeptAndFoundButNotItsDeletedMessages()
-    {
-        using var directory = new TempDirectory();
-        var connectionString = $"Data Source={Path.Combine(directory.Path, "chat.db")};Pooling=False";
-        await using (var db = new SqliteChatDbContext(new DbContextOptionsBuilder<SqliteChatDbContext>().UseSqlite(connectionString).Options))
-        {
-            await db.GetService<IMigrator>().MigrateAsync(ReadStateRelease.SqliteMigration);
-        }
-
-        ReadStateRelease release;
-        await using (var connection = new SqliteConnection(connectionString))
-        {
-            await connection.OpenAsync();
-            release = await ReadStateRelease.WriteAsync(connection);
-        }
-
-        await using var server = await ChatServer.StartAsync(directory.Path, ReadStateRelease.Settings);
-        await release.ShouldBeKeptAndSearchableAsync(server);
-    }
+    public Task HistoryFromBeforeSearchIsKeptAndFoundButNotItsDeletedMessages() =>
+        EarlierRelease.OnSqliteAsync(ReadStateRelease.SqliteMigration, ReadStateRelease.WriteAsync, (release, server) => release.ShouldBeKeptAndSearchableAsync(server), ReadStateRelease.Settings);
 }
 
 /// <summary>The same for a PostgreSQL database of the read-state release.</summary>
 public sealed class PostgresSearchUpgradeTests
 {
     [Fact]
-    public async Task HistoryFromBeforeSearchIsKeptAndFoundButNotItsDeletedMessages()
-    {
-        await using var postgres = await PostgresServer.StartAsync();
-        var connectionString = await postgres.CreateDatabaseAsync("chat");
-        await using (var db = new PostgresChatDbContext(new DbContextOptionsBuilder<PostgresChatDbContext>().UseNpgsql(connectionString).Options))
-        {
-            await db.GetService<IMigrator>().MigrateAsync(ReadStateRelease.PostgresMigration);
-        }
-
-        ReadStateRelease release;
-        await using (var connection = new NpgsqlConnection(connectionString))
-        {
-            await connection.OpenAsync();
-            release = await ReadStateRelease.WriteAsync(connection);
-        }
-
-        using var directory = new TempDirectory();
-        var settings = ReadStateRelease.Settings;
-        settings["Database:Provider"] = "postgres";
-        settings["ConnectionStrings:Chat"] = connectionString;
-        await using var server = await ChatServer.StartAsync(directory.Path, settings);
-        await release.ShouldBeKeptAndSearchableAsync(server);
-    }
+    public Task HistoryFromBeforeSearchIsKeptAndFoundButNotItsDeletedMessages() =>
+        EarlierRelease.OnPostgresAsync(ReadStateRelease.PostgresMigration, ReadStateRelease.WriteAsync, (release, server) => release.ShouldBeKeptAndSearchableAsync(server), ReadStateRelease.Settings);
 }
 
 /// <summary>A public room's history as the read-state release's SQL stored it: posts, and one deleted (its tombstone).</summary>
