@@ -16,10 +16,17 @@ python3 - "$results" <<'PY' || true
 import glob, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    counters = ET.parse(path).getroot().find(".//{*}Counters")
+    root = ET.parse(path).getroot()
+    counters = root.find(".//{*}Counters")
     if counters is not None:
         passed += int(counters.get("passed", 0)); failed += int(counters.get("failed", 0))
         skipped += int(counters.get("notExecuted", 0))
+    # Failures again at the end, where a CI log's tail is read.
+    for result in root.findall(".//{*}UnitTestResult"):
+        if result.get("outcome") == "Failed":
+            message = result.find(".//{*}Message")
+            text = message.text or "" if message is not None else ""
+            print(f"FAILED {result.get('testName')}: {text.strip()[:800]}")
 print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
 PY
 exit $status
