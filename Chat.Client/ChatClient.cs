@@ -60,6 +60,8 @@ public sealed class ChatClient : IAsyncDisposable
             _events.Enqueue(nameof(TypingChanged), () => TypingChanged?.Invoke(this, e), h => h.TypingChanged(e)));
         connection.On<PresenceChange>(nameof(IChatClient.PresenceChanged), e =>
             _events.Enqueue(nameof(PresenceChanged), () => PresenceChanged?.Invoke(this, e), h => h.PresenceChanged(e)));
+        connection.On<RoomActivity>(nameof(IChatClient.RoomActivity), e =>
+            _events.Enqueue(nameof(RoomActivity), () => RoomActivity?.Invoke(this, e), h => h.RoomActivity(e)));
         connection.On<ReadState>(nameof(IChatClient.ReadStateChanged), OnReadStateChanged);
         connection.On<ReadReceipt>(nameof(IChatClient.ReadReceiptChanged), e =>
             _events.Enqueue(nameof(ReadReceiptChanged), () => ReadReceiptChanged?.Invoke(this, e), h => h.ReadReceiptChanged(e)));
@@ -157,6 +159,14 @@ public sealed class ChatClient : IAsyncDisposable
 
     /// <summary>A user who shares a room with this client came online or went offline.</summary>
     public event EventHandler<PresenceChange>? PresenceChanged;
+
+    /// <summary>
+    /// How many users are online and typing in a large room this client is in (<c>Rooms:LargeRoomThreshold</c> on the
+    /// server, 1,000 by default): at most once a second, in place of <see cref="UserJoined"/>, <see cref="UserLeft"/>,
+    /// <see cref="PresenceChanged"/> and <see cref="TypingChanged"/> for that room. A per-user event there afterwards
+    /// means the room is small again: <see cref="GetPresenceAsync"/> tells who is in it.
+    /// </summary>
+    public event EventHandler<RoomActivity>? RoomActivity;
 
     /// <summary>
     /// This user's read pointer moved in a room, on this client or on another device: the room's read state now, with

@@ -106,6 +106,13 @@ public static class ChatLimits
     /// </summary>
     public const int MaxPresenceListed = 100;
 
+    /// <summary>
+    /// Users online from which a room is large by default: per-user join, leave, presence and typing events stop and
+    /// <see cref="IChatClient.RoomActivity"/> reports the counts instead. The room stays large until it falls below
+    /// nine tenths of the threshold, so a crowd at the edge does not switch modes with every join.
+    /// </summary>
+    public const int DefaultLargeRoomThreshold = 1_000;
+
     /// <summary>Largest <c>limit</c> of <see cref="IChatHub.GetMembers"/>.</summary>
     public const int MaxMembersPage = 200;
 

@@ -187,6 +187,20 @@ public sealed record PresenceChange(
     [property: Key("status")] string Status,
     [property: Key("at")] DateTime At);
 
+/// <summary>
+/// How busy a large room is: sent instead of per-user <c>UserJoined</c>, <c>UserLeft</c>, <c>PresenceChanged</c> and
+/// <c>TypingChanged</c> once the room has <see cref="ChatLimits.DefaultLargeRoomThreshold"/> users online (the
+/// server's <c>Rooms:LargeRoomThreshold</c>), at most once a second and only when a figure changed.
+/// </summary>
+/// <param name="Room">The room (lower case).</param>
+/// <param name="MemberCount">Users online in the room now.</param>
+/// <param name="TypingCount">Of them, how many are typing.</param>
+[MessagePackObject]
+public sealed record RoomActivity(
+    [property: Key("room")] string Room,
+    [property: Key("memberCount")] int MemberCount,
+    [property: Key("typingCount")] int TypingCount);
+
 /// <summary>The body of <c>POST /api/auth/token</c>.</summary>
 /// <param name="UserName">1–32 characters of letters, digits, '_', '-', '.'.</param>
 public sealed record GuestTokenRequest(string UserName);

@@ -24,6 +24,13 @@ public interface IChatClient
     /// <summary>A user who shares a room with this connection came online or went offline.</summary>
     Task PresenceChanged(PresenceChange change);
 
+    /// <summary>
+    /// How many users are online and typing in a large room this connection is in: it replaces <see cref="UserJoined"/>,
+    /// <see cref="UserLeft"/>, <see cref="PresenceChanged"/> and <see cref="TypingChanged"/> there. A per-user event in
+    /// the room afterwards means it is small again (ask <see cref="IChatHub.GetPresence"/> who is there).
+    /// </summary>
+    Task RoomActivity(RoomActivity activity);
+
     /// <summary>The user's read pointer moved in a room (on this device or another): every connection of the user gets it.</summary>
     Task ReadStateChanged(ReadState state);
 

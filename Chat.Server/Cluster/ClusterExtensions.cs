@@ -1,6 +1,8 @@
 using Chat.Server.Conversations;
+using Chat.Server.Hubs;
 using Chat.Server.Observability;
 using Chat.Server.Presence;
+using Chat.Server.Rooms;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Chat.Server.Cluster;
@@ -24,6 +26,7 @@ public static class ClusterExtensions
         {
             services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
             services.AddSingleton<IRoomEvictions, LocalRoomEvictions>();
+            services.AddSingleton<ILocalRoomBroadcast, InProcessRoomBroadcast>();
             return builder;
         }
 
@@ -37,6 +40,7 @@ public static class ClusterExtensions
         services.AddSignalR();
         services.AddSingleton(typeof(HubLifetimeManager<>), typeof(ResilientRedisHubLifetimeManager<>));
         services.AddHostedService<BackplaneRecoveryLoop>();
+        services.AddSingleton(sp => (ILocalRoomBroadcast)sp.GetRequiredService<HubLifetimeManager<ChatHub>>());
 
         services.AddSingleton<RedisPresenceTracker>();
         services.AddSingleton<IPresenceTracker>(sp => sp.GetRequiredService<RedisPresenceTracker>());

@@ -22,7 +22,7 @@ namespace Chat.Server.Cluster;
 /// Clients on other nodes recover what they missed meanwhile from history.
 /// </para>
 /// </summary>
-public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, IDisposable
+public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ILocalRoomBroadcast, IDisposable
     where THub : Hub
 {
     private readonly DefaultHubLifetimeManager<THub> _local;
@@ -175,6 +175,10 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
 
     public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) =>
         ChangeGroupAsync(connectionId, groupName, join: false, cancellationToken);
+
+    /// <summary>To this node's connections in the group only: SignalR's in-process manager holds them all.</summary>
+    public Task SendAsync(string room, string method, object?[] arguments, CancellationToken cancellationToken = default) =>
+        _local.SendGroupAsync(room, method, arguments, cancellationToken);
 
     public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         SendAsync(m => m.SendAllAsync(methodName, args, cancellationToken), m => m.SendAllAsync(methodName, args, cancellationToken));

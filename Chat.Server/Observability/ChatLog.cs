@@ -30,6 +30,9 @@ internal static partial class ChatLog
     [LoggerMessage(30, LogLevel.Warning, "Typing broadcast for {Room} failed.", EventName = "TypingBroadcastFailed")]
     public static partial void TypingBroadcastFailed(ILogger logger, string room, Exception exception);
 
+    [LoggerMessage(31, LogLevel.Warning, "Reporting the activity of large rooms failed; trying again in a second.", EventName = "RoomActivityFailed")]
+    public static partial void RoomActivityFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(100, LogLevel.Warning, "Redis connection to {EndPoint} ({ConnectionType}) failed: {FailureType}. Serving local clients; reconnecting.", EventName = "RedisConnectionFailed")]
     public static partial void RedisConnectionFailed(ILogger logger, string endPoint, string connectionType, string failureType);
 

@@ -37,6 +37,15 @@ public interface IPresenceTracker
     /// <summary>Every room with members, and how many distinct users each has.</summary>
     ValueTask<IReadOnlyDictionary<string, int>> GetMemberCountsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>How many distinct users are in each of the given rooms now; rooms with nobody are left out.</summary>
+    ValueTask<IReadOnlyDictionary<string, int>> GetMemberCountsAsync(IReadOnlyCollection<string> rooms, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Publishes how many users are typing in each of the given rooms on this node, and returns how many are typing
+    /// in each across the deployment.
+    /// </summary>
+    ValueTask<IReadOnlyDictionary<string, int>> ShareTypingCountsAsync(IReadOnlyDictionary<string, int> typingHere, CancellationToken cancellationToken = default);
+
     /// <summary>The rooms any connection of the user is in.</summary>
     ValueTask<IReadOnlyList<string>> GetRoomsOfUserAsync(string userId, CancellationToken cancellationToken = default);
 }

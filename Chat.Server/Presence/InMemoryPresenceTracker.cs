@@ -23,6 +23,12 @@ internal sealed class InMemoryPresenceTracker(ConnectionRegistry connections) : 
     public ValueTask<IReadOnlyDictionary<string, int>> GetMemberCountsAsync(CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<IReadOnlyDictionary<string, int>>(connections.UserCountsByRoom());
 
+    public ValueTask<IReadOnlyDictionary<string, int>> GetMemberCountsAsync(IReadOnlyCollection<string> rooms, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(connections.UserCountsIn(rooms));
+
+    public ValueTask<IReadOnlyDictionary<string, int>> ShareTypingCountsAsync(IReadOnlyDictionary<string, int> typingHere, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(typingHere);
+
     public ValueTask<IReadOnlyList<string>> GetRoomsOfUserAsync(string userId, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(connections.RoomsOfUser(userId));
 }

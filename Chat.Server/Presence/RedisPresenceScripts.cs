@@ -82,7 +82,6 @@ internal static class RedisPresenceScripts
         return disconnect(ARGV[2])
         """;
 
-    /// <summary>ARGV: prefix, uid. The rooms any connection of the user is in.</summary>
     /// <summary>ARGV: prefix, room, userId. The nodes that hold a connection of the user in the room.</summary>
     public const string NodesOfUserInRoom = Library + """
         local nodes = {}
@@ -94,6 +93,7 @@ internal static class RedisPresenceScripts
         return nodes
         """;
 
+    /// <summary>ARGV: prefix, uid. The rooms any connection of the user is in.</summary>
     public const string RoomsOfUser = Library + """
         local rooms = {}
         local seen = {}
@@ -103,6 +103,35 @@ internal static class RedisPresenceScripts
           end
         end
         return rooms
+        """;
+
+    /// <summary>
+    /// ARGV: prefix, node, ttlMs, then pairs of room and how many users type there on this node. Each node's count
+    /// lives in <c>typing:{room}</c> (hash node → "expiresAtMs:count") for ttlMs unless written again, so a dead
+    /// node's typists fade by themselves. Returns each room's count across the live nodes, in the order given.
+    /// </summary>
+    public const string ShareTyping = Library + """
+        local now = now_ms()
+        local ttl = tonumber(ARGV[3])
+        local totals = {}
+        for i = 4, #ARGV, 2 do
+          local key = p .. 'typing:' .. ARGV[i]
+          local count = tonumber(ARGV[i + 1])
+          if count > 0 then
+            redis.call('HSET', key, ARGV[2], (now + ttl) .. ':' .. count)
+            redis.call('PEXPIRE', key, ttl)
+          else
+            redis.call('HDEL', key, ARGV[2])
+          end
+          local total = 0
+          local entries = redis.call('HGETALL', key)
+          for j = 1, #entries, 2 do
+            local expires, typing = string.match(entries[j + 1], '(%d+):(%d+)')
+            if tonumber(expires) > now then total = total + tonumber(typing) else redis.call('HDEL', key, entries[j]) end
+          end
+          table.insert(totals, total)
+        end
+        return totals
         """;
 
     /// <summary>

@@ -1,9 +1,7 @@
 using Chat.Server.Cluster;
-using Chat.Server.Hubs;
 using Chat.Server.Observability;
 using Chat.Server.Rooms;
 using Chat.Shared;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -23,9 +21,11 @@ public sealed class RedisPresenceTracker : IPresenceTracker
 {
     private const int ReapBatchSize = 500;
 
+    // Three of RoomActivityLoop's rounds: a node's typists count until it has missed a few.
+    private static readonly TimeSpan TypingShareLifetime = TimeSpan.FromSeconds(3);
+
     private readonly RedisConnection _redis;
-    private readonly IHubContext<ChatHub, IChatClient> _hub;
-    private readonly TimeProvider _time;
+    private readonly MemberAnnouncer _announcer;
     private readonly ILogger<RedisPresenceTracker> _logger;
     private readonly ConnectionRegistry _connections;
     private readonly string _prefix;
@@ -38,14 +38,12 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         RedisConnection redis,
         ConnectionRegistry connections,
         IOptions<RedisClusterOptions> options,
-        IHubContext<ChatHub, IChatClient> hub,
-        TimeProvider time,
+        MemberAnnouncer announcer,
         ILogger<RedisPresenceTracker> logger)
     {
         _redis = redis;
         _connections = connections;
-        _hub = hub;
-        _time = time;
+        _announcer = announcer;
         _logger = logger;
         _prefix = options.Value.PresenceKeyPrefix;
         _leaseMilliseconds = (long)options.Value.LeaseDuration.TotalMilliseconds;
@@ -145,6 +143,49 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         }
     }
 
+    public async ValueTask<IReadOnlyDictionary<string, int>> GetMemberCountsAsync(IReadOnlyCollection<string> rooms, CancellationToken cancellationToken = default)
+    {
+        if (rooms.Count == 0)
+        {
+            return new Dictionary<string, int>();
+        }
+
+        try
+        {
+            var counts = await _redis.Database.HashGetAsync(_prefix + "rooms", [.. rooms.Select(room => (RedisValue)room)]);
+            return rooms.Zip(counts)
+                .Where(pair => pair.Second.HasValue && (int)pair.Second > 0)
+                .ToDictionary(pair => pair.First, pair => (int)pair.Second, StringComparer.Ordinal);
+        }
+        catch (RedisException exception)
+        {
+            ReportOutage(nameof(GetMemberCountsAsync), exception);
+            return _connections.UserCountsIn(rooms);
+        }
+    }
+
+    public async ValueTask<IReadOnlyDictionary<string, int>> ShareTypingCountsAsync(IReadOnlyDictionary<string, int> typingHere, CancellationToken cancellationToken = default)
+    {
+        if (typingHere.Count == 0)
+        {
+            return typingHere;
+        }
+
+        try
+        {
+            var rooms = typingHere.Keys.ToArray();
+            var totals = (RedisResult[])(await EvaluateAsync(
+                RedisPresenceScripts.ShareTyping,
+                [NodeId, (long)TypingShareLifetime.TotalMilliseconds, .. rooms.SelectMany(room => new RedisValue[] { room, typingHere[room] })]))!;
+            return rooms.Zip(totals).ToDictionary(pair => pair.First, pair => (int)pair.Second, StringComparer.Ordinal);
+        }
+        catch (RedisException exception)
+        {
+            ReportOutage(nameof(ShareTypingCountsAsync), exception);
+            return typingHere;
+        }
+    }
+
     public async ValueTask<IReadOnlyList<string>> GetRoomsOfUserAsync(string userId, CancellationToken cancellationToken = default)
     {
         try
@@ -238,7 +279,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         {
             if ((int)await EvaluateAsync(RedisPresenceScripts.Leave, connectionId, user.Id, room) == 1)
             {
-                await AnnounceAsync(room, () => _hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, user.Id, user.Name, Now)));
+                await AnnounceAsync(room, () => _announcer.UserLeftAsync(room, user));
             }
         }
 
@@ -246,12 +287,12 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         {
             if ((int)await EvaluateAsync(RedisPresenceScripts.Join, NodeId, connectionId, user.Id, user.Name, _leaseMilliseconds, room) == 1)
             {
-                await AnnounceAsync(room, () => _hub.Clients.GroupExcept(room, connectionId).UserJoined(new RoomMemberEvent(room, user.Id, user.Name, Now)));
+                await AnnounceAsync(room, () => _announcer.UserJoinedAsync(room, user, connectionId));
             }
 
             if (!local.IsIn(room) && (int)await EvaluateAsync(RedisPresenceScripts.Leave, connectionId, user.Id, room) == 1)
             {
-                await AnnounceAsync(room, () => _hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, user.Id, user.Name, Now)));
+                await AnnounceAsync(room, () => _announcer.UserLeftAsync(room, user));
             }
         }
 
@@ -266,7 +307,7 @@ public sealed class RedisPresenceTracker : IPresenceTracker
             var rooms = await GetRoomsOfUserAsync(user.Id);
             if (rooms.Count > 0)
             {
-                await AnnounceAsync(rooms[0], () => _hub.Clients.Groups(rooms).PresenceChanged(new PresenceChange(user.Id, user.Name, PresenceStatus.Online, Now)));
+                await AnnounceAsync(rooms[0], () => _announcer.PresenceChangedAsync(rooms, user, PresenceStatus.Online));
             }
         }
     }
@@ -281,15 +322,14 @@ public sealed class RedisPresenceTracker : IPresenceTracker
 
     private async Task AnnounceDepartureAsync(ChatUser user, DisconnectOutcome outcome)
     {
-        var at = Now;
         foreach (var room in outcome.RoomsLeft)
         {
-            await AnnounceAsync(room, () => _hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, user.Id, user.Name, at)));
+            await AnnounceAsync(room, () => _announcer.UserLeftAsync(room, user));
         }
 
         if (outcome.WentOffline && outcome.RoomsLeft.Count > 0)
         {
-            await AnnounceAsync(outcome.RoomsLeft[0], () => _hub.Clients.Groups(outcome.RoomsLeft).PresenceChanged(new PresenceChange(user.Id, user.Name, PresenceStatus.Offline, at)));
+            await AnnounceAsync(outcome.RoomsLeft[0], () => _announcer.PresenceChangedAsync(outcome.RoomsLeft, user, PresenceStatus.Offline));
         }
     }
 
@@ -329,8 +369,6 @@ public sealed class RedisPresenceTracker : IPresenceTracker
         var rooms = fields.Skip(3).Select(r => (string)r!).ToList();
         return new UserOutcome(user, new DisconnectOutcome((int)fields[2] == 1, rooms));
     }
-
-    private DateTime Now => _time.GetUtcNow().UtcDateTime;
 
     private sealed record UserOutcome(ChatUser User, DisconnectOutcome Outcome);
 }

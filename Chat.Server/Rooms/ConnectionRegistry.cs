@@ -122,7 +122,15 @@ public sealed class ConnectionRegistry
         }
     }
 
-    /// <summary>The users with a connection in the room on this node, each once.</summary>
+    /// <summary>How many distinct users have a connection in the room on this node.</summary>
+    public int UserCountIn(string room)
+    {
+        lock (_lock)
+        {
+            return _rooms.TryGetValue(room, out var occupancy) ? occupancy.Users.Count : 0;
+        }
+    }
+
     /// <summary>Up to <paramref name="limit"/> of the users with a connection in the room on this node, and how many there are.</summary>
     public RoomPresence UsersIn(string room, int limit)
     {
@@ -142,6 +150,18 @@ public sealed class ConnectionRegistry
         lock (_lock)
         {
             return _rooms.ToDictionary(r => r.Key, r => r.Value.Users.Count, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>How many distinct users each of the given rooms has on this node; rooms with nobody are left out.</summary>
+    public IReadOnlyDictionary<string, int> UserCountsIn(IEnumerable<string> rooms)
+    {
+        lock (_lock)
+        {
+            return rooms.Distinct(StringComparer.Ordinal)
+                .Select(room => (Room: room, Count: _rooms.TryGetValue(room, out var occupancy) ? occupancy.Users.Count : 0))
+                .Where(r => r.Count > 0)
+                .ToDictionary(r => r.Room, r => r.Count, StringComparer.Ordinal);
         }
     }
 

@@ -20,8 +20,8 @@ public sealed class RoomService(
     ChangePipeline pipeline,
     UserDirectory users,
     ConversationService conversations,
-    IHubContext<ChatHub, IChatClient> hub,
-    TimeProvider time)
+    MemberAnnouncer announcer,
+    IHubContext<ChatHub, IChatClient> hub)
 {
     public async Task ConnectedAsync(string connectionId, ChatUser user, CancellationToken cancellationToken = default)
     {
@@ -29,11 +29,7 @@ public sealed class RoomService(
         await users.SeenAsync(user, cancellationToken);
         if (await presence.ConnectAsync(user, connectionId, firstHere, cancellationToken))
         {
-            var rooms = await presence.GetRoomsOfUserAsync(user.Id, cancellationToken);
-            if (rooms.Count > 0)
-            {
-                await hub.Clients.Groups(rooms).PresenceChanged(new PresenceChange(user.Id, user.Name, PresenceStatus.Online, Now));
-            }
+            await announcer.PresenceChangedAsync(await presence.GetRoomsOfUserAsync(user.Id, cancellationToken), user, PresenceStatus.Online);
         }
     }
 
@@ -51,15 +47,14 @@ public sealed class RoomService(
         }
 
         var outcome = await presence.DisconnectAsync(departure, cancellationToken);
-        var at = Now;
         foreach (var room in outcome.RoomsLeft)
         {
-            await hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, user.Id, user.Name, at));
+            await announcer.UserLeftAsync(room, user);
         }
 
-        if (outcome.WentOffline && outcome.RoomsLeft.Count > 0)
+        if (outcome.WentOffline)
         {
-            await hub.Clients.Groups(outcome.RoomsLeft).PresenceChanged(new PresenceChange(user.Id, user.Name, PresenceStatus.Offline, at));
+            await announcer.PresenceChangedAsync(outcome.RoomsLeft, user, PresenceStatus.Offline);
         }
     }
 
@@ -114,7 +109,7 @@ public sealed class RoomService(
 
             if (await presence.JoinAsync(room, state.User, connectionId, firstHere, cancellationToken))
             {
-                await hub.Clients.GroupExcept(room, connectionId).UserJoined(new RoomMemberEvent(room, state.User.Id, state.User.Name, Now));
+                await announcer.UserJoinedAsync(room, state.User, connectionId);
             }
         }
 
@@ -162,6 +157,4 @@ public sealed class RoomService(
 
     private static ChatException TooManyRooms() =>
         new(ChatErrorCodes.TooManyRooms, $"a connection may be in at most {ChatLimits.MaxRoomsPerConnection} rooms; leave one first");
-
-    private DateTime Now => time.GetUtcNow().UtcDateTime;
 }

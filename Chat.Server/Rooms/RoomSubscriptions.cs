@@ -11,8 +11,8 @@ public sealed class RoomSubscriptions(
     ConnectionRegistry connections,
     IPresenceTracker presence,
     TypingService typing,
-    IHubContext<ChatHub, IChatClient> hub,
-    TimeProvider time)
+    MemberAnnouncer announcer,
+    IHubContext<ChatHub, IChatClient> hub)
 {
     public async Task LeaveAsync(string connectionId, ConnectionRegistry.ConnectionState state, RoomName room, CancellationToken cancellationToken = default)
     {
@@ -26,7 +26,7 @@ public sealed class RoomSubscriptions(
         await typing.EndAsync(room, state.User, cancellationToken);
         if (await presence.LeaveAsync(room, state.User, connectionId, lastHere, cancellationToken))
         {
-            await hub.Clients.Group(room).UserLeft(new RoomMemberEvent(room, state.User.Id, state.User.Name, time.GetUtcNow().UtcDateTime));
+            await announcer.UserLeftAsync(room, state.User);
         }
     }
 

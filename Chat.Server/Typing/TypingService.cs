@@ -4,7 +4,6 @@ using Chat.Server.Hubs;
 using Chat.Server.Observability;
 using Chat.Server.Rooms;
 using Chat.Shared;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace Chat.Server.Typing;
@@ -15,7 +14,7 @@ namespace Chat.Server.Typing;
 /// </summary>
 public sealed class TypingService(
     ConnectionRegistry connections,
-    IHubContext<ChatHub, IChatClient> hub,
+    MemberAnnouncer announcer,
     RoomPolicy policy,
     TimeProvider time,
     IOptions<TypingOptions> options,
@@ -56,7 +55,7 @@ public sealed class TypingService(
             (_, current) => current with { ExpiresAt = expiresAt });
         if (started)
         {
-            await hub.Clients.GroupExcept(room, connectionId).TypingChanged(new TypingNotice(room, state.User.Id, state.User.Name, true));
+            await announcer.TypingChangedAsync(room, state.User, isTyping: true, connectionId);
         }
     }
 
@@ -78,11 +77,15 @@ public sealed class TypingService(
         }
     }
 
+    /// <summary>How many users are typing in each room where anyone is, on this node.</summary>
+    public Dictionary<string, int> CountsByRoom() =>
+        _typing.Keys.GroupBy(key => key.Room, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
     private async Task AnnounceEndAsync(string room, ChatUser user)
     {
         try
         {
-            await hub.Clients.Group(room).TypingChanged(new TypingNotice(room, user.Id, user.Name, false));
+            await announcer.TypingChangedAsync(room, user, isTyping: false);
         }
         catch (Exception exception)
         {

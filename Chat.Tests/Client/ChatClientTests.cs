@@ -283,6 +283,8 @@ public sealed class ChatClientTests(ChatServerFixture fixture) : IClassFixture<C
 
         public Task PresenceChanged(PresenceChange change) => Task.CompletedTask;
 
+        public Task RoomActivity(RoomActivity activity) => Task.CompletedTask;
+
         public Task ReadStateChanged(ReadState state) => Task.CompletedTask;
 
         public Task ReadReceiptChanged(ReadReceipt receipt) => Task.CompletedTask;

@@ -127,6 +127,8 @@ public sealed class FlakyHubTests(FlakyHubTests.Fixture fixture) : IClassFixture
 
         public Task PresenceChanged(PresenceChange change) => Task.CompletedTask;
 
+        public Task RoomActivity(RoomActivity activity) => Task.CompletedTask;
+
         public Task ReadStateChanged(ReadState state) => Task.CompletedTask;
 
         public Task ReadReceiptChanged(ReadReceipt receipt) => Task.CompletedTask;

@@ -253,6 +253,8 @@ public sealed partial class ReadStateClientTests(ReadStateClientTests.Fixture fi
 
         public Task PresenceChanged(PresenceChange change) => Task.CompletedTask;
 
+        public Task RoomActivity(RoomActivity activity) => Task.CompletedTask;
+
         public Task ReadStateChanged(ReadState state)
         {
             ReadStates.Add(state);

@@ -16,6 +16,7 @@ public sealed class TestClient : IAsyncDisposable
         connection.On<RoomMemberEvent>(nameof(IChatClient.UserLeft), Left.Add);
         connection.On<TypingNotice>(nameof(IChatClient.TypingChanged), Typing.Add);
         connection.On<PresenceChange>(nameof(IChatClient.PresenceChanged), Presence.Add);
+        connection.On<RoomActivity>(nameof(IChatClient.RoomActivity), Activity.Add);
         connection.On<ReadState>(nameof(IChatClient.ReadStateChanged), ReadStates.Add);
         connection.On<ReadReceipt>(nameof(IChatClient.ReadReceiptChanged), Receipts.Add);
         connection.On<Notification>(nameof(IChatClient.NotificationReceived), Notifications.Add);
@@ -39,6 +40,9 @@ public sealed class TestClient : IAsyncDisposable
     public EventLog<TypingNotice> Typing { get; } = new();
 
     public EventLog<PresenceChange> Presence { get; } = new();
+
+    /// <summary>Every <see cref="IChatClient.RoomActivity"/>: the counts of a large room.</summary>
+    public EventLog<RoomActivity> Activity { get; } = new();
 
     /// <summary>Every <see cref="IChatClient.ReadStateChanged"/>: this user's read pointer moved, here or on another device.</summary>
     public EventLog<ReadState> ReadStates { get; } = new();

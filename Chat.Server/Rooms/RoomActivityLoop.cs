@@ -1,0 +1,68 @@
+using Chat.Server.Observability;
+using Chat.Server.Presence;
+using Chat.Server.Typing;
+using Chat.Shared;
+
+namespace Chat.Server.Rooms;
+
+/// <summary>
+/// Once a second: reads how many users are online in this node's rooms (across the deployment), decides which rooms
+/// are large (<see cref="LargeRooms"/>), and tells this node's members of each large room its counts when they changed.
+/// Every node reports to its own members, so a member hears a room's counts at most once a second however many
+/// nodes share the room.
+/// </summary>
+internal sealed class RoomActivityLoop(
+    ConnectionRegistry connections,
+    IPresenceTracker presence,
+    TypingService typing,
+    LargeRooms large,
+    ILocalRoomBroadcast broadcast,
+    TimeProvider time,
+    ILogger<RoomActivityLoop> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    private readonly Dictionary<string, RoomActivity> _told = new(StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await ReportAsync(stoppingToken);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                ChatLog.RoomActivityFailed(logger, exception);
+            }
+        }
+    }
+
+    private async Task ReportAsync(CancellationToken cancellationToken)
+    {
+        var here = connections.UserCountsByRoom();
+        var online = await presence.GetMemberCountsAsync([.. here.Keys.Union(large.Rooms)], cancellationToken);
+        large.Update(online);
+
+        var typingHere = typing.CountsByRoom();
+        var largeHere = large.Rooms.Where(here.ContainsKey).ToDictionary(room => room, room => typingHere.GetValueOrDefault(room), StringComparer.Ordinal);
+        var typingAll = await presence.ShareTypingCountsAsync(largeHere, cancellationToken);
+
+        foreach (var room in _told.Keys.Where(room => !largeHere.ContainsKey(room)))
+        {
+            _told.Remove(room);
+        }
+
+        foreach (var room in largeHere.Keys)
+        {
+            var activity = new RoomActivity(room, online.GetValueOrDefault(room), typingAll.GetValueOrDefault(room));
+            if (_told.GetValueOrDefault(room) != activity)
+            {
+                await broadcast.SendAsync(room, nameof(IChatClient.RoomActivity), [activity], cancellationToken);
+                _told[room] = activity;
+            }
+        }
+    }
+}
