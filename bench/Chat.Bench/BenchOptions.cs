@@ -15,7 +15,16 @@ public sealed record BenchOptions(
     IReadOnlyList<(int Rooms, int Members)> FanOutShapes,
     bool HoldIdle)
 {
-    public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "joinstorm"];
+    public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "joinstorm", "coldstart"];
+
+    /// <summary>How many fresh starts of each server the coldstart scenario measures (it is noisy: one is a sample, not a figure).</summary>
+    public int ColdStartRuns { get; init; } = 1;
+
+    /// <summary>Which servers the coldstart scenario starts, in order (both by default; one alone to compare variants of ours quickly).</summary>
+    public IReadOnlyList<ServerKind> ColdStartServers { get; init; } = [ServerKind.Baseline, ServerKind.Chat];
+
+    /// <summary>The Chat.Server.dll to start instead of the build output (e.g. a published one), and environment for our server only.</summary>
+    public ChatLaunch ChatLaunch { get; init; } = new(null, new Dictionary<string, string>());
     public static readonly (int Rooms, int Members)[] AllFanOutShapes = [(100, 10), (10, 100), (1, 1_000)];
 
     public static BenchOptions Parse(string[] args)
@@ -26,6 +35,10 @@ public sealed record BenchOptions(
         string? output = null;
         var holdIdle = false;
         (int Rooms, int Members)[] shapes = AllFanOutShapes;
+        var coldStartRuns = 1;
+        ServerKind[] coldStartServers = [ServerKind.Baseline, ServerKind.Chat];
+        string? chatServer = null;
+        var chatEnvironment = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--hold-idle")
@@ -52,6 +65,19 @@ public sealed record BenchOptions(
                 case "--out":
                     output = value;
                     break;
+                case "--coldstart-runs":
+                    coldStartRuns = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--coldstart-servers":
+                    coldStartServers = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => Enum.Parse<ServerKind>(n, ignoreCase: true))];
+                    break;
+                case "--chat-server":
+                    chatServer = Path.GetFullPath(value);
+                    break;
+                case "--chat-env":
+                    var (key, setting) = value.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException($"--chat-env takes NAME=VALUE, not '{value}'");
+                    chatEnvironment[key] = setting;
+                    break;
                 default:
                     throw new ArgumentException($"unknown option {args[i]}");
             }
@@ -60,7 +86,7 @@ public sealed record BenchOptions(
         }
 
         output ??= Path.Combine(RepositoryPaths.Root, "bench", "results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        return profile switch
+        var options = profile switch
         {
             "quick" => new BenchOptions(profile, scenarios.ToHashSet(), idleConnections ?? 2_000, TimeSpan.FromSeconds(3),
                 [2_000, 4_000, 8_000, 16_000, 32_000], [1_000, 2_000, 4_000, 8_000, 16_000, 32_000], 4_000, output, shapes, holdIdle),
@@ -68,6 +94,7 @@ public sealed record BenchOptions(
                 [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], [2_500, 5_000, 10_000, 20_000, 40_000, 80_000], 20_000, output, shapes, holdIdle),
             _ => throw new ArgumentException("--profile is quick or full"),
         };
+        return options with { ColdStartRuns = coldStartRuns, ColdStartServers = coldStartServers, ChatLaunch = new ChatLaunch(chatServer, chatEnvironment) };
     }
 
     /// <summary>"100x10" → 100 rooms of 10 members.</summary>
@@ -104,3 +131,6 @@ public sealed record BenchOptions(
         return 1024;
     }
 }
+
+/// <summary>How our server is started: which Chat.Server.dll (null: the build output) and what environment on top of the bench's.</summary>
+public sealed record ChatLaunch(string? Assembly, IReadOnlyDictionary<string, string> Environment);
