@@ -11,5 +11,5 @@ start_bench_and_wait_for_server() {
     kill -0 "$bench" 2>/dev/null || { echo "the bench ended before our server was measured; see $log" >&2; exit 1; }
     sleep 0.5
   done
-  server=$(pgrep -f "^dotnet $PWD/Chat.Server/bin/Release/net10.0/Chat.Server.dll" | head -1)
+  server=$(pgrep -f "^dotnet $PWD/Chat.Server/bin/Release/.*Chat.Server.dll" | head -1)
 }
