@@ -15,9 +15,9 @@ public sealed class WarmUpOptions
 
     /// <summary>Rounds of rehearsed traffic: each round connects the clients, posts and receives, then lets the JIT catch up.</summary>
     [Range(0, 10)]
-    public int Rounds { get; set; } = 1;
+    public int Rounds { get; set; } = 2;
 
     /// <summary>Rehearsal clients per round (half MessagePack, half JSON), in rooms of 8.</summary>
     [Range(2, 200)]
-    public int Clients { get; set; } = 16;
+    public int Clients { get; set; } = 32;
 }
