@@ -9,6 +9,11 @@ namespace Chat.Server.History;
 /// <summary>History reads through EF Core, each timed for the store-read metric.</summary>
 internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, ChatMetrics metrics, AttachmentLinks links, RecentMessagesCache recentCache) : IMessageStore
 {
+    // On every join. Compiled once per server (not statically: a compiled query keeps the first provider it ran on).
+    private readonly Func<ChatDbContext, string, CancellationToken, Task<RoomCounters>> _readCounters = EF.CompileAsyncQuery(
+        (ChatDbContext db, string room, CancellationToken _) =>
+            db.Rooms.AsNoTracking().Where(r => r.Name == room).Select(r => new RoomCounters(r.LastSequence, r.LastEventSequence)).FirstOrDefault());
+
     public Task<JoinView> GetJoinViewAsync(string room, CancellationToken cancellationToken = default) =>
         TimedReadAsync("join", () => ReadJoinViewAsync(room, cancellationToken));
 
@@ -163,16 +168,7 @@ internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, Ch
     private async Task<RoomCounters> ReadCountersAsync(string room, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await ReadCountersAsync(db, room, cancellationToken);
-    }
-
-    private static async Task<RoomCounters> ReadCountersAsync(ChatDbContext db, string room, CancellationToken cancellationToken)
-    {
-        var counters = await db.Rooms.AsNoTracking()
-            .Where(r => r.Name == room)
-            .Select(r => new { r.LastSequence, r.LastEventSequence })
-            .FirstOrDefaultAsync(cancellationToken);
-        return counters is null ? default : new RoomCounters(counters.LastSequence, counters.LastEventSequence);
+        return await _readCounters(db, room, cancellationToken);
     }
 
     /// <summary>
@@ -183,7 +179,7 @@ internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, Ch
     private async Task<JoinView> ReadJoinViewAsync(string room, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var counters = await ReadCountersAsync(db, room, cancellationToken);
+        var counters = await _readCounters(db, room, cancellationToken);
         if (counters.LastSequence == 0)
         {
             return new JoinView(counters, []);
