@@ -15,6 +15,9 @@ public sealed record BenchOptions(
     IReadOnlyList<(int Rooms, int Members)> FanOutShapes,
     bool HoldIdle)
 {
+    /// <summary>Our server's <c>Database:Durability</c> (disk or process): every figure of the store is quoted with it.</summary>
+    public string Durability { get; init; } = "disk";
+
     public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "joinstorm"];
     public static readonly (int Rooms, int Members)[] AllFanOutShapes = [(100, 10), (10, 100), (1, 1_000)];
 
@@ -26,6 +29,7 @@ public sealed record BenchOptions(
         string? output = null;
         var holdIdle = false;
         (int Rooms, int Members)[] shapes = AllFanOutShapes;
+        var durability = "disk";
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--hold-idle")
@@ -49,6 +53,9 @@ public sealed record BenchOptions(
                 case "--idle-connections":
                     idleConnections = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
+                case "--durability":
+                    durability = value is "disk" or "process" ? value : throw new ArgumentException("--durability is disk or process");
+                    break;
                 case "--out":
                     output = value;
                     break;
@@ -60,7 +67,7 @@ public sealed record BenchOptions(
         }
 
         output ??= Path.Combine(RepositoryPaths.Root, "bench", "results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        return profile switch
+        var options = profile switch
         {
             "quick" => new BenchOptions(profile, scenarios.ToHashSet(), idleConnections ?? 2_000, TimeSpan.FromSeconds(3),
                 [2_000, 4_000, 8_000, 16_000, 32_000], [1_000, 2_000, 4_000, 8_000, 16_000, 32_000], 4_000, output, shapes, holdIdle),
@@ -68,6 +75,7 @@ public sealed record BenchOptions(
                 [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], [2_500, 5_000, 10_000, 20_000, 40_000, 80_000], 20_000, output, shapes, holdIdle),
             _ => throw new ArgumentException("--profile is quick or full"),
         };
+        return options with { Durability = durability };
     }
 
     /// <summary>"100x10" → 100 rooms of 10 members.</summary>

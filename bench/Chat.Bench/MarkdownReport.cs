@@ -10,7 +10,7 @@ internal static class MarkdownReport
     {
         var md = new StringBuilder();
         var m = results.Machine;
-        Append(md, $"Run {results.StartedAt:yyyy-MM-dd HH:mm} UTC, profile `{results.Profile}`: `{results.Command}`");
+        Append(md, $"Run {results.StartedAt:yyyy-MM-dd HH:mm} UTC, profile `{results.Profile}`, `Database:Durability={results.Durability}`: `{results.Command}`");
         Append(md, string.Empty);
         Append(md, $"Machine: {m.Cpu}, {m.Cores} cores, {m.MemoryBytes / (1L << 30)} GiB, {m.Kernel}, {m.Runtime}, open-file limit {m.FileDescriptorLimit}.");
         Append(md, string.Empty);

@@ -11,7 +11,7 @@ return args switch
 static int Usage()
 {
     Console.Error.WriteLine("""
-        Chat.Bench run [--profile quick|full] [--scenarios idle,fanout,ingest,protocols,redis,readmarks,search,joinstorm] [--fanout-shapes 100x10,10x100,1x1000] [--idle-connections N] [--out DIR] [--hold-idle]
+        Chat.Bench run [--profile quick|full] [--scenarios idle,fanout,ingest,protocols,redis,readmarks,search,joinstorm] [--fanout-shapes 100x10,10x100,1x1000] [--idle-connections N] [--durability disk|process] [--out DIR] [--hold-idle]
             Starts the chat server and the bare-hub baseline as child processes, drives them, and writes
             results.json and results.md to DIR (default bench/results/<UTC time>). --hold-idle pauses the idle
             scenario before and after it opens its connections, until Enter, for a heap census of each server.

@@ -60,6 +60,8 @@ public sealed class BenchResults
 
     public required string Command { get; init; }
 
+    public required string Durability { get; init; }
+
     public List<IdleResult> Idle { get; } = [];
 
     public List<StepResult> Steps { get; } = [];
