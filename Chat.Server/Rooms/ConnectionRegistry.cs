@@ -145,14 +145,21 @@ public sealed class ConnectionRegistry
     /// <summary>Up to <paramref name="limit"/> of the users with a connection in the room on this node, and how many there are.</summary>
     public RoomPresence UsersIn(string room, int limit)
     {
+        KeyValuePair<string, PresentUser>[] listed;
+        int count;
         lock (_lock)
         {
-            return _rooms.TryGetValue(room, out var occupancy)
-                ? new RoomPresence(
-                    [.. occupancy.Users.Take(limit).Select(u => new UserPresence(u.Key, u.Value.Name, PresenceStatus.Online))],
-                    occupancy.Users.Count)
-                : new RoomPresence([], 0);
+            if (!_rooms.TryGetValue(room, out var occupancy))
+            {
+                return new RoomPresence([], 0);
+            }
+
+            // Only the copy under the lock, which every join and leave of the node takes.
+            listed = [.. occupancy.Users.Take(limit)];
+            count = occupancy.Users.Count;
         }
+
+        return new RoomPresence([.. listed.Select(u => new UserPresence(u.Key, u.Value.Name, PresenceStatus.Online))], count);
     }
 
     /// <summary>Every room with a connection on this node, and how many distinct users each has here.</summary>
