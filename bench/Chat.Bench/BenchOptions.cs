@@ -15,6 +15,9 @@ public sealed record BenchOptions(
     IReadOnlyList<(int Rooms, int Members)> FanOutShapes,
     bool HoldIdle)
 {
+    /// <summary>Our server's <c>Database:Durability</c> (disk or process): every figure of the store is quoted with it.</summary>
+    public string Durability { get; init; } = "disk";
+
     public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "joinstorm", "coldstart"];
 
     /// <summary>How many fresh starts of each server the coldstart scenario measures (it is noisy: one is a sample, not a figure).</summary>
@@ -25,6 +28,7 @@ public sealed record BenchOptions(
 
     /// <summary>The Chat.Server.dll to start instead of the build output (e.g. a published one), and environment for our server only.</summary>
     public ChatLaunch ChatLaunch { get; init; } = new(null, new Dictionary<string, string>());
+
     public static readonly (int Rooms, int Members)[] AllFanOutShapes = [(100, 10), (10, 100), (1, 1_000)];
 
     public static BenchOptions Parse(string[] args)
@@ -39,6 +43,7 @@ public sealed record BenchOptions(
         ServerKind[] coldStartServers = [ServerKind.Baseline, ServerKind.Chat];
         string? chatServer = null;
         var chatEnvironment = new Dictionary<string, string>();
+        var durability = "disk";
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--hold-idle")
@@ -61,6 +66,9 @@ public sealed record BenchOptions(
                     break;
                 case "--idle-connections":
                     idleConnections = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--durability":
+                    durability = value is "disk" or "process" ? value : throw new ArgumentException("--durability is disk or process");
                     break;
                 case "--out":
                     output = value;
@@ -94,7 +102,13 @@ public sealed record BenchOptions(
                 [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], [2_500, 5_000, 10_000, 20_000, 40_000, 80_000], 20_000, output, shapes, holdIdle),
             _ => throw new ArgumentException("--profile is quick or full"),
         };
-        return options with { ColdStartRuns = coldStartRuns, ColdStartServers = coldStartServers, ChatLaunch = new ChatLaunch(chatServer, chatEnvironment) };
+        return options with
+        {
+            Durability = durability,
+            ColdStartRuns = coldStartRuns,
+            ColdStartServers = coldStartServers,
+            ChatLaunch = new ChatLaunch(chatServer, chatEnvironment),
+        };
     }
 
     /// <summary>"100x10" → 100 rooms of 10 members.</summary>

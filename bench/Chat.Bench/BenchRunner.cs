@@ -30,8 +30,11 @@ public static class BenchRunner
             StartedAt = DateTime.UtcNow,
             Machine = DescribeMachine(),
             Command = "bench/run.sh " + string.Join(' ', Environment.GetCommandLineArgs().Skip(2)),
+            Durability = options.Durability,
             ChatServer = options.ChatLaunch.Assembly ?? RepositoryPaths.ServerAssembly,
         };
+        // Every chat server of the run inherits it (the bare hub stores nothing).
+        Environment.SetEnvironmentVariable("Database__Durability", options.Durability);
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {

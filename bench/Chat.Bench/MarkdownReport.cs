@@ -10,7 +10,7 @@ internal static class MarkdownReport
     {
         var md = new StringBuilder();
         var m = results.Machine;
-        Append(md, $"Run {results.StartedAt:yyyy-MM-dd HH:mm} UTC, profile `{results.Profile}`: `{results.Command}`");
+        Append(md, $"Run {results.StartedAt:yyyy-MM-dd HH:mm} UTC, profile `{results.Profile}`, `Database:Durability={results.Durability}`: `{results.Command}`");
         Append(md, string.Empty);
         if (results.ChatServer is { } chatServer)
         {

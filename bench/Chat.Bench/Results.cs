@@ -92,6 +92,8 @@ public sealed class BenchResults
 
     public required string Command { get; init; }
 
+    public required string Durability { get; init; }
+
     /// <summary>The Chat.Server.dll measured: the build output, or a published one (<c>--chat-server</c>).</summary>
     public string? ChatServer { get; init; }
 
