@@ -16,4 +16,13 @@ public sealed class DatabaseOptions
     /// <summary>Most messages one group commit writes in one transaction.</summary>
     [Range(1, 10_000)]
     public int MaxBatchSize { get; set; } = 512;
+
+    /// <summary>
+    /// Store reads of calls (joins, recoveries, history pages, the room list) that run at once on this node; more wait
+    /// their turn, oldest first, and are never refused (see <see cref="StoreReadGate"/>).
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentReads { get; set; } = DefaultMaxConcurrentReads;
+
+    public const int DefaultMaxConcurrentReads = 8;
 }

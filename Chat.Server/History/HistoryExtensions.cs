@@ -36,6 +36,7 @@ public static class HistoryExtensions
 
         services.AddScoped<ChatDbContext>(sp => sp.GetRequiredService<IDbContextFactory<ChatDbContext>>().CreateDbContext());
         services.AddHostedService<HistoryMigrator>();
+        services.AddSingleton<StoreReadGate>();
         services.AddSingleton<IMessageStore, MessageStore>();
         services.AddSingleton<HistoryQueries>();
         services.AddHealthChecks().AddDbContextCheck<ChatDbContext>("history", tags: [ObservabilityExtensions.ReadyTag]);
