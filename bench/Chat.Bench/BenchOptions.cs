@@ -15,7 +15,16 @@ public sealed record BenchOptions(
     IReadOnlyList<(int Rooms, int Members)> FanOutShapes,
     bool HoldIdle)
 {
-    public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "joinstorm"];
+    public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "joinstorm", "restartstorm"];
+
+    /// <summary>Clients of the restartstorm scenario: 5,000 (full) or 1,000 (quick) unless --storm-clients says.</summary>
+    public int StormClients { get; init; } = 5_000;
+
+    /// <summary>
+    /// The restartstorm scenario runs once per value of the server's Database:MaxConcurrentReads: by default 10,000
+    /// (as good as unpaced: every read runs at once) and then the server's default (8).
+    /// </summary>
+    public IReadOnlyList<int> StormConcurrentReads { get; init; } = [10_000, 8];
     public static readonly (int Rooms, int Members)[] AllFanOutShapes = [(100, 10), (10, 100), (1, 1_000)];
 
     public static BenchOptions Parse(string[] args)
@@ -25,6 +34,8 @@ public sealed record BenchOptions(
         int? idleConnections = null;
         string? output = null;
         var holdIdle = false;
+        int? stormClients = null;
+        int[]? stormReads = null;
         (int Rooms, int Members)[] shapes = AllFanOutShapes;
         for (var i = 0; i < args.Length; i++)
         {
@@ -49,6 +60,12 @@ public sealed record BenchOptions(
                 case "--idle-connections":
                     idleConnections = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
+                case "--storm-clients":
+                    stormClients = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--storm-reads":
+                    stormReads = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+                    break;
                 case "--out":
                     output = value;
                     break;
@@ -63,9 +80,17 @@ public sealed record BenchOptions(
         return profile switch
         {
             "quick" => new BenchOptions(profile, scenarios.ToHashSet(), idleConnections ?? 2_000, TimeSpan.FromSeconds(3),
-                [2_000, 4_000, 8_000, 16_000, 32_000], [1_000, 2_000, 4_000, 8_000, 16_000, 32_000], 4_000, output, shapes, holdIdle),
+                [2_000, 4_000, 8_000, 16_000, 32_000], [1_000, 2_000, 4_000, 8_000, 16_000, 32_000], 4_000, output, shapes, holdIdle)
+            {
+                StormClients = stormClients ?? 1_000,
+                StormConcurrentReads = stormReads ?? [10_000, 8],
+            },
             "full" => new BenchOptions(profile, scenarios.ToHashSet(), idleConnections ?? MaxIdleConnections(), TimeSpan.FromSeconds(15),
-                [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], [2_500, 5_000, 10_000, 20_000, 40_000, 80_000], 20_000, output, shapes, holdIdle),
+                [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], [2_500, 5_000, 10_000, 20_000, 40_000, 80_000], 20_000, output, shapes, holdIdle)
+            {
+                StormClients = stormClients ?? 5_000,
+                StormConcurrentReads = stormReads ?? [10_000, 8],
+            },
             _ => throw new ArgumentException("--profile is quick or full"),
         };
     }
