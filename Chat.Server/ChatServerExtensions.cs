@@ -11,6 +11,7 @@ using Chat.Server.Rooms;
 using Chat.Server.Search;
 using Chat.Server.Security;
 using Chat.Server.Typing;
+using Chat.Server.WarmUp;
 
 namespace Chat.Server;
 
@@ -32,6 +33,7 @@ public static class ChatServerExtensions
         builder.AddChatTyping();
         builder.AddChatMessaging();
         builder.AddChatHub();
+        builder.AddChatWarmUp();
         return builder;
     }
 

@@ -190,7 +190,9 @@ public sealed record PresenceChange(
 /// <summary>
 /// How busy a large room is: sent instead of per-user <c>UserJoined</c>, <c>UserLeft</c>, <c>PresenceChanged</c> and
 /// <c>TypingChanged</c> once the room has <see cref="ChatLimits.DefaultLargeRoomThreshold"/> users online (the
-/// server's <c>Rooms:LargeRoomThreshold</c>), at most once a second and only when a figure changed.
+/// server's <c>Rooms:LargeRoomThreshold</c>), at most once a second and only when a figure changed. When the room
+/// turns small again (below nine tenths of the threshold) one last report carries its counts, and per-user events
+/// follow from then on.
 /// </summary>
 /// <param name="Room">The room (lower case).</param>
 /// <param name="MemberCount">Users online in the room now.</param>

@@ -12,16 +12,24 @@ rounds=$3
 out=$(mkdir -p "$4" && cd "$4" && pwd)
 shift 4
 
+# Each side's server as bench/run.sh starts it: published (ReadyToRun where its project says so), when its bench can
+# be told which server to start.
+declare -A server_args
 for side in before after; do
   dir=${!side}
   (cd "$dir" && dotnet build bench/Chat.Bench -c Release -v quiet -nologo >/dev/null)
+  server_args[$side]=""
+  if grep -q -- '"--chat-server"' "$dir/bench/Chat.Bench/BenchOptions.cs"; then
+    (cd "$dir" && dotnet publish Chat.Server -c Release -v quiet -nologo -o Chat.Server/bin/Release/publish >/dev/null)
+    server_args[$side]="--chat-server $dir/Chat.Server/bin/Release/publish/Chat.Server.dll"
+  fi
 done
 
 for round in $(seq 1 "$rounds"); do
   for side in before after; do
     dir=${!side}
     echo "== $side, round $round ($dir)" >&2
-    (cd "$dir" && ulimit -n "$(ulimit -Hn)" 2>/dev/null; dotnet bench/Chat.Bench/bin/Release/net10.0/Chat.Bench.dll run "$@" --out "$out/$side-$round" >"$out/$side-$round.log" 2>&1)
+    (cd "$dir" && ulimit -n "$(ulimit -Hn)" 2>/dev/null; dotnet bench/Chat.Bench/bin/Release/net10.0/Chat.Bench.dll run ${server_args[$side]} "$@" --out "$out/$side-$round" >"$out/$side-$round.log" 2>&1)
   done
 done
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole benchmark with one command: builds Chat.Server and the bench in Release, then the bench starts
+# Runs the whole benchmark with one command: builds the bench and publishes Chat.Server in Release, then the bench starts
 # the servers itself (child processes on free loopback ports, temporary data directories) and writes
 # bench/results/<UTC time>/results.{json,md}.
 #   bench/run.sh                      # the full run (several minutes; run it on a quiet machine)
@@ -16,4 +16,6 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "open-file limit: $(ulimit -n)" >&2
 
 dotnet build bench/Chat.Bench -c Release -v quiet -nologo
-exec dotnet bench/Chat.Bench/bin/Release/net10.0/Chat.Bench.dll run "$@"
+# Our server as it is deployed: published, ReadyToRun (Chat.Server.csproj). A --chat-server given here comes later and wins.
+dotnet publish Chat.Server -c Release -v quiet -nologo -o Chat.Server/bin/Release/publish
+exec dotnet bench/Chat.Bench/bin/Release/net10.0/Chat.Bench.dll run --chat-server Chat.Server/bin/Release/publish/Chat.Server.dll "$@"

@@ -12,6 +12,19 @@ namespace Chat.Server.Conversations;
 /// </summary>
 public sealed class RoomPolicy(IDbContextFactory<ChatDbContext> contexts, StoreReadGate gate, IOptions<AdminOptions> admins, TimeProvider time)
 {
+    // One query on the join path: the room with the caller's membership and ban, each there or not. Compiled once
+    // per server (not statically: a compiled query keeps the first provider it ran on).
+    private readonly Func<ChatDbContext, string, string, CancellationToken, Task<StoredFacts?>> _readFacts = EF.CompileAsyncQuery(
+        (ChatDbContext db, string room, string userId, CancellationToken _) =>
+            (from r in db.Rooms.AsNoTracking()
+             where r.Name == room
+             join m in db.Members.AsNoTracking().Where(m => m.UserId == userId) on r.Name equals m.Room into members
+             from m in members.DefaultIfEmpty()
+             join b in db.Bans.AsNoTracking().Where(b => b.UserId == userId) on r.Name equals b.Room into bans
+             from b in bans.DefaultIfEmpty()
+             select new StoredFacts(r.Kind, m, b))
+            .FirstOrDefault());
+
     /// <summary>
     /// Returns what is known of the caller in the room, or throws the refusal (<c>forbidden</c>, <c>banned</c>,
     /// <c>muted</c>). A connection that has joined the room may read it without a store read: it was let in by this
@@ -40,22 +53,10 @@ public sealed class RoomPolicy(IDbContextFactory<ChatDbContext> contexts, StoreR
         var isAdmin = admins.Value.IsAdmin(userId);
         using var turn = await gate.EnterAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        // One query on the join path: the room with the caller's membership and ban, each there or not.
-        var facts = await (
-                from r in db.Rooms.AsNoTracking()
-                where r.Name == room
-                join m in db.Members.AsNoTracking().Where(m => m.UserId == userId) on r.Name equals m.Room into members
-                from m in members.DefaultIfEmpty()
-                join b in db.Bans.AsNoTracking().Where(b => b.UserId == userId) on r.Name equals b.Room into bans
-                from b in bans.DefaultIfEmpty()
-                select new { r.Kind, Member = m, Ban = b })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (facts is null)
-        {
-            return new RoomFacts(null, null, null, isAdmin);
-        }
-
-        var (kind, member, ban) = (facts.Kind, facts.Member, facts.Ban);
-        return new RoomFacts(kind, member, ban, isAdmin);
+        return await _readFacts(db, room, userId, cancellationToken) is { } facts
+            ? new RoomFacts(facts.Kind, facts.Member, facts.Ban, isAdmin)
+            : new RoomFacts(null, null, null, isAdmin);
     }
+
+    private sealed record StoredFacts(string Kind, MemberRecord? Member, BanRecord? Ban);
 }

@@ -585,6 +585,20 @@ internal sealed class SqliteBatchCommands : BatchCommands
         _findRetry.Dispose();
         _allocate.Dispose();
         _insert.Dispose();
+        if (!_waitsForDisk)
+        {
+            // The connection goes back to the pool, whose other users rely on SqliteSetup's FULL.
+            try
+            {
+                using var pragma = _connection.CreateCommand();
+                pragma.CommandText = "PRAGMA synchronous=FULL;";
+                pragma.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // A connection that cannot take a pragma cannot take a commit either.
+            }
+        }
     }
 
     private SqliteCommand Prepare(string sql, params string[] parameterNames)

@@ -7,11 +7,24 @@ public sealed class DatabaseOptions
     public const string SectionName = "Database";
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
+    public const string DiskDurability = "disk";
+    public const string ProcessDurability = "process";
 
     /// <summary><c>sqlite</c> (default, embedded) or <c>postgres</c> (several hosts).</summary>
     [Required]
     [RegularExpression("^(sqlite|postgres)$", ErrorMessage = "Database:Provider must be 'sqlite' or 'postgres'.")]
     public string Provider { get; set; } = Sqlite;
+
+    /// <summary>
+    /// When an acknowledged change is safe. <c>disk</c> (default): the commit is on disk first (SQLite
+    /// <c>synchronous=FULL</c>, PostgreSQL <c>synchronous_commit=on</c>), so it survives a power loss.
+    /// <c>process</c>: the commit is handed to the operating system (SQLite's write-ahead log) or to PostgreSQL
+    /// without waiting for its flush, so it survives a crash of the chat server, while a power loss, a kernel crash
+    /// (or, on PostgreSQL, a crash of the database server) may take the changes of the last moments. See
+    /// docs/operations.md, "Durability".
+    /// </summary>
+    [RegularExpression("^(disk|process)$", ErrorMessage = "Database:Durability must be 'disk' or 'process'.")]
+    public string Durability { get; set; } = DiskDurability;
 
     /// <summary>Most messages one group commit writes in one transaction.</summary>
     [Range(1, 10_000)]
@@ -25,4 +38,10 @@ public sealed class DatabaseOptions
     public int MaxConcurrentReads { get; set; } = DefaultMaxConcurrentReads;
 
     public const int DefaultMaxConcurrentReads = 8;
+
+    /// <summary>
+    /// Whether a commit waits for the disk: changes of a room's log and read pointers do under <c>disk</c>
+    /// durability; joins and sign-ins (made again by the next join) never do.
+    /// </summary>
+    public bool CommitWaitsForDisk(bool promised) => promised && Durability == DiskDurability;
 }

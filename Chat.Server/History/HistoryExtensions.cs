@@ -15,18 +15,19 @@ public static class HistoryExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        // The store choice is made here, once: every other part sees only ChatDbContext / IMessageStore.
+        // The store choice is made here, once: every other part sees only ChatDbContext / IMessageStore. Contexts are
+        // pooled: every join and read takes one, and a fresh one costs a service scope and its resolutions.
         var provider = builder.Configuration[$"{DatabaseOptions.SectionName}:Provider"] ?? DatabaseOptions.Sqlite;
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
         switch (provider)
         {
             case DatabaseOptions.Sqlite:
-                services.AddDbContextFactory<SqliteChatDbContext>(options =>
+                services.AddPooledDbContextFactory<SqliteChatDbContext>(options =>
                     SqliteSetup.Configure(options, connectionString ?? SqliteSetup.DefaultConnectionString));
                 services.AddSingleton<IDbContextFactory<ChatDbContext>, ChatDbContextFactory<SqliteChatDbContext>>();
                 break;
             case DatabaseOptions.Postgres:
-                services.AddDbContextFactory<PostgresChatDbContext>(options => PostgresSetup.Configure(options, connectionString
+                services.AddPooledDbContextFactory<PostgresChatDbContext>(options => PostgresSetup.Configure(options, connectionString
                     ?? throw new InvalidOperationException("Database:Provider 'postgres' needs ConnectionStrings:Chat.")));
                 services.AddSingleton<IDbContextFactory<ChatDbContext>, ChatDbContextFactory<PostgresChatDbContext>>();
                 break;
@@ -37,6 +38,7 @@ public static class HistoryExtensions
         services.AddScoped<ChatDbContext>(sp => sp.GetRequiredService<IDbContextFactory<ChatDbContext>>().CreateDbContext());
         services.AddHostedService<HistoryMigrator>();
         services.AddSingleton<StoreReadGate>();
+        services.AddSingleton<RecentMessagesCache>();
         services.AddSingleton<IMessageStore, MessageStore>();
         services.AddSingleton<HistoryQueries>();
         services.AddHealthChecks().AddDbContextCheck<ChatDbContext>("history", tags: [ObservabilityExtensions.ReadyTag]);

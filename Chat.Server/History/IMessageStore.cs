@@ -5,6 +5,9 @@ namespace Chat.Server.History;
 /// <summary>A room's two counters: the last message sequence and the last change.</summary>
 public readonly record struct RoomCounters(long LastSequence, long LastEventSequence);
 
+/// <summary>What a join answers of the history: the counters, and the newest messages as they were at their count.</summary>
+public readonly record struct JoinView(RoomCounters Counters, ChatMessage[] Recent);
+
 /// <summary>
 /// The read side of the history: the truth that every client recovers from. Changes are written only by the change
 /// pipeline (Messaging) through <see cref="BatchCommands"/>.
@@ -25,6 +28,12 @@ public interface IMessageStore
 
     /// <summary>Stored messages of any rooms as clients see them now (replied-to messages read, URLs signed), in their order.</summary>
     Task<ChatMessage[]> DescribeAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The room's counters, then its <see cref="ChatLimits.RecentMessagesOnJoin"/> newest messages, oldest first: a
+    /// change committed in between shows in the messages and has a number above the counters, never the reverse.
+    /// </summary>
+    Task<JoinView> GetJoinViewAsync(string room, CancellationToken cancellationToken = default);
 
     /// <summary>The room's counters (zero for a room without history).</summary>
     Task<RoomCounters> GetCountersAsync(string room, CancellationToken cancellationToken = default);

@@ -7,8 +7,17 @@ using Microsoft.EntityFrameworkCore;
 namespace Chat.Server.History;
 
 /// <summary>History reads through EF Core, each in its turn (<see cref="StoreReadGate"/>) and timed for the store-read metric.</summary>
-internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, ChatMetrics metrics, AttachmentLinks links, StoreReadGate gate) : IMessageStore
+internal sealed class MessageStore(
+    IDbContextFactory<ChatDbContext> contexts, ChatMetrics metrics, AttachmentLinks links, RecentMessagesCache recentCache, StoreReadGate gate) : IMessageStore
 {
+    // On every join. Compiled once per server (not statically: a compiled query keeps the first provider it ran on).
+    private readonly Func<ChatDbContext, string, CancellationToken, Task<RoomCounters>> _readCounters = EF.CompileAsyncQuery(
+        (ChatDbContext db, string room, CancellationToken _) =>
+            db.Rooms.AsNoTracking().Where(r => r.Name == room).Select(r => new RoomCounters(r.LastSequence, r.LastEventSequence)).FirstOrDefault());
+
+    public Task<JoinView> GetJoinViewAsync(string room, CancellationToken cancellationToken = default) =>
+        TimedReadAsync("join", () => ReadJoinViewAsync(room, cancellationToken), cancellationToken);
+
     public Task<ChatMessage[]> GetHistoryAsync(string room, long? beforeSequence, int limit, CancellationToken cancellationToken = default) =>
         TimedReadAsync("history", () => ReadHistoryAsync(room, beforeSequence, limit, cancellationToken), cancellationToken);
 
@@ -162,11 +171,39 @@ internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, Ch
     private async Task<RoomCounters> ReadCountersAsync(string room, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var counters = await db.Rooms.AsNoTracking()
-            .Where(r => r.Name == room)
-            .Select(r => new { r.LastSequence, r.LastEventSequence })
-            .FirstOrDefaultAsync(cancellationToken);
-        return counters is null ? default : new RoomCounters(counters.LastSequence, counters.LastEventSequence);
+        return await _readCounters(db, room, cancellationToken);
+    }
+
+    /// <summary>
+    /// A crowd joining one room (a restart, a live event) would read the same messages again for each member: they
+    /// are read once per change of the room instead. A cached page is used only when the counters just read are the
+    /// ones it was read at, so every change (the store's, any node's) makes the next join read afresh.
+    /// </summary>
+    private async Task<JoinView> ReadJoinViewAsync(string room, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var counters = await _readCounters(db, room, cancellationToken);
+        if (counters.LastSequence == 0)
+        {
+            return new JoinView(counters, []);
+        }
+
+        if (recentCache.TryGet(room, counters.LastEventSequence) is { } cached)
+        {
+            return new JoinView(counters, cached);
+        }
+
+        var newestFirst = await db.Messages.AsNoTracking()
+            .Where(m => m.Room == room)
+            .OrderByDescending(m => m.Sequence)
+            .Take(ChatLimits.RecentMessagesOnJoin)
+            .ToListAsync(cancellationToken);
+        newestFirst.Reverse();
+        var recent = await ToMessagesAsync(db, room, newestFirst, cancellationToken);
+        // Read at these counters or later: kept under them only when nothing has changed since (a later join then sees
+        // the same counters and this very page).
+        recentCache.Set(room, counters.LastEventSequence, recent);
+        return new JoinView(counters, recent);
     }
 
     private async Task<IReadOnlyDictionary<string, RoomCounters>> ReadRoomCountersAsync(CancellationToken cancellationToken)

@@ -181,7 +181,7 @@ public sealed class ChangePipeline(
         }
 
         // Only a room's log is the contract's durability promise; a batch of joins and sign-ins need not wait for the disk.
-        await commands.BeginAsync(waitForDisk: _requests.Exists(r => r is not (JoinRequest or UserSeenRequest)));
+        await commands.BeginAsync(options.Value.CommitWaitsForDisk(promised: _requests.Exists(r => r is not (JoinRequest or UserSeenRequest))));
         var state = await BatchLoader.LoadAsync(commands, _requests, findRetries, loadRules);
         var plan = planner.Plan(_requests, state);
         await BatchLoader.WriteNewRoomsAsync(commands, plan);

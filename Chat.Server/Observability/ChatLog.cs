@@ -12,6 +12,15 @@ internal static partial class ChatLog
     [LoggerMessage(3, LogLevel.Information, "History store migrated ({Provider}).", EventName = "HistoryMigrated")]
     public static partial void HistoryMigrated(ILogger logger, string provider);
 
+    [LoggerMessage(4, LogLevel.Information, "Warmed up in {Seconds:F1} s ({Methods} methods compiled); ready.", EventName = "WarmedUp")]
+    public static partial void WarmedUp(ILogger logger, double seconds, long methods);
+
+    [LoggerMessage(5, LogLevel.Warning, "The start-up warm-up failed after {Seconds:F1} s; ready, but the first requests will be slow.", EventName = "WarmUpFailed")]
+    public static partial void WarmUpFailed(ILogger logger, double seconds, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Debug, "Warm-up step {Step} took {Seconds:F2} s ({Methods} methods compiled).", EventName = "WarmUpStep")]
+    public static partial void WarmUpStep(ILogger logger, string step, double seconds, long methods);
+
     [LoggerMessage(10, LogLevel.Debug, "Rejected {Method}: {Code}.", EventName = "InvocationRejected")]
     public static partial void InvocationRejected(ILogger logger, string method, string code);
 

@@ -1,3 +1,4 @@
+using Chat.Server.WarmUp;
 using Chat.Shared;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -13,7 +14,8 @@ public static class ObservabilityExtensions
     /// <summary>
     /// Kestrel's memory-pool meter records a measurement on every buffer rent, i.e. on every socket read and write.
     /// Exported, each one went through prometheus-net's per-measurement bookkeeping: a visible share of every
-    /// delivery's CPU in the send-path profile (docs/benchmarks.md). Every other meter stays exported.
+    /// delivery's CPU in the send-path profile (docs/benchmarks.md). Every other meter stays exported, but those of
+    /// the warm-up's private server (<see cref="UnexportedMeterFactory"/>).
     /// </summary>
     private const string UnexportedMeter = "Microsoft.AspNetCore.MemoryPool";
 
@@ -33,7 +35,8 @@ public static class ObservabilityExtensions
         {
             Metrics.ConfigureMeterAdapter(options =>
             {
-                options.InstrumentFilterPredicate = instrument => instrument.Meter.Name != UnexportedMeter;
+                options.InstrumentFilterPredicate = instrument =>
+                    instrument.Meter.Name != UnexportedMeter && !UnexportedMeterFactory.Owns(instrument.Meter);
                 var defaultBuckets = options.ResolveHistogramBuckets;
                 options.ResolveHistogramBuckets = instrument =>
                     instrument.Meter.Name == ChatMetrics.MeterName ? ChatDurationBuckets : defaultBuckets(instrument);

@@ -116,11 +116,14 @@ public sealed class RedisPresenceTracker : IPresenceTracker
     {
         try
         {
-            // The whole room's hash still crosses from Redis; only the answer is bounded. A first try with HSCAN made
-            // every later call fail after a Redis restart (ProcessClusterTests), cause not found yet: issue #15.
-            var members = await _redis.Database.HashGetAllAsync(_prefix + "room:" + room);
-            return new RoomPresence(
-                [.. members.Take(limit).Select(m => new UserPresence(m.Name!, m.Value!, PresenceStatus.Online))], members.Length);
+            var page = (RedisResult[])(await EvaluateAsync(RedisPresenceScripts.MembersPage, room, limit))!;
+            var members = new UserPresence[(page.Length - 1) / 2];
+            for (var i = 0; i < members.Length; i++)
+            {
+                members[i] = new UserPresence((string)page[1 + 2 * i]!, (string)page[2 + 2 * i]!, PresenceStatus.Online);
+            }
+
+            return new RoomPresence(members, (int)page[0]);
         }
         catch (RedisException exception)
         {

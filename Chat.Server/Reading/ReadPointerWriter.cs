@@ -16,6 +16,7 @@ namespace Chat.Server.Reading;
 public sealed class ReadPointerWriter(
     IDbContextFactory<ChatDbContext> contexts,
     IOptions<ReadStateOptions> options,
+    IOptions<DatabaseOptions> database,
     ChatMetrics metrics,
     TimeProvider time,
     ILogger<ReadPointerWriter> logger) : BackgroundService
@@ -115,7 +116,7 @@ public sealed class ReadPointerWriter(
             try
             {
                 var commands = await _writer.GetAsync();
-                await commands.BeginAsync(waitForDisk: true);
+                await commands.BeginAsync(database.Value.CommitWaitsForDisk(promised: true));
                 var at = time.GetUtcNow().UtcDateTime;
                 foreach (var ((room, userId), mark) in marks.OrderBy(m => m.Key.Room, StringComparer.Ordinal).ThenBy(m => m.Key.UserId, StringComparer.Ordinal))
                 {

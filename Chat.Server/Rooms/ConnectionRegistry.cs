@@ -14,7 +14,7 @@ public sealed class ConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, ConnectionState> _connections = new();
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, int> _connectionsByUser = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<ConnectionState>> _connectionsByUser = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RoomOccupancy> _rooms = new(StringComparer.Ordinal);
 
     public int Count => _connections.Count;
@@ -56,7 +56,16 @@ public sealed class ConnectionRegistry
 
             var state = new ConnectionState(connectionId, user, this);
             _connections[connectionId] = state;
-            firstOfUser = Increment(_connectionsByUser, user.Id) == 1;
+            if (_connectionsByUser.TryGetValue(user.Id, out var ofUser))
+            {
+                ofUser.Add(state);
+                firstOfUser = false;
+            }
+            else
+            {
+                _connectionsByUser[user.Id] = [state];
+                firstOfUser = true;
+            }
             return state;
         }
     }
@@ -82,7 +91,14 @@ public sealed class ConnectionRegistry
                 }
             }
 
-            var wentOffline = Decrement(_connectionsByUser, state.User.Id) == 0;
+            var ofUser = _connectionsByUser[state.User.Id];
+            ofUser.Remove(state);
+            var wentOffline = ofUser.Count == 0;
+            if (wentOffline)
+            {
+                _connectionsByUser.Remove(state.User.Id);
+            }
+
             return new Departure(state, rooms, wentOffline, roomsLeft);
         }
     }
@@ -104,13 +120,8 @@ public sealed class ConnectionRegistry
     {
         lock (_lock)
         {
-            if (!_connectionsByUser.ContainsKey(userId))
-            {
-                return [];
-            }
+            return _connectionsByUser.TryGetValue(userId, out var ofUser) ? [.. ofUser] : [];
         }
-
-        return [.. _connections.Values.Where(c => c.User.Id == userId)];
     }
 
     /// <summary>How many connections on this node are in the room.</summary>
@@ -134,14 +145,21 @@ public sealed class ConnectionRegistry
     /// <summary>Up to <paramref name="limit"/> of the users with a connection in the room on this node, and how many there are.</summary>
     public RoomPresence UsersIn(string room, int limit)
     {
+        KeyValuePair<string, PresentUser>[] listed;
+        int count;
         lock (_lock)
         {
-            return _rooms.TryGetValue(room, out var occupancy)
-                ? new RoomPresence(
-                    [.. occupancy.Users.Take(limit).Select(u => new UserPresence(u.Key, u.Value.Name, PresenceStatus.Online))],
-                    occupancy.Users.Count)
-                : new RoomPresence([], 0);
+            if (!_rooms.TryGetValue(room, out var occupancy))
+            {
+                return new RoomPresence([], 0);
+            }
+
+            // Only the copy under the lock, which every join and leave of the node takes.
+            listed = [.. occupancy.Users.Take(limit)];
+            count = occupancy.Users.Count;
         }
+
+        return new RoomPresence([.. listed.Select(u => new UserPresence(u.Key, u.Value.Name, PresenceStatus.Online))], count);
     }
 
     /// <summary>Every room with a connection on this node, and how many distinct users each has here.</summary>
@@ -229,26 +247,6 @@ public sealed class ConnectionRegistry
         }
 
         return true;
-    }
-
-    private static int Increment(Dictionary<string, int> counts, string key)
-    {
-        var count = counts.GetValueOrDefault(key) + 1;
-        counts[key] = count;
-        return count;
-    }
-
-    private static int Decrement(Dictionary<string, int> counts, string key)
-    {
-        var count = counts.GetValueOrDefault(key) - 1;
-        if (count <= 0)
-        {
-            counts.Remove(key);
-            return 0;
-        }
-
-        counts[key] = count;
-        return count;
     }
 
     public enum JoinOutcome

@@ -26,9 +26,10 @@ internal sealed class RoomActivityLoop(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        // A pause after each round, not a fixed beat: a slow round cannot be followed at once by the next one.
+        while (!stoppingToken.IsCancellationRequested)
         {
+            await Task.Delay(Interval, time, stoppingToken);
             try
             {
                 await ReportAsync(stoppingToken);
@@ -46,22 +47,32 @@ internal sealed class RoomActivityLoop(
         var online = await presence.GetMemberCountsAsync([.. here.Keys.Union(large.Rooms)], cancellationToken);
         large.Update(online);
 
+        // Rooms that just turned small get their counts once more: the last word before per-user events resume.
         var typingHere = typing.CountsByRoom();
-        var largeHere = large.Rooms.Where(here.ContainsKey).ToDictionary(room => room, room => typingHere.GetValueOrDefault(room), StringComparer.Ordinal);
-        var typingAll = await presence.ShareTypingCountsAsync(largeHere, cancellationToken);
+        var reported = large.Rooms.Union(_told.Keys).Where(here.ContainsKey)
+            .ToDictionary(room => room, room => typingHere.GetValueOrDefault(room), StringComparer.Ordinal);
+        var typingAll = await presence.ShareTypingCountsAsync(reported, cancellationToken);
 
-        foreach (var room in _told.Keys.Where(room => !largeHere.ContainsKey(room)))
+        foreach (var room in _told.Keys.Where(room => !reported.ContainsKey(room)))
         {
             _told.Remove(room);
         }
 
-        foreach (var room in largeHere.Keys)
+        foreach (var room in reported.Keys)
         {
             var activity = new RoomActivity(room, online.GetValueOrDefault(room), typingAll.GetValueOrDefault(room));
             if (_told.GetValueOrDefault(room) != activity)
             {
                 await broadcast.SendAsync(room, nameof(IChatClient.RoomActivity), [activity], cancellationToken);
+            }
+
+            if (large.IsLarge(room))
+            {
                 _told[room] = activity;
+            }
+            else
+            {
+                _told.Remove(room);
             }
         }
     }

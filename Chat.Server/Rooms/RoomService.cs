@@ -115,8 +115,7 @@ public sealed class RoomService(
 
         var present = await presence.GetMembersAsync(room, ChatLimits.MaxPresenceListed, cancellationToken);
         // The counters before the messages: a change in between shows in the messages and arrives again, never neither.
-        var counters = await store.GetCountersAsync(room, cancellationToken);
-        var recent = await store.GetHistoryAsync(room, beforeSequence: null, ChatLimits.RecentMessagesOnJoin, cancellationToken);
+        var (counters, recent) = await store.GetJoinViewAsync(room, cancellationToken);
         return new JoinResult(
             room, CallerFirst(present.Members, state.User), recent, recent.Length > 0 ? recent[^1].Sequence : 0, counters.LastEventSequence,
             Math.Max(present.Count, 1));

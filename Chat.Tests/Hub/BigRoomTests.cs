@@ -1,11 +1,16 @@
+using System.Diagnostics;
+using System.Globalization;
+using Chat.Server.Rooms;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Chat.Tests.Hub;
 
 /// <summary>
 /// Big rooms (contract v2, section 8): a join answers at most a hundred users, the caller first, and counts them all;
-/// GetPresence is bounded the same way; GetMembers pages every lasting member.
+/// GetPresence is bounded the same way; GetMembers pages every lasting member. Past the large-room threshold,
+/// members hear counts (RoomActivity) at most once a second instead of every join, leave, presence change and typist.
 /// </summary>
 internal static class BigRooms
 {
@@ -71,17 +76,143 @@ internal static class BigRooms
     }
 }
 
-public sealed class BigRoomTests(ChatServerFixture fixture) : IClassFixture<ChatServerFixture>
+public sealed class BigRoomTests(LargeRoomServerFixture fixture) : IClassFixture<LargeRoomServerFixture>
 {
     [Fact]
     public Task AJoinListsAtMostAHundredUsersCallerFirstAndCountsThemAll() =>
         BigRooms.AJoinListsAtMostAHundredUsersCallerFirstAndCountsThemAllAsync(fixture.Server, fixture.Server);
+
+    [Fact]
+    public Task ALargeRoomTellsCountsAtMostOnceASecondInsteadOfEachJoinLeavePresenceAndTypist() =>
+        LargeRoomMode.TellsCountsInsteadOfPerUserEventsAsync(fixture.Server, [fixture.Server]);
 }
 
 /// <summary>The same on a cluster, where presence lives in Redis and the crowd is on both nodes.</summary>
-public sealed class BigRoomClusterTests(SqliteClusterFixture cluster) : IClassFixture<SqliteClusterFixture>
+public sealed class BigRoomClusterTests(LargeRoomClusterFixture cluster) : IClassFixture<LargeRoomClusterFixture>
 {
     [Fact]
     public Task AJoinListsAtMostAHundredUsersCallerFirstAndCountsThemAll() =>
         BigRooms.AJoinListsAtMostAHundredUsersCallerFirstAndCountsThemAllAsync(cluster.Nodes[0], cluster.Nodes[1]);
+
+    [Fact]
+    public Task ALargeRoomTellsCountsAtMostOnceASecondInsteadOfEachJoinLeavePresenceAndTypist() =>
+        LargeRoomMode.TellsCountsInsteadOfPerUserEventsAsync(cluster.Nodes[0], [.. cluster.Nodes]);
+}
+
+/// <summary>A server whose rooms are large from <see cref="LargeRoomMode.Threshold"/> users online.</summary>
+public sealed class LargeRoomServerFixture : ChatServerFixture
+{
+    protected override IDictionary<string, string?> Settings => LargeRoomMode.Settings;
+}
+
+public sealed class LargeRoomClusterFixture : InProcessClusterFixture
+{
+    protected override Task<IDictionary<string, string?>> SettingsAsync() => Task.FromResult<IDictionary<string, string?>>(LargeRoomMode.Settings);
+}
+
+internal static class LargeRoomMode
+{
+    // Far above BigRooms.Others: the hundred-member tests stay in small-room mode.
+    public const int Threshold = 10;
+
+    public static Dictionary<string, string?> Settings => new() { ["Rooms:LargeRoomThreshold"] = Threshold.ToString(CultureInfo.InvariantCulture) };
+
+    public static async Task TellsCountsInsteadOfPerUserEventsAsync(ChatServer observerOn, ChatServer[] crowdOn)
+    {
+        var room = TestDefaults.UniqueRoom("stream");
+        await using var observer = await observerOn.ConnectAsync(TestDefaults.UniqueUser("watcher"));
+        var heard = new List<(TimeSpan At, RoomActivity Activity)>();
+        var clock = Stopwatch.StartNew();
+        observer.Connection.On<RoomActivity>(nameof(IChatClient.RoomActivity), activity =>
+        {
+            lock (heard)
+            {
+                heard.Add((clock.Elapsed, activity));
+            }
+        });
+        await observer.JoinRoom(room);
+        var crowd = new List<TestClient>();
+        try
+        {
+            // The observer and Threshold - 1 others make the room large.
+            for (var i = 0; crowd.Count < Threshold - 1; i++)
+            {
+                var member = await crowdOn[i % crowdOn.Length].ConnectAsync(TestDefaults.UniqueUser("fan"));
+                await member.JoinRoom(room);
+                crowd.Add(member);
+            }
+
+            await observer.Activity.WaitForAsync(a => a.Room == room && a.MemberCount == Threshold);
+            var perUserBefore = PerUserEvents(observer, room);
+
+            var typist = crowd[^1];
+            await typist.SetTyping(room, true);
+            await observer.Activity.WaitForAsync(a => a.Room == room && a.MemberCount == Threshold && a.TypingCount == 1);
+            var latecomers = new List<TestClient>();
+            for (var i = 0; i < 3; i++)
+            {
+                var late = await crowdOn[i % crowdOn.Length].ConnectAsync(TestDefaults.UniqueUser("late"));
+                await late.JoinRoom(room);
+                latecomers.Add(late);
+            }
+
+            crowd.AddRange(latecomers);
+            await observer.Activity.WaitForAsync(a => a.Room == room && a.MemberCount == Threshold + 3 && a.TypingCount == 1);
+            await typist.SetTyping(room, false);
+            await observer.Activity.WaitForAsync(a => a.Room == room && a.MemberCount == Threshold + 3 && a.TypingCount == 0);
+
+            // Down to Threshold - 2: below nine tenths of the threshold, the room is small again. Closing a connection
+            // (offline) is as silent as leaving. A newcomer is then announced again.
+            for (var left = 0; left < 5; left++)
+            {
+                var leaving = crowd[0];
+                crowd.RemoveAt(0);
+                if (left % 2 == 0)
+                {
+                    await leaving.LeaveRoom(room);
+                }
+
+                await leaving.DisposeAsync();
+            }
+
+            await observer.Activity.WaitForAsync(a => a.Room == room && a.MemberCount == Threshold - 2);
+            PerUserEvents(observer, room).Should().Be(perUserBefore, "a large room's members hear no joins, leaves, presence changes or typists");
+
+            var newcomer = await observerOn.ConnectAsync(TestDefaults.UniqueUser("new"));
+            crowd.Add(newcomer);
+            await newcomer.JoinRoom(room);
+            await observer.Joined.WaitForAsync(e => e.Room == room && e.UserId == newcomer.UserId);
+
+            lock (heard)
+            {
+                var times = heard.Where(h => h.Activity.Room == room).Select(h => h.At).ToList();
+                times.Zip(times.Skip(1), (earlier, later) => later - earlier).Should()
+                    .OnlyContain(gap => gap > TimeSpan.FromMilliseconds(800), "a room's counts come at most once a second");
+            }
+        }
+        finally
+        {
+            foreach (var member in crowd)
+            {
+                await member.DisposeAsync();
+            }
+        }
+    }
+
+    private static int PerUserEvents(TestClient client, string room) =>
+        client.Joined.Items.Count(e => e.Room == room) + client.Left.Items.Count(e => e.Room == room) +
+        client.Typing.Items.Count(e => e.Room == room) + client.Presence.Items.Count;
+}
+
+public sealed class LargeRoomsUnitTests
+{
+    [Theory]
+    [InlineData(false, 999, false)]
+    [InlineData(false, 1000, true)]
+    [InlineData(true, 1000, true)]
+    [InlineData(true, 900, true)]
+    [InlineData(true, 899, false)]
+    [InlineData(false, 950, false)]
+    public void ARoomIsLargeFromTheThresholdAndSmallAgainOnlyBelowNineTenthsOfIt(bool wasLarge, int online, bool large) =>
+        LargeRooms.StaysLarge(wasLarge, online, threshold: 1000).Should().Be(large);
 }

@@ -53,11 +53,14 @@ public sealed class DurabilityTests
         next.Sequence.Should().Be(31);
     }
 
-    [Fact]
-    public async Task AKilledServerLosesNoAcknowledgedMessage()
+    /// <summary>Both durability settings promise this much: a kill -9 of the server is a crash of the process only.</summary>
+    [Theory]
+    [InlineData("disk")]
+    [InlineData("process")]
+    public async Task AKilledServerLosesNoAcknowledgedMessage(string durability)
     {
         using var directory = new TempDirectory();
-        await using var server = await ChatServerProcess.StartAsync(directory.Path, Volume);
+        await using var server = await ChatServerProcess.StartAsync(directory.Path, new Dictionary<string, string?>(Volume) { ["Database:Durability"] = durability });
         var room = TestDefaults.UniqueRoom();
         var name = TestDefaults.UniqueUser();
         await using var sender = await ConnectAsync(server, name);

@@ -137,6 +137,38 @@ public sealed class MessageLifecycleTests(MessageLifecycleTests.Fixture fixture)
 
     [Theory]
     [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task EachJoinShowsTheRecentMessagesAsTheyAreAfterEveryChange(ChatProtocol protocol)
+    {
+        var room = TestDefaults.UniqueRoom();
+        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await alice.JoinRoom(room);
+        var posted = await alice.SendMessage(room, "first take");
+
+        // Joins of new connections in a row: the server may answer a join from what it read for the previous one.
+        async Task<JoinResult> JoinAfreshAsync()
+        {
+            await using var visitor = await Server.ConnectAsync(TestDefaults.UniqueUser("visitor"), protocol);
+            return await visitor.JoinRoom(room);
+        }
+
+        (await JoinAfreshAsync()).RecentMessages.Should().Equal(posted);
+        (await JoinAfreshAsync()).RecentMessages.Should().Equal(posted);
+        var edited = await alice.EditMessage(room, posted.Id, "second take");
+        var afterEdit = await JoinAfreshAsync();
+        afterEdit.RecentMessages.Should().Equal(edited);
+        afterEdit.LastEventSequence.Should().Be(edited.EventSequence);
+        var reacted = await alice.AddReaction(room, posted.Id, "🎬");
+        (await JoinAfreshAsync()).RecentMessages.Should().Equal(reacted);
+        await alice.DeleteMessage(room, posted.Id);
+        var afterDelete = await JoinAfreshAsync();
+        afterDelete.RecentMessages.Should().ContainSingle().Which.DeletedAt.Should().NotBeNull();
+        afterDelete.LastEventSequence.Should().Be(reacted.EventSequence + 1);
+        var next = await alice.SendMessage(room, "take three");
+        (await JoinAfreshAsync()).RecentMessages.Select(m => m.Id).Should().Equal(posted.Id, next.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
     public async Task ADeletedMessageIsATombstoneEverywhereAndNoTraceOfItsTextIsLeft(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom();

@@ -44,8 +44,8 @@ public abstract class InProcessClusterFixture : IAsyncLifetime
     /// <summary>One more node on the same Redis and store, owned (and stopped) by the calling test.</summary>
     public Task<ChatServer> StartExtraNodeAsync() => ChatServer.StartAsync(_directory.Path, _settings, signingKey: _signingKey);
 
-    /// <summary>The history store's settings, on top of the cluster's.</summary>
-    protected virtual Task<IDictionary<string, string?>> StoreSettingsAsync() =>
+    /// <summary>Settings on top of the cluster's: the history store's, or what a test class needs.</summary>
+    protected virtual Task<IDictionary<string, string?>> SettingsAsync() =>
         Task.FromResult<IDictionary<string, string?>>(new Dictionary<string, string?>());
 
     public async Task InitializeAsync()
@@ -53,7 +53,7 @@ public abstract class InProcessClusterFixture : IAsyncLifetime
         Redis = await RedisServer.StartNewAsync();
         _signingKey = TestDefaults.NewSigningKey();
         _settings = ChatClusterSettings.For(Redis, _signingKey);
-        foreach (var (key, value) in await StoreSettingsAsync())
+        foreach (var (key, value) in await SettingsAsync())
         {
             _settings[key] = value;
         }
@@ -83,7 +83,7 @@ public sealed class PostgresClusterFixture : InProcessClusterFixture
 {
     private PostgresServer? _postgres;
 
-    protected override async Task<IDictionary<string, string?>> StoreSettingsAsync()
+    protected override async Task<IDictionary<string, string?>> SettingsAsync()
     {
         _postgres = await PostgresServer.StartAsync();
         return new Dictionary<string, string?>

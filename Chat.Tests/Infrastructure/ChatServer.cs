@@ -45,13 +45,17 @@ public sealed class ChatServer : IAsyncDisposable
 
     public HttpClient Http => _http;
 
-    /// <summary>Starts a server over <paramref name="dataDirectory"/>; <paramref name="port"/> 0 picks a free one.</summary>
+    /// <summary>
+    /// Starts a server over <paramref name="dataDirectory"/>; <paramref name="port"/> 0 picks a free one.
+    /// <paramref name="services"/> adds to the server's own registrations.
+    /// </summary>
     public static async Task<ChatServer> StartAsync(
         string dataDirectory,
         IDictionary<string, string?>? settings = null,
         int port = 0,
         string? signingKey = null,
-        LogLevel minimumLogLevel = LogLevel.Warning)
+        LogLevel minimumLogLevel = LogLevel.Warning,
+        Action<IServiceCollection>? services = null)
     {
         signingKey ??= TestDefaults.NewSigningKey();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -67,6 +71,8 @@ public sealed class ChatServer : IAsyncDisposable
             ["Auth:SigningKey"] = signingKey,
             // Every test connection fetches a token from one loopback address.
             ["Security:TokenRequestsPerMinute"] = "1000000",
+            // The test process is warm after its first server; a rehearsal per server would only cost time (WarmUpTests turn it on).
+            ["WarmUp:Enabled"] = "false",
         });
         if (settings is not null)
         {
@@ -76,6 +82,7 @@ public sealed class ChatServer : IAsyncDisposable
         var logs = new LogCollector(minimumLogLevel);
         builder.Logging.ClearProviders().SetMinimumLevel(minimumLogLevel).AddProvider(logs);
         builder.AddChatServer();
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapChatEndpoints();

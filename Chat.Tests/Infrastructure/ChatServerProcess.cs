@@ -58,6 +58,8 @@ public sealed class ChatServerProcess : IAsyncDisposable
             ["Security:TokenRequestsPerMinute"] = "1000000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Chat"] = "Information",
+            // Tests want their servers up at once; WarmUpTests turn the warm-up on.
+            ["WarmUp:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -191,6 +191,21 @@ public sealed class ChatPageUser : IAsyncDisposable
 
     public ILocator NotificationTitles => Page.Locator("#notification-list .notification-title");
 
+    /// <summary>How many are online in the room in view, as the members panel's heading says it ("(6 online)").</summary>
+    public ILocator MemberCount => Page.Locator("#member-count");
+
+    /// <summary>Who are online by name in the members panel (none in a large room).</summary>
+    public ILocator OnlineMembers => Page.Locator("#member-list li.member");
+
+    /// <summary>What the members panel says of a big room: counted, not listed; or how many more are online.</summary>
+    public ILocator MemberNote => Page.Locator("#member-note");
+
+    /// <summary>A big room's lasting members, as far as they were paged in.</summary>
+    public ILocator AllMembers => Page.Locator("#all-member-list li.member");
+
+    /// <summary>"Show all members", then "Show more": the next page of a big room's lasting members.</summary>
+    public ILocator ShowMoreMembers => Page.Locator("#all-members-more");
+
     public ILocator Member(string userName) =>
         Page.Locator("#member-list li.member").Filter(new() { Has = Page.Locator(".member-name", new() { HasTextRegex = new($"^{System.Text.RegularExpressions.Regex.Escape(userName)}( \\(you\\))?$") }) });
 

@@ -134,3 +134,18 @@ public sealed class WebSearchFixture : WebChatFixture
         ["Messaging:MessagesPerSecond"] = "100",
     };
 }
+
+/// <summary>
+/// The big-room tests' server: rooms are large from <see cref="LargeRoomThreshold"/> users online, so a handful of
+/// clients make one; typing states outlive a slow step of a loaded machine, so they end only when the tests end them.
+/// </summary>
+public sealed class WebBigRoomFixture : WebChatFixture
+{
+    public const int LargeRoomThreshold = 5;
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Rooms:LargeRoomThreshold"] = LargeRoomThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Typing:Timeout"] = "00:01:00",
+    };
+}

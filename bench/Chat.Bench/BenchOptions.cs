@@ -15,7 +15,19 @@ public sealed record BenchOptions(
     IReadOnlyList<(int Rooms, int Members)> FanOutShapes,
     bool HoldIdle)
 {
-    public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "joinstorm", "restartstorm"];
+    /// <summary>Our server's <c>Database:Durability</c> (disk or process): every figure of the store is quoted with it.</summary>
+    public string Durability { get; init; } = "disk";
+
+    /// <summary>How many fresh starts of each server the coldstart scenario measures (it is noisy: one is a sample, not a figure).</summary>
+    public int ColdStartRuns { get; init; } = 1;
+
+    /// <summary>Which servers the coldstart scenario starts, in order (both by default; one alone to compare variants of ours quickly).</summary>
+    public IReadOnlyList<ServerKind> ColdStartServers { get; init; } = [ServerKind.Baseline, ServerKind.Chat];
+
+    /// <summary>The Chat.Server.dll to start instead of the build output (e.g. a published one), and environment for our server only.</summary>
+    public ChatLaunch ChatLaunch { get; init; } = new(null, new Dictionary<string, string>());
+
+    public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "joinstorm", "coldstart", "restartstorm"];
 
     /// <summary>Clients of the restartstorm scenario: 5,000 (full) or 1,000 (quick) unless --storm-clients says.</summary>
     public int StormClients { get; init; } = 5_000;
@@ -25,6 +37,7 @@ public sealed record BenchOptions(
     /// (as good as unpaced: every read runs at once) and then the server's default (8).
     /// </summary>
     public IReadOnlyList<int> StormConcurrentReads { get; init; } = [10_000, 8];
+
     public static readonly (int Rooms, int Members)[] AllFanOutShapes = [(100, 10), (10, 100), (1, 1_000)];
 
     public static BenchOptions Parse(string[] args)
@@ -37,6 +50,11 @@ public sealed record BenchOptions(
         int? stormClients = null;
         int[]? stormReads = null;
         (int Rooms, int Members)[] shapes = AllFanOutShapes;
+        var coldStartRuns = 1;
+        ServerKind[] coldStartServers = [ServerKind.Baseline, ServerKind.Chat];
+        string? chatServer = null;
+        var chatEnvironment = new Dictionary<string, string>();
+        var durability = "disk";
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--hold-idle")
@@ -66,8 +84,24 @@ public sealed record BenchOptions(
                 case "--storm-reads":
                     stormReads = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
                     break;
+                case "--durability":
+                    durability = value is "disk" or "process" ? value : throw new ArgumentException("--durability is disk or process");
+                    break;
                 case "--out":
                     output = value;
+                    break;
+                case "--coldstart-runs":
+                    coldStartRuns = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--coldstart-servers":
+                    coldStartServers = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => Enum.Parse<ServerKind>(n, ignoreCase: true))];
+                    break;
+                case "--chat-server":
+                    chatServer = Path.GetFullPath(value);
+                    break;
+                case "--chat-env":
+                    var (key, setting) = value.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException($"--chat-env takes NAME=VALUE, not '{value}'");
+                    chatEnvironment[key] = setting;
                     break;
                 default:
                     throw new ArgumentException($"unknown option {args[i]}");
@@ -77,7 +111,7 @@ public sealed record BenchOptions(
         }
 
         output ??= Path.Combine(RepositoryPaths.Root, "bench", "results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        return profile switch
+        var options = profile switch
         {
             "quick" => new BenchOptions(profile, scenarios.ToHashSet(), idleConnections ?? 2_000, TimeSpan.FromSeconds(3),
                 [2_000, 4_000, 8_000, 16_000, 32_000], [1_000, 2_000, 4_000, 8_000, 16_000, 32_000], 4_000, output, shapes, holdIdle)
@@ -92,6 +126,13 @@ public sealed record BenchOptions(
                 StormConcurrentReads = stormReads ?? [10_000, 8],
             },
             _ => throw new ArgumentException("--profile is quick or full"),
+        };
+        return options with
+        {
+            Durability = durability,
+            ColdStartRuns = coldStartRuns,
+            ColdStartServers = coldStartServers,
+            ChatLaunch = new ChatLaunch(chatServer, chatEnvironment),
         };
     }
 
@@ -129,3 +170,6 @@ public sealed record BenchOptions(
         return 1024;
     }
 }
+
+/// <summary>How our server is started: which Chat.Server.dll (null: the build output) and what environment on top of the bench's.</summary>
+public sealed record ChatLaunch(string? Assembly, IReadOnlyDictionary<string, string> Environment);

@@ -23,13 +23,18 @@ public static class BenchRunner
     public static async Task<int> RunAsync(BenchOptions options)
     {
         LoadClient.CountersFor = step => ActiveSteps.GetValueOrDefault(step);
+        ServerUnderTest.ChatLaunch = options.ChatLaunch;
         var results = new BenchResults
         {
             Profile = options.Profile,
             StartedAt = DateTime.UtcNow,
             Machine = DescribeMachine(),
             Command = "bench/run.sh " + string.Join(' ', Environment.GetCommandLineArgs().Skip(2)),
+            Durability = options.Durability,
+            ChatServer = options.ChatLaunch.Assembly ?? RepositoryPaths.ServerAssembly,
         };
+        // Every chat server of the run inherits it (the bare hub stores nothing).
+        Environment.SetEnvironmentVariable("Database__Durability", options.Durability);
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -49,6 +54,11 @@ public static class BenchRunner
             if (options.Scenarios.Contains("joinstorm"))
             {
                 await JoinStormAsync(options, results, cancel.Token);
+            }
+
+            if (options.Scenarios.Contains("coldstart"))
+            {
+                await ColdStartBench.RunAsync(options, results, cancel.Token);
             }
 
             if (options.Scenarios.Contains("fanout"))
@@ -247,7 +257,7 @@ public static class BenchRunner
         }
     }
 
-    private static async Task<StepResult> RunStepAsync(
+    internal static async Task<StepResult> RunStepAsync(
         string scenario,
         string tag,
         ServerUnderTest server,
@@ -414,7 +424,7 @@ public static class BenchRunner
     /// hot methods in the background for a while after a warm-up), or <see cref="QuietLimit"/> passes; returns the
     /// last idle reading in cores.
     /// </summary>
-    private static async Task<double> WaitUntilQuietAsync(ServerUnderTest server, CancellationToken cancellationToken)
+    internal static async Task<double> WaitUntilQuietAsync(ServerUnderTest server, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(QuietLimit.TotalSeconds * Stopwatch.Frequency);
         double cores;

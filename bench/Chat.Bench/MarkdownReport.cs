@@ -10,12 +10,19 @@ internal static class MarkdownReport
     {
         var md = new StringBuilder();
         var m = results.Machine;
-        Append(md, $"Run {results.StartedAt:yyyy-MM-dd HH:mm} UTC, profile `{results.Profile}`: `{results.Command}`");
+        Append(md, $"Run {results.StartedAt:yyyy-MM-dd HH:mm} UTC, profile `{results.Profile}`, `Database:Durability={results.Durability}`: `{results.Command}`");
         Append(md, string.Empty);
+        if (results.ChatServer is { } chatServer)
+        {
+            Append(md, $"Our server: `{chatServer}`.");
+            Append(md, string.Empty);
+        }
+
         Append(md, $"Machine: {m.Cpu}, {m.Cores} cores, {m.MemoryBytes / (1L << 30)} GiB, {m.Kernel}, {m.Runtime}, open-file limit {m.FileDescriptorLimit}.");
         Append(md, string.Empty);
         RenderTargets(md, results);
         RenderIdle(md, results);
+        RenderColdStarts(md, results);
         foreach (var scenario in results.Steps.Select(s => s.Scenario).Distinct())
         {
             RenderSteps(md, scenario, results.Steps.Where(s => s.Scenario == scenario).ToList());
@@ -56,6 +63,14 @@ internal static class MarkdownReport
                 var efficiency = baseline.ServerCpuMicrosecondsPerDelivery / chat.ServerCpuMicrosecondsPerDelivery;
                 Append(md, $"| CPU per delivery, {rooms} × {members}, MessagePack, persisted: ≥ 0.85 of the bare hub's efficiency | {efficiency:F2} ({chat.ServerCpuMicrosecondsPerDelivery:F2} vs {baseline.ServerCpuMicrosecondsPerDelivery:F2} µs at {chat.OfferedMessagesPerSecond * members:N0} deliveries/s) | {Met(efficiency >= 0.85)} |");
             }
+        }
+
+        if (results.ColdStarts.Where(c => c.Server == "chat").ToList() is { Count: > 0 } starts)
+        {
+            var ratio = Median(starts.Select(ColdOverWarm));
+            var p99 = Median(starts.Select(c => c.Cold.P99Milliseconds));
+            var runs = starts.Count == 1 ? "one start" : $"median of {starts.Count} starts";
+            Append(md, $"| first 15 s after start, 100 × 10 at 800 msgs/s: CPU per delivery ≤ 1.3 × the warm figure, p99 ≤ 50 ms | {ratio:F2} × warm, p99 {p99:F1} ms ({runs}) | {Met(ratio <= 1.3 && p99 <= 50)} |");
         }
 
         var ingest = results.Steps.Where(s => s.Scenario == "ingest" && s.Server == "chat" && s.Sustained).MaxBy(s => s.AckedMessagesPerSecond);
@@ -156,6 +171,53 @@ internal static class MarkdownReport
         Append(md, string.Empty);
     }
 
+    private static void RenderColdStarts(StringBuilder md, BenchResults results)
+    {
+        if (results.ColdStarts.Count == 0)
+        {
+            return;
+        }
+
+        Append(md, $"### Cold start ({ColdStartBench.Rooms} rooms × {ColdStartBench.Members}, {ColdStartBench.MessagesPerSecond:N0} msgs/s, MessagePack; the first {ColdStartBench.Window.TotalSeconds:F0} s after the clients joined, then the same once warm)");
+        Append(md, string.Empty);
+        Append(md, "| server | run | ready after s (CPU s) | 1,000 joined after s (CPU s) | first 15 s: µs/delivery | p50 ms | p99 ms | max ms | warm: µs/delivery | p50 ms | p99 ms | first 15 s ÷ warm |");
+        Append(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var start in results.ColdStarts)
+        {
+            var (cold, warm) = (start.Cold, start.Warm);
+            Append(md, $"| {start.Server} | {start.Run} | {start.ReadySeconds:F2} ({start.ReadyCpuSeconds:F2}) | {start.ConnectSeconds:F2} ({start.ConnectCpuSeconds:F2}) | " +
+                $"{cold.ServerCpuMicrosecondsPerDelivery:F1} | {cold.P50Milliseconds:F1} | {cold.P99Milliseconds:F1} | {cold.MaxMilliseconds:F0} | " +
+                $"{warm.ServerCpuMicrosecondsPerDelivery:F1} | {warm.P50Milliseconds:F1} | {warm.P99Milliseconds:F1} | {ColdOverWarm(start):F2} |");
+        }
+
+        Append(md, string.Empty);
+        if (results.ColdStarts.Any(c => c.Jit is not null))
+        {
+            Append(md, "JIT work in each phase (the runtime's System.Runtime meter on our /metrics; compile time summed over threads, methods compiled):");
+            Append(md, string.Empty);
+            Append(md, "| server | run | until ready | connecting | first 15 s | warm 15 s |");
+            Append(md, "| --- | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var start in results.ColdStarts.Where(c => c.Jit is not null))
+            {
+                var jit = start.Jit!;
+                Append(md, $"| {start.Server} | {start.Run} | {Jit(jit.Ready)} | {Jit(jit.Connect)} | {Jit(jit.Cold)} | {Jit(jit.Warm)} |");
+            }
+
+            Append(md, string.Empty);
+        }
+    }
+
+    private static string Jit(JitCount count) => $"{count.Seconds:F2} s, {count.Methods:N0}";
+
+    private static double ColdOverWarm(ColdStartResult start) =>
+        start.Cold.ServerCpuMicrosecondsPerDelivery / start.Warm.ServerCpuMicrosecondsPerDelivery;
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
     private static void RenderSteps(StringBuilder md, string scenario, List<StepResult> steps)
     {
         Append(md, $"### {scenario}");
@@ -164,7 +226,7 @@ internal static class MarkdownReport
         Append(md, "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var step in steps)
         {
-            var baseline = steps.FirstOrDefault(b => b.Server == "baseline" && b.Protocol == step.Protocol && b.Rooms == step.Rooms
+            var baseline = steps.FirstOrDefault(b => b.Server == "baseline" && b.Run == step.Run && b.Protocol == step.Protocol && b.Rooms == step.Rooms
                 && b.Members == step.Members && Math.Abs(b.OfferedMessagesPerSecond - step.OfferedMessagesPerSecond) < 0.001);
             var efficiency = baseline is null || step.Server == "baseline" ? "–" : F(baseline.ServerCpuMicrosecondsPerDelivery / step.ServerCpuMicrosecondsPerDelivery, "F2");
             var marginalEfficiency = baseline is null || step.Server == "baseline" ? "–" : F(baseline.ServerMarginalCpuMicrosecondsPerDelivery / step.ServerMarginalCpuMicrosecondsPerDelivery, "F2");

@@ -25,7 +25,39 @@ public sealed record StepResult(
     double ServerIdleCpuCores,
     double ServerMarginalCpuMicrosecondsPerDelivery,
     bool Sustained,
-    string? FirstError);
+    string? FirstError)
+{
+    /// <summary>Which fresh start of the server (coldstart measures several); 0 elsewhere.</summary>
+    public int Run { get; init; }
+}
+
+/// <summary>
+/// One fresh start: seconds from launching the process until it answered ready (and the CPU it spent meanwhile), until
+/// its 1,000 clients had connected and joined, and the first 15 s of traffic (<see cref="Cold"/>) beside the same
+/// traffic once warm.
+/// </summary>
+public sealed record ColdStartResult(
+    string Server,
+    int Run,
+    double ReadySeconds,
+    double ReadyCpuSeconds,
+    double ConnectSeconds,
+    double ConnectCpuSeconds,
+    StepResult Cold,
+    StepResult Warm)
+{
+    /// <summary>JIT work in each phase, from the runtime's own meter (our server only).</summary>
+    public JitFigures? Jit { get; init; }
+}
+
+/// <summary>Seconds spent compiling (summed over threads) and methods compiled.</summary>
+public readonly record struct JitCount(double Seconds, long Methods)
+{
+    public static JitCount operator -(JitCount a, JitCount b) => new(a.Seconds - b.Seconds, a.Methods - b.Methods);
+}
+
+/// <summary>JIT work until ready, while the clients connected, in the first 15 s of traffic and in the warm 15 s.</summary>
+public sealed record JitFigures(JitCount Ready, JitCount Connect, JitCount Cold, JitCount Warm);
 
 /// <summary>Connections held open and idle, each joined to a room.</summary>
 public sealed record IdleResult(
@@ -90,11 +122,18 @@ public sealed class BenchResults
 
     public required string Command { get; init; }
 
+    public required string Durability { get; init; }
+
+    /// <summary>The Chat.Server.dll measured: the build output, or a published one (<c>--chat-server</c>).</summary>
+    public string? ChatServer { get; init; }
+
     public List<IdleResult> Idle { get; } = [];
 
     public List<StepResult> Steps { get; } = [];
 
     public List<QueryResult> Queries { get; } = [];
+
+    public List<ColdStartResult> ColdStarts { get; } = [];
 
     public List<RestartStormResult> RestartStorms { get; } = [];
 

@@ -45,6 +45,9 @@ public sealed class ServerUnderTest : IAsyncDisposable
 
     public int ProcessId => _processes[0].Id;
 
+    /// <summary>Which Chat.Server.dll our server runs and with what extra environment (<c>--chat-server</c>, <c>--chat-env</c>).</summary>
+    public static ChatLaunch ChatLaunch { get; set; } = new(null, new Dictionary<string, string>());
+
     /// <summary>Starts Chat.Server (rate limits raised, fresh SQLite store, generated signing key) or the baseline.</summary>
     public static Task<ServerUnderTest> StartAsync(
         ServerKind kind,
@@ -98,9 +101,10 @@ public sealed class ServerUnderTest : IAsyncDisposable
         if (_dataDirectory is { } dataDirectory)
         {
             info.WorkingDirectory = dataDirectory;
-            info.ArgumentList.Add(RepositoryPaths.ServerAssembly);
+            // A published server (--chat-server) is its own content root, as in the container; the build output uses the project's.
+            info.ArgumentList.Add(ChatLaunch.Assembly ?? RepositoryPaths.ServerAssembly);
             info.ArgumentList.Add("--contentRoot");
-            info.ArgumentList.Add(RepositoryPaths.ServerProjectDirectory);
+            info.ArgumentList.Add(ChatLaunch.Assembly is { } published ? Path.GetDirectoryName(published)! : RepositoryPaths.ServerProjectDirectory);
             info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
             info.Environment["ConnectionStrings__Chat"] = $"Data Source={Path.Combine(dataDirectory, "chat.db")}";
             info.Environment["Auth__SigningKey"] = BenchKeys.SigningKey;
@@ -109,7 +113,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
             // Every load connection signs in as its own guest from one address: lift the per-address token limit.
             info.Environment["Security__TokenRequestsPerMinute"] = "1000000";
             info.Environment["Logging__LogLevel__Default"] = "Warning";
-            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            foreach (var (key, value) in (settings ?? new Dictionary<string, string>()).Concat(ChatLaunch.Environment))
             {
                 info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
             }

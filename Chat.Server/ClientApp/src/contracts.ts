@@ -89,6 +89,18 @@ export interface TypingNotice {
   isTyping: boolean;
 }
 
+/**
+ * How busy a large room is: past the server's Rooms:LargeRoomThreshold users online it sends this (at most once a
+ * second, when a figure changed) instead of UserJoined, UserLeft, PresenceChanged and TypingChanged in that room.
+ */
+export interface RoomActivity {
+  room: string;
+  /** Users online in the room now. */
+  memberCount: number;
+  /** Of them, how many are typing (the user too, when they are). */
+  typingCount: number;
+}
+
 export interface PresenceChange {
   userId: string;
   userName: string;
@@ -302,6 +314,10 @@ export const Limits = {
   replyPreview: 100,
   /** GetMembers pages (the hub allows 1–200). */
   membersPage: 200,
+  /** GetMembers pages of the members panel of a big room, one per "Show more". */
+  membersPanelPage: 50,
+  /** The most users JoinRoom lists and GetPresence answers (the server counts the rest: JoinResult.memberCount). */
+  maxPresenceListed: 100,
   maxRoomTitle: 100,
   maxRoomTopic: 500,
   maxSlowModeSeconds: 3600,

@@ -3,6 +3,7 @@
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const fullTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const countFormat = new Intl.NumberFormat();
 
 export function byId<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -54,6 +55,11 @@ export function dateTimeElement(at: Date | string, className?: string): HTMLTime
 /** The distance of a scroller from its bottom, in pixels. */
 export function distanceFromBottom(scroller: HTMLElement): number {
   return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+}
+
+/** A count as the user writes numbers ("1,234" in English). */
+export function formatCount(count: number): string {
+  return countFormat.format(count);
 }
 
 /** A moment in words for notices ("until 3 Mar 2026, 14:05"), in the user's own time zone and locale. */

@@ -85,7 +85,10 @@ class ChatPage {
         this.notifications.roomNamesChanged();
       },
       roomInfoChanged: (name) => this.roomInfoChanged(name),
-      membershipChanged: (event) => this.settings.membershipChanged(event),
+      membershipChanged: (event) => {
+        this.settings.membershipChanged(event);
+        this.members.membershipChanged(event);
+      },
       removedFromRoom: (name, room, removal) => this.removedFromRoom(name, room, removal),
       receiptsChanged: (room) => inView(room) && this.seenBy.render(room),
       messageDeleted: (message) => this.notifications.messageDeleted(message),
@@ -105,7 +108,11 @@ class ChatPage {
     this.roomList = new RoomListView(this.store, (room) => void this.openRoom(room));
     this.composer = new ComposerView(this.store, session.userId, () => this.connection.isConnected, () => session.accessToken());
     this.messages = new MessageListView(this.store, session.userId, this.composer, bearerFetcher(() => session.accessToken()));
-    this.members = new MembersView(session.userId, (userId) => void this.openDirect(userId));
+    this.members = new MembersView(
+      session.userId,
+      (room, after) => this.store.memberPage(room, after),
+      (userId) => void this.openDirect(userId),
+    );
     this.settings = new SettingsView(this.store, session.userId);
     new NewRoomView(this.store, (room) => this.opened(room));
 

@@ -1,4 +1,4 @@
-import type { ChatMessage, ReadReceipt, UserPresence } from "./contracts";
+import { Limits, type ChatMessage, type ReadReceipt, type RoomActivity, type UserPresence } from "./contracts";
 import type { Removal } from "./membership";
 
 export interface MessageEntry {
@@ -29,6 +29,12 @@ export type Upsert =
   | { kind: "changed"; entry: MessageEntry }
   | { kind: "ignored" };
 
+/** A large room's figures, as its latest RoomActivity told them. */
+export interface Activity {
+  memberCount: number;
+  typingCount: number;
+}
+
 export interface Member {
   userId: string;
   userName: string;
@@ -46,6 +52,14 @@ export class RoomState {
   /** Users online in the room whom the join did not list (a big room). */
   private unlisted = 0;
   readonly typing = new Map<string, string>();
+  /**
+   * Set while the server counts the room instead of announcing its people (a RoomActivity came, and no per-user event
+   * since): nobody's join, leave, presence or typing reaches the page, so the names it holds go stale and the counts
+   * are what it shows.
+   */
+  activity: Activity | undefined;
+  /** How many RoomActivity the room has had: an answer asked for before the latest one may be out of date. */
+  activitiesHeard = 0;
   /** How far each member has read, by user id ("seen by"); undefined until the server told of any. */
   receipts: Map<string, ReadReceipt> | undefined;
   /** GetReadReceipts answered since the latest join (live changes alone may have missed some). */
@@ -182,6 +196,42 @@ export class RoomState {
       this.members.set(member.userId, { userId: member.userId, userName: member.userName, status: member.status });
     }
     this.unlisted = Math.max(0, memberCount - members.length);
+    if (this.activity !== undefined) {
+      // A join's count is newer than the last RoomActivity; the room stays large until a per-user event says otherwise.
+      this.activity = { ...this.activity, memberCount };
+    }
+  }
+
+  /** The server counts the room from now on: the typists named so far will not be told to stop. */
+  noteActivity(activity: RoomActivity): void {
+    this.activity = { memberCount: activity.memberCount, typingCount: activity.typingCount };
+    this.activitiesHeard++;
+    this.typing.clear();
+  }
+
+  /**
+   * The room is small again: who is online, as GetPresence answered. An answer as long as the server lists at most may
+   * leave people out; the last count heard stands for them until joins and leaves correct it.
+   */
+  becameSmall(presence: readonly UserPresence[]): void {
+    const counted = this.activity?.memberCount ?? 0;
+    this.activity = undefined;
+    this.setMembers(presence, presence.length < Limits.maxPresenceListed ? presence.length : Math.max(presence.length, counted));
+  }
+
+  /** The server counts the room's people instead of announcing them (RoomActivity). */
+  get large(): boolean {
+    return this.activity !== undefined;
+  }
+
+  /** More people are online than the page lists: a large room, or one whose join listed only some. */
+  get big(): boolean {
+    return this.large || this.unlisted > 0;
+  }
+
+  /** Users online whom the page does not list (counted by the join, not named). */
+  get unlistedCount(): number {
+    return this.unlisted;
   }
 
   memberJoined(userId: string, userName: string): void {
@@ -213,6 +263,9 @@ export class RoomState {
   }
 
   get onlineCount(): number {
+    if (this.activity !== undefined) {
+      return this.activity.memberCount;
+    }
     let count = this.unlisted;
     for (const member of this.members.values()) {
       if (member.status === "online") {

@@ -13,6 +13,7 @@ import {
   type PresenceChange,
   type ReadReceipt,
   type ReadState,
+  type RoomActivity,
   type RoomEvent,
   type RoomInfo,
   type RoomMember,
@@ -20,6 +21,7 @@ import {
   type RoomSummary,
   type TypingNotice,
   type UpdateRoomRequest,
+  type UserPresence,
 } from "./contracts";
 import { errorCode } from "./errors";
 import { canModerate, roomDisplayName, type Removal } from "./membership";
@@ -80,6 +82,11 @@ export class ChatStore {
   private readonly marks = new Map<string, { inFlight: boolean; wanted: number }>();
   /** Rooms with a JoinRoom call in flight, and the member changes that arrived meanwhile. */
   private readonly joining = new Map<string, ((room: RoomState) => void)[]>();
+  /**
+   * Rooms the page believed large that a per-user event showed small again: their GetPresence in flight, and the
+   * member changes that arrived meanwhile.
+   */
+  private readonly becomingSmall = new Map<string, ((room: RoomState) => void)[]>();
 
   constructor(
     private readonly hub: HubConnection,
@@ -93,6 +100,7 @@ export class ChatStore {
     hub.on("UserLeft", (event: RoomMemberEvent) => this.userLeft(event));
     hub.on("TypingChanged", (notice: TypingNotice) => this.typingChanged(notice));
     hub.on("PresenceChanged", (change: PresenceChange) => this.presenceChanged(change));
+    hub.on("RoomActivity", (activity: RoomActivity) => this.roomActivity(activity));
     hub.on("ReadStateChanged", (state: ReadState) => this.readStateChanged(state));
     hub.on("ReadReceiptChanged", (receipt: ReadReceipt) => this.receiptChanged(receipt));
   }
@@ -317,6 +325,11 @@ export class ChatStore {
         return all;
       }
     }
+  }
+
+  /** One page of the room's lasting members, by user id after `after`: the members panel of a big room. */
+  memberPage(name: string, after: string | null): Promise<RoomMember[]> {
+    return this.hub.invoke<RoomMember[]>("GetMembers", name, after, Limits.membersPanelPage);
   }
 
   addMember(name: string, userId: string): Promise<RoomMember> {
@@ -782,7 +795,12 @@ export class ChatStore {
 
   private typingChanged(notice: TypingNotice): void {
     const room = this.rooms.get(notice.room);
-    if (room === undefined || notice.userId === this.ownUserId) {
+    if (room === undefined) {
+      return;
+    }
+    // The user's own typing (told to their other tabs) is a per-user event of the room too.
+    this.noteSmall(room);
+    if (notice.userId === this.ownUserId) {
       return;
     }
     if (notice.isTyping) {
@@ -803,22 +821,84 @@ export class ChatStore {
     this.systemLine(event.room, `${event.userName} left`, event.at);
   }
 
+  /**
+   * PresenceChanged names no room: it came through one of the small rooms the user shares with the page. It says
+   * nothing about a large room, whose names are stale anyway, and is not applied there.
+   */
   private presenceChanged(change: PresenceChange): void {
     for (const name of new Set([...this.rooms.keys(), ...this.joining.keys()])) {
-      this.memberEvent(name, (room) => room.presenceChanged(change.userId, change.userName, change.status));
+      if (this.rooms.get(name)?.large !== true) {
+        this.memberEvent(name, (room) => room.presenceChanged(change.userId, change.userName, change.status), false);
+      }
     }
   }
 
-  /** Applies a member change to a joined room, and keeps it for a JoinRoom call in flight. */
-  private memberEvent(roomName: string, apply: (room: RoomState) => void): void {
+  /**
+   * Applies a member change to a joined room, and keeps it for a JoinRoom or GetPresence call in flight. `inRoom`: the
+   * server sent it for this room, which is therefore small (it sends none for a large room).
+   */
+  private memberEvent(roomName: string, apply: (room: RoomState) => void, inRoom = true): void {
     this.joining.get(roomName)?.push(apply);
     const room = this.rooms.get(roomName);
     if (room !== undefined) {
+      if (inRoom) {
+        this.noteSmall(room);
+      }
+      this.becomingSmall.get(roomName)?.push(apply);
       apply(room);
       this.listener.membersChanged(room);
       this.listener.typingChanged(room);
       this.listener.roomsChanged();
     }
+  }
+
+  /** A large room's counts: the page shows them instead of names until a per-user event shows it small again. */
+  private roomActivity(activity: RoomActivity): void {
+    this.joining.get(activity.room)?.push((room) => room.noteActivity(activity));
+    const room = this.rooms.get(activity.room);
+    if (room === undefined) {
+      return;
+    }
+    room.noteActivity(activity);
+    this.listener.membersChanged(room);
+    this.listener.typingChanged(room);
+    this.listener.roomsChanged();
+  }
+
+  /**
+   * A per-user event in a room the page believed large: the server announces people there again, so the room is
+   * small, and who is in it is asked anew (the names held missed every join and leave while it was large).
+   */
+  private noteSmall(room: RoomState): void {
+    if (room.large && !this.becomingSmall.has(room.name)) {
+      void this.reloadPresence(room);
+    }
+  }
+
+  private async reloadPresence(room: RoomState): Promise<void> {
+    // Member changes that arrive while GetPresence is in flight are applied on top of its answer, as for a join.
+    const overtaking: ((room: RoomState) => void)[] = [];
+    this.becomingSmall.set(room.name, overtaking);
+    const heard = room.activitiesHeard;
+    let presence: UserPresence[];
+    try {
+      presence = await this.hub.invoke<UserPresence[]>("GetPresence", room.name);
+    } catch {
+      // The connection is going: the join after the reconnect lists who is there, and the next per-user event asks again.
+      return;
+    } finally {
+      this.becomingSmall.delete(room.name);
+    }
+    if (this.rooms.get(room.name) !== room || room.activitiesHeard !== heard) {
+      return; // left meanwhile, or counted again since (large once more): the counts stand
+    }
+    room.becameSmall(presence);
+    for (const apply of overtaking) {
+      apply(room);
+    }
+    this.listener.membersChanged(room);
+    this.listener.typingChanged(room);
+    this.listener.roomsChanged();
   }
 
   private systemLine(roomName: string, text: string, at: Date): void {

@@ -1,4 +1,4 @@
-import { byId } from "./dom";
+import { byId, formatCount } from "./dom";
 import type { RoomState } from "./room";
 
 /** "bob is typing…", "bob and carol are typing…", "bob, carol and dave are typing…", "5 people are typing…". */
@@ -18,11 +18,17 @@ export function typingText(names: readonly string[]): string {
   }
 }
 
-/** Who else is typing in the room in view. */
+/** A large room's typists by number alone ("12 typing…"): the server names nobody there. */
+export function typingCountText(count: number): string {
+  return count === 0 ? "" : `${formatCount(count)} typing…`;
+}
+
+/** Who else is typing in the room in view; in a large room, how many are. */
 export class TypingView {
   private readonly line = byId<HTMLParagraphElement>("typing");
 
   render(room: RoomState | undefined): void {
-    this.line.textContent = typingText([...(room?.typing.values() ?? [])]);
+    this.line.textContent =
+      room?.activity !== undefined ? typingCountText(room.activity.typingCount) : typingText([...(room?.typing.values() ?? [])]);
   }
 }
