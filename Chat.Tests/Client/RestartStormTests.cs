@@ -9,7 +9,9 @@ namespace Chat.Tests.Client;
 
 /// <summary>
 /// A restart storm: a thousand <see cref="ChatClient"/>s in rooms of 50 when the server process is killed (SIGKILL)
-/// and started again on the same port and database. They all come back at once, into a cold server.
+/// and started again on the same port and database. They reach it through a proxy that stays shut until messages
+/// were posted in every room after the restart: then they all come back at once, and each must catch up on what it
+/// missed, by event sequence, in its room's order.
 /// </summary>
 public sealed class RestartStormTests(RestartStormTests.Fixture fixture, ITestOutputHelper output) : IClassFixture<RestartStormTests.Fixture>
 {
@@ -31,50 +33,52 @@ public sealed class RestartStormTests(RestartStormTests.Fixture fixture, ITestOu
     public async Task AThousandClientsRecoverEveryAcknowledgedMessageExactlyOnceInOrderAfterAServerKill()
     {
         var server = fixture.Server;
+        var proxy = fixture.Proxy;
         var clock = Stopwatch.StartNew();
         var prefix = Guid.NewGuid().ToString("N")[..6];
         var rooms = Enumerable.Range(0, Rooms).Select(r => $"storm-{prefix}-{r}").ToArray();
         var acknowledged = rooms.ToDictionary(r => r, _ => new ConcurrentQueue<ChatMessage>());
-        // One poster a room, back first (it retries every tenth of a second), so that the outage's messages are mostly
-        // committed while the others are still away: those find them by catching up, not live.
+        // One poster a room, straight to the server; the members through the proxy.
         var posters = new StormMember[Rooms];
-        await Parallel.ForAsync(0, Rooms, async (r, _) =>
-            posters[r] = await StormMember.StartAsync(server.BaseAddress, $"p{prefix}-{r}", rooms[r], PosterBackoff));
         var members = new StormMember[Clients];
         try
         {
+            await Parallel.ForAsync(0, Rooms, async (r, _) =>
+                posters[r] = await StormMember.StartAsync(server.BaseAddress, $"p{prefix}-{r}", rooms[r], PosterBackoff));
             // In batches: the storm under test is the reconnect, not this first connect.
             await Parallel.ForAsync(0, Clients, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
-                members[i] = await StormMember.StartAsync(server.BaseAddress, $"s{prefix}-{i}", rooms[i % Rooms], MemberBackoff));
+                members[i] = await StormMember.StartAsync(proxy.BaseAddress, $"s{prefix}-{i}", rooms[i % Rooms], MemberBackoff));
             output.WriteLine($"{clock.Elapsed}: {Clients} clients connected and joined, {MembersPerRoom} to a room");
 
             await PostAsync(posters, BeforeTheKill, "before", acknowledged);
             await WaitUntilCaughtUpAsync(members, acknowledged, TestDefaults.Timeout);
             output.WriteLine($"{clock.Elapsed}: {BeforeTheKill} messages a room delivered live");
 
+            proxy.Refusing = true;
             await server.KillAsync();
             var killed = clock.Elapsed;
             output.WriteLine($"{killed}: server killed");
 
-            // Sent while there is no server: each waits for the poster's reconnect and is acknowledged after the restart.
+            // Sent while there is no server: each waits for its poster's reconnect and is acknowledged after the restart.
             var meanwhile = PostAsync(posters, DuringTheOutage, "meanwhile", acknowledged);
             await server.StartAsync();
             var ready = clock.Elapsed;
             output.WriteLine($"{ready}: server ready again ({(ready - killed).TotalSeconds:F1} s after the kill)");
-
             await meanwhile.WithTimeout(Recovery);
-            output.WriteLine(
-                $"{clock.Elapsed}: the outage's {DuringTheOutage} messages a room acknowledged; " +
-                $"{members.Count(m => m.Client.State != ChatConnectionState.Connected)} clients were still recovering then");
+            output.WriteLine($"{clock.Elapsed}: the outage's {DuringTheOutage} messages a room acknowledged");
+            members.Should().NotContain(m => m.Client.State == ChatConnectionState.Connected, "the proxy kept every member out so far");
+
+            proxy.Refusing = false;
+            var opened = clock.Elapsed;
             await Eventually.HoldsAsync(
                 () => members.All(m => m.Client.State == ChatConnectionState.Connected), "every client connected again", Recovery);
             var connected = clock.Elapsed;
             await WaitUntilCaughtUpAsync(members, acknowledged, Recovery);
             var recovered = clock.Elapsed;
-            output.WriteLine($"{connected}: all {Clients} clients connected again ({(connected - ready).TotalSeconds:F1} s after ready)");
+            output.WriteLine($"{connected}: all {Clients} clients connected again, {(connected - opened).TotalSeconds:F1} s after the proxy let them in");
             output.WriteLine(
-                $"{recovered}: full recovery: every client has every acknowledged message, {(recovered - ready).TotalSeconds:F1} s after ready, " +
-                $"{(recovered - killed).TotalSeconds:F1} s after the kill");
+                $"{recovered}: full recovery: every client has every acknowledged message, {(recovered - opened).TotalSeconds:F1} s after the proxy " +
+                $"let them in, {(recovered - killed).TotalSeconds:F1} s after the kill");
 
             // Live delivery goes on after the storm.
             await PostAsync(posters, 1, "after", acknowledged);
@@ -117,7 +121,7 @@ public sealed class RestartStormTests(RestartStormTests.Fixture fixture, ITestOu
             "every client has as many messages as were acknowledged in its room",
             timeout);
 
-    public sealed class Fixture : ChatServerProcessFixture
+    public sealed class Fixture : ProxiedChatServerProcessFixture
     {
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
         {
