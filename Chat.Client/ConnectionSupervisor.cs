@@ -185,8 +185,8 @@ internal sealed class ConnectionSupervisor : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs a hub call on the current connection. A call cut by a lost connection waits for the reconnect and runs
-    /// again; so does one the server answers <see cref="ChatErrorCodes.Unavailable"/> (nothing was stored), after a
+    /// Runs a hub call on the current connection. A call cut by a lost connection (also by the server closing it with
+    /// an error) waits for the reconnect and runs again; so does one the server answers <see cref="ChatErrorCodes.Unavailable"/> (nothing was stored), after a
     /// backoff and for at most <see cref="ChatClientOptions.UnavailableRetryTimeout"/>. Any other refusal becomes a
     /// <see cref="ChatRequestException"/>.
     /// </summary>
@@ -214,6 +214,10 @@ internal sealed class ConnectionSupervisor : IAsyncDisposable
             {
                 return await call(Connection, cancellationToken);
             }
+            catch (HubException exception) when (IsClosedUnderTheCall(exception))
+            {
+                failure = ExceptionDispatchInfo.Capture(exception);
+            }
             catch (HubException exception)
             {
                 var refused = ChatRequestException.From(exception);
@@ -236,6 +240,11 @@ internal sealed class ConnectionSupervisor : IAsyncDisposable
             // A call cut by a lost connection goes round and runs again on the next connection; anything else fails.
             if (!await EndsSoonAsync(session, cancellationToken))
             {
+                if (failure.SourceException is HubException hubException)
+                {
+                    throw ChatRequestException.From(hubException);
+                }
+
                 failure.Throw();
             }
         }
@@ -253,6 +262,15 @@ internal sealed class ConnectionSupervisor : IAsyncDisposable
     }
 
     private static TaskCompletionSource<Session> NewReadySignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Not an answer to the call: the server closed the connection under it with an error (a client it had not heard
+    /// from in time, as when a storm of reconnects overloads it), and SignalR fails the calls under way with a
+    /// HubException of its own, which carries no code of the contract.
+    /// </summary>
+    private static bool IsClosedUnderTheCall(HubException exception) =>
+        ChatErrorCodes.FromErrorMessage(exception.Message) is null
+        && exception.Message.StartsWith("The server closed the connection", StringComparison.Ordinal);
 
     private static bool IsUnauthorized(Exception exception) => exception switch
     {

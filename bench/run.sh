@@ -6,6 +6,7 @@
 #   bench/run.sh --profile quick      # a short run (seconds per step)
 #   bench/run.sh --scenarios idle,fanout,ingest,protocols,redis,readmarks --idle-connections 20000 --out DIR
 #   bench/run.sh --profile quick --scenarios fanout --fanout-shapes 100x10
+#   bench/run.sh --profile quick --scenarios restartstorm --storm-clients 1000 --storm-reads 10000,8
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -20,6 +20,7 @@ public sealed class ConversationService(
     IRoomEvictions evictions,
     IMessageStore store,
     IDbContextFactory<ChatDbContext> contexts,
+    StoreReadGate gate,
     TimeProvider time)
 {
     public async Task<RoomInfo> CreateRoomAsync(string connectionId, CreateRoomRequest? request, CancellationToken cancellationToken = default)
@@ -124,6 +125,7 @@ public sealed class ConversationService(
 
         var state = connections.Get(connectionId);
         await policy.AuthorizeAsync(state.User, room, RoomAction.Read, state, cancellationToken);
+        using var turn = await gate.EnterAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var query = db.Members.AsNoTracking().Where(m => m.Room == room.Value);
         if (!string.IsNullOrEmpty(afterUserId))
@@ -139,22 +141,29 @@ public sealed class ConversationService(
     public async Task<MyRoom[]> ListMyRoomsAsync(string connectionId, CancellationToken cancellationToken = default)
     {
         var userId = connections.Get(connectionId).User.Id;
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var mine = await db.Members.AsNoTracking()
-            .Where(m => m.UserId == userId)
-            .Join(db.Rooms.AsNoTracking(), m => m.Room, r => r.Name, (m, r) => new { Member = m, Room = r })
-            .ToListAsync(cancellationToken);
-        var names = mine.Select(x => x.Room.Name).ToList();
-        var counts = await db.Members.AsNoTracking()
-            .Where(m => names.Contains(m.Room))
-            .GroupBy(m => m.Room)
-            .Select(g => new { Room = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.Room, g => g.Count, cancellationToken);
-        var directNames = mine.Where(x => x.Room.Kind == RoomKinds.Direct).Select(x => x.Room.Name).ToList();
-        var directMembers = (directNames.Count == 0
-            ? []
-            : await db.Members.AsNoTracking().Where(m => directNames.Contains(m.Room)).ToListAsync(cancellationToken)).ToLookup(m => m.Room);
-        var readStates = await ReadStateQueries.ReadStatesAsync(db, userId, cancellationToken: cancellationToken);
+        var (mine, counts, directMembers, readStates) = await gate.ReadAsync(
+            async () =>
+            {
+                await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+                var mine = await db.Members.AsNoTracking()
+                    .Where(m => m.UserId == userId)
+                    .Join(db.Rooms.AsNoTracking(), m => m.Room, r => r.Name, (m, r) => new { Member = m, Room = r })
+                    .ToListAsync(cancellationToken);
+                var names = mine.Select(x => x.Room.Name).ToList();
+                var counts = await db.Members.AsNoTracking()
+                    .Where(m => names.Contains(m.Room))
+                    .GroupBy(m => m.Room)
+                    .Select(g => new { Room = g.Key, Count = g.Count() })
+                    .ToDictionaryAsync(g => g.Room, g => g.Count, cancellationToken);
+                var directNames = mine.Where(x => x.Room.Kind == RoomKinds.Direct).Select(x => x.Room.Name).ToList();
+                var directMembers = (directNames.Count == 0
+                    ? []
+                    : await db.Members.AsNoTracking().Where(m => directNames.Contains(m.Room)).ToListAsync(cancellationToken)).ToLookup(m => m.Room);
+                var readStates = await ReadStateQueries.ReadStatesAsync(db, userId, cancellationToken: cancellationToken);
+                return (mine, counts, directMembers, readStates);
+            },
+            cancellationToken);
+        // Out of the turn above: the store takes its own (one holder never waits for a second turn).
         var lastMessages = await store.GetMessagesAtAsync(
             mine.Where(x => x.Room.LastSequence > 0).ToDictionary(x => x.Room.Name, x => x.Room.LastSequence), cancellationToken);
 
@@ -183,6 +192,7 @@ public sealed class ConversationService(
             return new HashSet<string>();
         }
 
+        using var turn = await gate.EnterAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var hidden = await db.Rooms.AsNoTracking()
             .Where(r => r.Kind != RoomKinds.Public && !db.Members.Any(m => m.Room == r.Name && m.UserId == userId))

@@ -10,7 +10,7 @@ namespace Chat.Server.Conversations;
 /// says of the caller in the room and applies <see cref="RoomRules"/>. Changes are decided again by the change
 /// pipeline on the rows its transaction holds.
 /// </summary>
-public sealed class RoomPolicy(IDbContextFactory<ChatDbContext> contexts, IOptions<AdminOptions> admins, TimeProvider time)
+public sealed class RoomPolicy(IDbContextFactory<ChatDbContext> contexts, StoreReadGate gate, IOptions<AdminOptions> admins, TimeProvider time)
 {
     // One query on the join path: the room with the caller's membership and ban, each there or not. Compiled once
     // per server (not statically: a compiled query keeps the first provider it ran on).
@@ -51,6 +51,7 @@ public sealed class RoomPolicy(IDbContextFactory<ChatDbContext> contexts, IOptio
     private async Task<RoomFacts> ReadFactsAsync(string userId, string room, CancellationToken cancellationToken)
     {
         var isAdmin = admins.Value.IsAdmin(userId);
+        using var turn = await gate.EnterAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await _readFacts(db, room, userId, cancellationToken) is { } facts
             ? new RoomFacts(facts.Kind, facts.Member, facts.Ban, isAdmin)

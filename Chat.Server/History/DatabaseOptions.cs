@@ -31,6 +31,15 @@ public sealed class DatabaseOptions
     public int MaxBatchSize { get; set; } = 512;
 
     /// <summary>
+    /// Store reads of calls (joins, recoveries, history pages, the room list) that run at once on this node; more wait
+    /// their turn, oldest first, and are never refused (see <see cref="StoreReadGate"/>).
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentReads { get; set; } = DefaultMaxConcurrentReads;
+
+    public const int DefaultMaxConcurrentReads = 8;
+
+    /// <summary>
     /// Whether a commit waits for the disk: changes of a room's log and read pointers do under <c>disk</c>
     /// durability; joins and sign-ins (made again by the next join) never do.
     /// </summary>

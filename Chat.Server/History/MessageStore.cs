@@ -6,8 +6,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Chat.Server.History;
 
-/// <summary>History reads through EF Core, each timed for the store-read metric.</summary>
-internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, ChatMetrics metrics, AttachmentLinks links, RecentMessagesCache recentCache) : IMessageStore
+/// <summary>History reads through EF Core, each in its turn (<see cref="StoreReadGate"/>) and timed for the store-read metric.</summary>
+internal sealed class MessageStore(
+    IDbContextFactory<ChatDbContext> contexts, ChatMetrics metrics, AttachmentLinks links, RecentMessagesCache recentCache, StoreReadGate gate) : IMessageStore
 {
     // On every join. Compiled once per server (not statically: a compiled query keeps the first provider it ran on).
     private readonly Func<ChatDbContext, string, CancellationToken, Task<RoomCounters>> _readCounters = EF.CompileAsyncQuery(
@@ -15,19 +16,19 @@ internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, Ch
             db.Rooms.AsNoTracking().Where(r => r.Name == room).Select(r => new RoomCounters(r.LastSequence, r.LastEventSequence)).FirstOrDefault());
 
     public Task<JoinView> GetJoinViewAsync(string room, CancellationToken cancellationToken = default) =>
-        TimedReadAsync("join", () => ReadJoinViewAsync(room, cancellationToken));
+        TimedReadAsync("join", () => ReadJoinViewAsync(room, cancellationToken), cancellationToken);
 
     public Task<ChatMessage[]> GetHistoryAsync(string room, long? beforeSequence, int limit, CancellationToken cancellationToken = default) =>
-        TimedReadAsync("history", () => ReadHistoryAsync(room, beforeSequence, limit, cancellationToken));
+        TimedReadAsync("history", () => ReadHistoryAsync(room, beforeSequence, limit, cancellationToken), cancellationToken);
 
     public Task<ChatMessage[]> GetSinceAsync(string room, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
-        TimedReadAsync("since", () => ReadSinceAsync(room, afterSequence, limit, cancellationToken));
+        TimedReadAsync("since", () => ReadSinceAsync(room, afterSequence, limit, cancellationToken), cancellationToken);
 
     public Task<RoomEvent[]> GetEventsAsync(string room, long afterEventSequence, long throughEventSequence, CancellationToken cancellationToken = default) =>
-        TimedReadAsync("events", () => ReadEventsAsync(room, afterEventSequence, throughEventSequence, cancellationToken));
+        TimedReadAsync("events", () => ReadEventsAsync(room, afterEventSequence, throughEventSequence, cancellationToken), cancellationToken);
 
     public Task<IReadOnlyDictionary<string, ChatMessage>> GetMessagesAtAsync(IReadOnlyDictionary<string, long> sequences, CancellationToken cancellationToken = default) =>
-        TimedReadAsync("messages_at", () => ReadMessagesAtAsync(sequences, cancellationToken));
+        TimedReadAsync("messages_at", () => ReadMessagesAtAsync(sequences, cancellationToken), cancellationToken);
 
     public async Task<ChatMessage[]> DescribeAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken = default)
     {
@@ -36,6 +37,7 @@ internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, Ch
             return [];
         }
 
+        using var turn = await gate.EnterAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var byRecord = new Dictionary<MessageRecord, ChatMessage>(ReferenceEqualityComparer.Instance);
         foreach (var room in records.GroupBy(r => r.Room))
@@ -52,13 +54,14 @@ internal sealed class MessageStore(IDbContextFactory<ChatDbContext> contexts, Ch
     }
 
     public Task<RoomCounters> GetCountersAsync(string room, CancellationToken cancellationToken = default) =>
-        TimedReadAsync("counters", () => ReadCountersAsync(room, cancellationToken));
+        TimedReadAsync("counters", () => ReadCountersAsync(room, cancellationToken), cancellationToken);
 
     public Task<IReadOnlyDictionary<string, RoomCounters>> GetRoomCountersAsync(CancellationToken cancellationToken = default) =>
-        TimedReadAsync("room_sequences", () => ReadRoomCountersAsync(cancellationToken));
+        TimedReadAsync("room_sequences", () => ReadRoomCountersAsync(cancellationToken), cancellationToken);
 
-    private async Task<T> TimedReadAsync<T>(string operation, Func<Task<T>> read)
+    private async Task<T> TimedReadAsync<T>(string operation, Func<Task<T>> read, CancellationToken cancellationToken)
     {
+        using var turn = await gate.EnterAsync(cancellationToken);
         var started = Stopwatch.GetTimestamp();
         try
         {

@@ -18,6 +18,7 @@ public sealed class ChatMetrics
     private readonly Histogram<double> _storeCommitDuration;
     private readonly Counter<long> _securityRefusals;
     private readonly Histogram<double> _storeReadDuration;
+    private readonly Histogram<double> _storeReadWait;
     private readonly Counter<long> _roomChanges;
     private readonly Counter<long> _readCommits;
     private readonly Counter<long> _readMarks;
@@ -39,6 +40,7 @@ public sealed class ChatMetrics
         _storeCommitDuration = Meter.CreateHistogram<double>("store.commit.duration", unit: "s", description: "History store group-commit duration.");
         _securityRefusals = Meter.CreateCounter<long>("security.refusals", description: "Requests and connections refused by a security check, by reason.");
         _storeReadDuration = Meter.CreateHistogram<double>("store.read.duration", unit: "s", description: "History store read duration, by operation.");
+        _storeReadWait = Meter.CreateHistogram<double>("store.read.wait", unit: "s", description: "How long store reads that had to wait for their turn waited (Database:MaxConcurrentReads).");
         _roomChanges = Meter.CreateCounter<long>("room.changes", description: "Changes stored in room change logs, by type (message.posted, message.edited, …).");
         _readCommits = Meter.CreateCounter<long>("read.commits", description: "Commits of read pointers: each stores every mark that arrived since the one before.");
         _readMarks = Meter.CreateCounter<long>("read.marks", description: "Read pointers moved by MarkRead.");
@@ -85,6 +87,9 @@ public sealed class ChatMetrics
 
     public void StoreRead(string operation, TimeSpan duration) =>
         _storeReadDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
+
+    /// <summary>Only reads that found every turn taken: the others did not wait.</summary>
+    public void StoreReadWaited(TimeSpan duration) => _storeReadWait.Record(duration.TotalSeconds);
 
     private static IEnumerable<Measurement<int>> ObserveBackplane(BackplaneStatus backplane) =>
         backplane.Connected is { } connected ? [new Measurement<int>(connected ? 1 : 0)] : [];

@@ -30,12 +30,17 @@ public abstract class StandInHubFixture<THub> : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(GetType(), this);
-        builder.Services.AddSignalR().AddMessagePackProtocol();
+        builder.Services.AddSignalR(ConfigureHub).AddMessagePackProtocol();
         _app = builder.Build();
         _app.MapHub<THub>(ChatRoutes.Hub);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address + "/");
+    }
+
+    /// <summary>Hub options of the stand-in (timeouts), SignalR's defaults unless overridden.</summary>
+    protected virtual void ConfigureHub(Microsoft.AspNetCore.SignalR.HubOptions options)
+    {
     }
 
     public async Task DisposeAsync()

@@ -30,6 +30,9 @@ public sealed class TcpProxy : IAsyncDisposable
     /// <summary>Connections relayed since the start.</summary>
     public int ConnectionCount { get; private set; }
 
+    /// <summary>While set, new connections are reset at once, as if nobody listened; open ones are relayed as before.</summary>
+    public bool Refusing { get; set; }
+
     public static TcpProxy Start(int targetPort) => new(targetPort);
 
     /// <summary>Resets every connection open now; new connections are relayed as before.</summary>
@@ -88,6 +91,12 @@ public sealed class TcpProxy : IAsyncDisposable
             catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
             {
                 return;
+            }
+
+            if (Refusing)
+            {
+                Reset(client);
+                continue;
             }
 
             ConnectionCount++;

@@ -18,8 +18,6 @@ public sealed record BenchOptions(
     /// <summary>Our server's <c>Database:Durability</c> (disk or process): every figure of the store is quoted with it.</summary>
     public string Durability { get; init; } = "disk";
 
-    public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "joinstorm", "coldstart"];
-
     /// <summary>How many fresh starts of each server the coldstart scenario measures (it is noisy: one is a sample, not a figure).</summary>
     public int ColdStartRuns { get; init; } = 1;
 
@@ -28,6 +26,17 @@ public sealed record BenchOptions(
 
     /// <summary>The Chat.Server.dll to start instead of the build output (e.g. a published one), and environment for our server only.</summary>
     public ChatLaunch ChatLaunch { get; init; } = new(null, new Dictionary<string, string>());
+
+    public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "joinstorm", "coldstart", "restartstorm"];
+
+    /// <summary>Clients of the restartstorm scenario: 5,000 (full) or 1,000 (quick) unless --storm-clients says.</summary>
+    public int StormClients { get; init; } = 5_000;
+
+    /// <summary>
+    /// The restartstorm scenario runs once per value of the server's Database:MaxConcurrentReads: by default 10,000
+    /// (as good as unpaced: every read runs at once) and then the server's default (8).
+    /// </summary>
+    public IReadOnlyList<int> StormConcurrentReads { get; init; } = [10_000, 8];
 
     public static readonly (int Rooms, int Members)[] AllFanOutShapes = [(100, 10), (10, 100), (1, 1_000)];
 
@@ -38,6 +47,8 @@ public sealed record BenchOptions(
         int? idleConnections = null;
         string? output = null;
         var holdIdle = false;
+        int? stormClients = null;
+        int[]? stormReads = null;
         (int Rooms, int Members)[] shapes = AllFanOutShapes;
         var coldStartRuns = 1;
         ServerKind[] coldStartServers = [ServerKind.Baseline, ServerKind.Chat];
@@ -66,6 +77,12 @@ public sealed record BenchOptions(
                     break;
                 case "--idle-connections":
                     idleConnections = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--storm-clients":
+                    stormClients = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--storm-reads":
+                    stormReads = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
                     break;
                 case "--durability":
                     durability = value is "disk" or "process" ? value : throw new ArgumentException("--durability is disk or process");
@@ -97,9 +114,17 @@ public sealed record BenchOptions(
         var options = profile switch
         {
             "quick" => new BenchOptions(profile, scenarios.ToHashSet(), idleConnections ?? 2_000, TimeSpan.FromSeconds(3),
-                [2_000, 4_000, 8_000, 16_000, 32_000], [1_000, 2_000, 4_000, 8_000, 16_000, 32_000], 4_000, output, shapes, holdIdle),
+                [2_000, 4_000, 8_000, 16_000, 32_000], [1_000, 2_000, 4_000, 8_000, 16_000, 32_000], 4_000, output, shapes, holdIdle)
+            {
+                StormClients = stormClients ?? 1_000,
+                StormConcurrentReads = stormReads ?? [10_000, 8],
+            },
             "full" => new BenchOptions(profile, scenarios.ToHashSet(), idleConnections ?? MaxIdleConnections(), TimeSpan.FromSeconds(15),
-                [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], [2_500, 5_000, 10_000, 20_000, 40_000, 80_000], 20_000, output, shapes, holdIdle),
+                [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], [2_500, 5_000, 10_000, 20_000, 40_000, 80_000], 20_000, output, shapes, holdIdle)
+            {
+                StormClients = stormClients ?? 5_000,
+                StormConcurrentReads = stormReads ?? [10_000, 8],
+            },
             _ => throw new ArgumentException("--profile is quick or full"),
         };
         return options with

@@ -97,6 +97,11 @@ public static class BenchRunner
             {
                 await SearchBench.RunAsync(results, cancel.Token);
             }
+
+            if (options.Scenarios.Contains("restartstorm"))
+            {
+                await RestartStormBench.RunAsync(options, results, cancel.Token);
+            }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

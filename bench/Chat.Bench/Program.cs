@@ -11,8 +11,9 @@ return args switch
 static int Usage()
 {
     Console.Error.WriteLine("""
-        Chat.Bench run [--profile quick|full] [--scenarios idle,fanout,ingest,protocols,redis,readmarks,search,joinstorm,coldstart] [--fanout-shapes 100x10,10x100,1x1000] [--idle-connections N] [--durability disk|process] [--out DIR] [--hold-idle]
+        Chat.Bench run [--profile quick|full] [--scenarios idle,fanout,ingest,protocols,redis,readmarks,search,joinstorm,coldstart,restartstorm] [--fanout-shapes 100x10,10x100,1x1000] [--idle-connections N] [--durability disk|process] [--out DIR] [--hold-idle]
                         [--coldstart-runs N] [--coldstart-servers baseline,chat] [--chat-server PATH/Chat.Server.dll] [--chat-env NAME=VALUE ...]
+                        [--storm-clients N] [--storm-reads N,M]
             Starts the chat server and the bare-hub baseline as child processes, drives them, and writes
             results.json and results.md to DIR (default bench/results/<UTC time>). --hold-idle pauses the idle
             scenario before and after it opens its connections, until Enter, for a heap census of each server.
@@ -20,6 +21,8 @@ static int Usage()
             ones; both by default). --chat-server starts that
             Chat.Server.dll (e.g. a published one) instead of the build output; --chat-env sets an environment
             variable for our server only (e.g. DOTNET_TieredPGO=0), not for the baseline.
+            restartstorm kills and restarts our server under --storm-clients Chat.Client clients (5,000 full,
+            1,000 quick), once per value of its Database:MaxConcurrentReads in --storm-reads (default 10000,8).
         Chat.Bench heap PID [--per N] [--top N] [--save FILE] [--compare FILE]
             Live managed objects of a running .NET process by type (ClrMD; the process is suspended meanwhile),
             divided by N (connections). --save writes the census to FILE; --compare prints the change since one.

@@ -78,6 +78,36 @@ public sealed record IdleResult(
 /// <summary>One kind of read, called again and again on a stored history: how long each call took, end to end.</summary>
 public sealed record QueryResult(string Scenario, string Query, int StoredMessages, int Calls, int HitsPerCall, double P50Milliseconds, double P99Milliseconds, double MeanMilliseconds);
 
+/// <summary>
+/// One restart storm: the server killed and started again under its clients. Times are seconds after the restarted
+/// server answered ready (or after the kill); a client has recovered once it is connected again and has every message
+/// acknowledged in its room.
+/// </summary>
+public sealed record RestartStormResult(
+    string Variant,
+    string Settings,
+    int Clients,
+    int MembersPerRoom,
+    int AcknowledgedMessages,
+    double OutageSeconds,
+    double ReadyToAllConnectedSeconds,
+    double ReadyToAllRecoveredSeconds,
+    double KillToAllRecoveredSeconds,
+    double RecoveryP50Seconds,
+    double RecoveryP99Seconds,
+    int NotRecovered,
+    long Lost,
+    long Duplicates,
+    long OrderErrors,
+    long FailedAttemptsAfterReady,
+    int FailedSends,
+    double ProbeP50Milliseconds,
+    double ProbeMaxMilliseconds,
+    double ServerCpuSeconds,
+    int PeakThreads,
+    int PeakStoreConnections,
+    long PeakRssBytes);
+
 public sealed record SkippedResult(string Scenario, string Reason);
 
 public sealed record MachineInfo(string Cpu, int Cores, long MemoryBytes, string Kernel, string Runtime, int FileDescriptorLimit);
@@ -104,6 +134,8 @@ public sealed class BenchResults
     public List<QueryResult> Queries { get; } = [];
 
     public List<ColdStartResult> ColdStarts { get; } = [];
+
+    public List<RestartStormResult> RestartStorms { get; } = [];
 
     public List<SkippedResult> Skipped { get; } = [];
 }

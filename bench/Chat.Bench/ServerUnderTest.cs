@@ -22,6 +22,7 @@ public enum ServerKind
 public sealed class ServerUnderTest : IAsyncDisposable
 {
     private readonly List<Process> _processes = [];
+    private readonly List<(ProcessStartInfo Info, Uri Address)> _starts = [];
     private readonly List<Uri> _addresses = [];
     private readonly StringBuilder _output = new();
     private readonly string? _dataDirectory;
@@ -123,6 +124,13 @@ public sealed class ServerUnderTest : IAsyncDisposable
             info.ArgumentList.Add("baseline-server");
         }
 
+        _starts.Add((info, addresses[0]));
+        await RunProcessAsync(info, addresses[0], cancellationToken);
+        _addresses.AddRange(addresses);
+    }
+
+    private async Task RunProcessAsync(ProcessStartInfo info, Uri address, CancellationToken cancellationToken)
+    {
         var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -130,8 +138,33 @@ public sealed class ServerUnderTest : IAsyncDisposable
         _processes.Add(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await WaitReadyAsync(process, addresses[0], cancellationToken);
-        _addresses.AddRange(addresses);
+        await WaitReadyAsync(process, address, cancellationToken);
+    }
+
+    /// <summary>Kills every process of the server at once (SIGKILL): no shutdown, no goodbyes. Its store stays.</summary>
+    public async Task KillAsync()
+    {
+        foreach (var process in _processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+
+        _processes.Clear();
+    }
+
+    /// <summary>Starts the killed server again: the same ports, store and settings; returns once every node is ready.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var (info, address) in _starts)
+        {
+            await RunProcessAsync(info, address, cancellationToken);
+        }
     }
 
     /// <summary>utime + stime of the server's processes (what /proc/&lt;pid&gt;/stat says).</summary>
@@ -152,6 +185,50 @@ public sealed class ServerUnderTest : IAsyncDisposable
 
     /// <summary>VmRSS from /proc/&lt;pid&gt;/status, in bytes, summed over the server's processes.</summary>
     public long ResidentBytes => _processes.Sum(process => ResidentBytesOf(process.Id));
+
+    /// <summary>Threads of the server's processes (/proc/&lt;pid&gt;/status), summed.</summary>
+    public int ThreadCount => _processes.Sum(process => (int)StatusField(process.Id, "Threads:"));
+
+    /// <summary>
+    /// Open SQLite connections of the server's processes: descriptors of the store's main file (each connection opens
+    /// it once; its -wal and -shm files are not counted). Zero for the baseline.
+    /// </summary>
+    public int StoreConnections
+    {
+        get
+        {
+            if (_dataDirectory is null)
+            {
+                return 0;
+            }
+
+            var database = Path.Combine(_dataDirectory, "chat.db");
+            var count = 0;
+            foreach (var process in _processes)
+            {
+                try
+                {
+                    foreach (var descriptor in Directory.EnumerateFiles($"/proc/{process.Id}/fd"))
+                    {
+                        try
+                        {
+                            count += new FileInfo(descriptor).LinkTarget == database ? 1 : 0;
+                        }
+                        catch (IOException)
+                        {
+                            // Closed while listed.
+                        }
+                    }
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    // The process is gone.
+                }
+            }
+
+            return count;
+        }
+    }
 
     public string Output
     {
@@ -204,17 +281,20 @@ public sealed class ServerUnderTest : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static long ResidentBytesOf(int processId)
+    private static long ResidentBytesOf(int processId) => StatusField(processId, "VmRSS:") * 1024;
+
+    /// <summary>The number at the start of a /proc/&lt;pid&gt;/status field (VmRSS in KiB, Threads).</summary>
+    private static long StatusField(int processId, string field)
     {
         foreach (var line in File.ReadLines($"/proc/{processId}/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
-                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                return long.Parse(line[field.Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
             }
         }
 
-        throw new InvalidOperationException("No VmRSS in /proc status.");
+        throw new InvalidOperationException($"No {field} in /proc status.");
     }
 
     // A chat node is ready once its store and its backplane (with Redis) serve; the baseline has only a health route.
