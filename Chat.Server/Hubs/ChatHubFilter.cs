@@ -1,14 +1,17 @@
 using System.Diagnostics;
+using Chat.Server.History;
 using Chat.Server.Observability;
+using Chat.Server.Rooms;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Chat.Server.Hubs;
 
 /// <summary>
 /// Turns a <see cref="ChatException"/> into the contract's <c>HubException("code: sentence")</c>. A rejected call never
-/// closes the connection. Times every invocation.
+/// closes the connection. Times every invocation, and puts its store reads in line by when its connection opened
+/// (<see cref="StoreReadGate"/>).
 /// </summary>
-internal sealed class ChatHubFilter(ChatMetrics metrics, ILogger<ChatHubFilter> logger) : IHubFilter
+internal sealed class ChatHubFilter(ChatMetrics metrics, ConnectionRegistry connections, ILogger<ChatHubFilter> logger) : IHubFilter
 {
     private const string InternalError = "internal_error";
     private static readonly TimeSpan SlowInvocation = TimeSpan.FromSeconds(1);
@@ -17,6 +20,7 @@ internal sealed class ChatHubFilter(ChatMetrics metrics, ILogger<ChatHubFilter> 
     {
         var method = invocationContext.HubMethodName;
         var started = Stopwatch.GetTimestamp();
+        StoreReadGate.CallerOpenedAt = connections.OpenedAt(invocationContext.Context.ConnectionId);
         try
         {
             return await next(invocationContext);

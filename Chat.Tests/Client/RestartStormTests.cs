@@ -70,12 +70,16 @@ public sealed class RestartStormTests(RestartStormTests.Fixture fixture, ITestOu
 
             proxy.Refusing = false;
             var opened = clock.Elapsed;
+            var openedAt = Stopwatch.GetTimestamp();
             await Eventually.HoldsAsync(
                 () => members.All(m => m.Client.State == ChatConnectionState.Connected), "every client connected again", Recovery);
             var connected = clock.Elapsed;
             await WaitUntilCaughtUpAsync(members, acknowledged, Recovery);
             var recovered = clock.Elapsed;
-            output.WriteLine($"{connected}: all {Clients} clients connected again, {(connected - opened).TotalSeconds:F1} s after the proxy let them in");
+            var backAfter = members.Select(m => Stopwatch.GetElapsedTime(openedAt, m.ConnectedAt).TotalSeconds).Order().ToArray();
+            output.WriteLine(
+                $"{connected}: all {Clients} clients connected again, {(connected - opened).TotalSeconds:F1} s after the proxy let them in " +
+                $"(each: p10 {backAfter[Clients / 10]:F1} s, p50 {backAfter[Clients / 2]:F1} s, p90 {backAfter[Clients * 9 / 10]:F1} s)");
             output.WriteLine(
                 $"{recovered}: full recovery: every client has every acknowledged message, {(recovered - opened).TotalSeconds:F1} s after the proxy " +
                 $"let them in, {(recovered - killed).TotalSeconds:F1} s after the kill");
@@ -135,6 +139,7 @@ public sealed class RestartStormTests(RestartStormTests.Fixture fixture, ITestOu
     {
         private readonly List<ChatMessage> _received = [];
         private int _reconnects;
+        private long _connectedAt;
 
         private StormMember(ChatClient client, string room)
         {
@@ -153,6 +158,10 @@ public sealed class RestartStormTests(RestartStormTests.Fixture fixture, ITestOu
                 {
                     Interlocked.Increment(ref _reconnects);
                 }
+                else if (e.Current == ChatConnectionState.Connected)
+                {
+                    Volatile.Write(ref _connectedAt, Stopwatch.GetTimestamp());
+                }
             };
         }
 
@@ -161,6 +170,9 @@ public sealed class RestartStormTests(RestartStormTests.Fixture fixture, ITestOu
         public string Room { get; }
 
         public int Reconnects => Volatile.Read(ref _reconnects);
+
+        /// <summary>When the client last became connected (re-joined and caught up): a <see cref="Stopwatch"/> timestamp.</summary>
+        public long ConnectedAt => Volatile.Read(ref _connectedAt);
 
         public int ReceivedCount
         {

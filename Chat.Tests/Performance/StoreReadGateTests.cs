@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Chat.Server.History;
 using Chat.Server.Observability;
 using Chat.Server.Rooms;
@@ -10,18 +11,16 @@ namespace Chat.Tests.Performance;
 
 /// <summary>
 /// The pacing of store reads after a restart (issue 15, "the server paces them, nobody is lost"): past
-/// <c>Database:MaxConcurrentReads</c> reads wait their turn, oldest first, and are never refused.
+/// <c>Database:MaxConcurrentReads</c> reads wait their turn, the oldest connection's first, and are never refused.
 /// </summary>
 public sealed class StoreReadGateTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public async Task ReadsPastTheLimitWaitTheirTurnOldestFirstAndNoneIsRefused(int maxConcurrentReads)
+    [Fact]
+    public async Task ReadsPastTheLimitWaitTheirTurnAndNoneIsRefused()
     {
-        using var gate = NewGate(maxConcurrentReads);
+        var gate = NewGate(maxConcurrentReads: 2);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = 0;
         var mostAtOnce = 0;
@@ -48,28 +47,36 @@ public sealed class StoreReadGateTests : IDisposable
 
         lock (started)
         {
-            started.Should().Equal(Enumerable.Range(0, maxConcurrentReads), "as many run as the limit, the others wait");
+            started.Should().Equal([0, 1], "two run, the other 48 wait");
         }
 
         release.SetResult();
         (await Task.WhenAll(reads).WithTimeout()).Should().Equal(Enumerable.Range(0, 50), "every read ran");
-        mostAtOnce.Should().Be(maxConcurrentReads);
-        if (maxConcurrentReads == 1)
-        {
-            // Turns are granted oldest first; with one at a time, a read also starts only after the previous ended, so
-            // the order they started in shows it (with more, two granted reads may start in either order).
-            started.Should().Equal(Enumerable.Range(0, 50), "in the order they came");
-        }
-        else
-        {
-            started.Should().BeEquivalentTo(Enumerable.Range(0, 50));
-        }
+        started.Should().BeEquivalentTo(Enumerable.Range(0, 50), "each read ran once");
+        mostAtOnce.Should().Be(2);
     }
 
     [Fact]
-    public async Task AReadWhoseCallerGoesAwayLeavesTheQueueWithoutTakingATurn()
+    public async Task TheReadsOfTheConnectionThatCameFirstGoFirst()
     {
-        using var gate = NewGate(maxConcurrentReads: 1);
+        var gate = NewGate(maxConcurrentReads: 1);
+        var held = await gate.EnterAsync(CancellationToken.None);
+        var order = new List<string>();
+        var now = Stopwatch.GetTimestamp();
+
+        var later = ReadAsOf(gate, now, "the connection that opened now", order);
+        var outside = ReadAsOf(gate, 0, "a read outside a hub call", order);
+        var earlier = ReadAsOf(gate, now - Stopwatch.Frequency * 10, "the connection that opened ten seconds ago", order);
+
+        held.Dispose();
+        await Task.WhenAll(later, outside, earlier).WithTimeout();
+        order.Should().Equal("the connection that opened ten seconds ago", "the connection that opened now", "a read outside a hub call");
+    }
+
+    [Fact]
+    public async Task AReadWhoseCallerGoesAwayLeavesTheLineWithoutTakingATurn()
+    {
+        var gate = NewGate(maxConcurrentReads: 1);
         var held = await gate.EnterAsync(CancellationToken.None);
         using var leaving = new CancellationTokenSource();
         var abandoned = gate.EnterAsync(leaving.Token).AsTask();
@@ -80,8 +87,24 @@ public sealed class StoreReadGateTests : IDisposable
         next.IsCompleted.Should().BeFalse("the one turn is still held");
 
         held.Dispose();
-        using var turn = await next.WithTimeout();
-        turn.IsAcquired.Should().BeTrue();
+        var turn = await next.WithTimeout();
+        var after = gate.EnterAsync(CancellationToken.None).AsTask();
+        after.IsCompleted.Should().BeFalse("the one turn went to the caller still waiting, and is held");
+        turn.Dispose();
+        (await after.WithTimeout()).Dispose();
+    }
+
+    /// <summary>A read made by a call of a connection that opened at <paramref name="openedAt"/> (0: outside a hub call).</summary>
+    private static async Task ReadAsOf(StoreReadGate gate, long openedAt, string name, List<string> order)
+    {
+        StoreReadGate.CallerOpenedAt = openedAt;
+        await gate.ReadAsync(
+            () =>
+            {
+                order.Add(name);
+                return Task.FromResult(0);
+            },
+            CancellationToken.None);
     }
 
     public void Dispose() => _services.Dispose();

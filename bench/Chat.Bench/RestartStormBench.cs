@@ -23,8 +23,8 @@ internal static class RestartStormBench
 
     private static int _failedSends;
 
-    /// <summary>When the restarted server answered ready (a Stopwatch timestamp): connection attempts that fail after it are counted.</summary>
-    private static long _readyAt = long.MaxValue;
+    /// <summary>When the restarted server took connections again (a Stopwatch timestamp): connection attempts that fail after it are counted.</summary>
+    private static long _liveAt = long.MaxValue;
 
     /// <summary>Posters come back first (a tenth of a second between attempts), so that the outage's messages are mostly caught up, not received live.</summary>
     private static readonly ChatReconnectOptions PosterBackoff = new() { InitialDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromMilliseconds(100) };
@@ -68,7 +68,7 @@ internal static class RestartStormBench
             await WaitAsync(() => all.All(c => c.HasAll(acknowledged[c.Room])), TimeSpan.FromSeconds(60), cancellationToken);
             Progress.Line($"{tag}: {count} clients in {rooms.Length} rooms, {BeforeTheKill} messages a room delivered; killing the server");
 
-            Volatile.Write(ref _readyAt, long.MaxValue);
+            Volatile.Write(ref _liveAt, long.MaxValue);
             var killedAt = Stopwatch.GetTimestamp();
             foreach (var client in all)
             {
@@ -79,10 +79,10 @@ internal static class RestartStormBench
             // Sent while there is no server: each waits for its poster's reconnect, and is acknowledged after the restart.
             var meanwhile = PostAsync(posters!, DuringTheOutage, "meanwhile", acknowledged, cancellationToken);
             await server.RestartAsync(cancellationToken);
-            var readyAt = Stopwatch.GetTimestamp();
-            Volatile.Write(ref _readyAt, readyAt);
-            var cpuAtReady = server.CpuTime;
-            Progress.Line($"{tag}: server ready again {Stopwatch.GetElapsedTime(killedAt, readyAt).TotalSeconds:F1} s after the kill");
+            // Live, not ready: the clients do not wait for /readyz (no load balancer here), they come as soon as it listens.
+            var liveAt = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _liveAt, liveAt);
+            Progress.Line($"{tag}: server taking connections again {Stopwatch.GetElapsedTime(killedAt, liveAt).TotalSeconds:F1} s after the kill");
 
             var peakThreads = 0;
             var peakStoreConnections = 0;
@@ -129,6 +129,29 @@ internal static class RestartStormBench
                 }
             }, CancellationToken.None);
 
+            var readyAt = 0L;
+            var readiness = Task.Run(async () =>
+            {
+                using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
+                while (!sampling.IsCancellationRequested && readyAt == 0)
+                {
+                    try
+                    {
+                        using var response = await http.GetAsync(new Uri(ChatRoutes.Ready, UriKind.Relative), CancellationToken.None);
+                        if (response.IsSuccessStatusCode)
+                        {
+                            readyAt = Stopwatch.GetTimestamp();
+                        }
+                    }
+                    catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                    {
+                        // Asked again.
+                    }
+
+                    await Task.Delay(250, CancellationToken.None);
+                }
+            }, CancellationToken.None);
+
             var limit = TimeSpan.FromSeconds(options.Profile == "quick" ? 300 : 600);
             var recovered = false;
             var meanwhileDoneAt = 0L;
@@ -142,37 +165,43 @@ internal static class RestartStormBench
                     meanwhileDoneAt = Stopwatch.GetTimestamp();
                     await WaitAsync(
                         () => all.All(c => c.Client.State == ChatConnectionState.Connected && c.HasAll(acknowledged[c.Room])),
-                        limit - Stopwatch.GetElapsedTime(readyAt),
+                        limit - Stopwatch.GetElapsedTime(liveAt),
                         cancellationToken);
                     recovered = true;
                 }
                 catch (TimeoutException)
                 {
-                    Progress.Line($"{tag}: not recovered within {limit.TotalSeconds:F0} s after ready");
+                    Progress.Line($"{tag}: not recovered within {limit.TotalSeconds:F0} s of the restart");
                 }
             }
 
             var recoveredAt = Stopwatch.GetTimestamp();
-            var cpu = server.CpuTime - cpuAtReady;
+            // The restarted process's whole CPU time: start-up and warm-up included.
+            var cpu = server.CpuTime;
             await sampling.CancelAsync();
             await sampler;
             await prober;
+            await readiness;
             var probes = probeLatencies.Order().ToArray();
 
-            var perClient = all.Select(c => c.RecoveredAt(acknowledged[c.Room]) is { } at ? Stopwatch.GetElapsedTime(readyAt, at).TotalSeconds : double.PositiveInfinity)
+            var perClient = all.Select(c => c.RecoveredAt(acknowledged[c.Room]) is { } at ? Stopwatch.GetElapsedTime(liveAt, at).TotalSeconds : double.PositiveInfinity)
                 .Order().ToArray();
             var lost = all.Sum(c => c.Missing(acknowledged[c.Room]));
-            var connectedTimes = all.Select(c => c.ConnectedAt is { } at ? Stopwatch.GetElapsedTime(readyAt, at).TotalSeconds : double.PositiveInfinity).Order().ToArray();
-            Progress.Line($"{tag}: connected again after ready: p10 {Percentile(connectedTimes, 0.1):F1} s, p50 {Percentile(connectedTimes, 0.5):F1} s, p90 {Percentile(connectedTimes, 0.9):F1} s; posters' outage messages acknowledged {(meanwhileDoneAt == 0 ? double.PositiveInfinity : Stopwatch.GetElapsedTime(readyAt, meanwhileDoneAt).TotalSeconds):F1} s after ready");
+            var connectedTimes = all.Select(c => c.ConnectedAt is { } at ? Stopwatch.GetElapsedTime(liveAt, at).TotalSeconds : double.PositiveInfinity).Order().ToArray();
+            Progress.Line(
+                $"{tag}: connected again (s after it took connections): p10 {Percentile(connectedTimes, 0.1):F1}, p50 {Percentile(connectedTimes, 0.5):F1}, p90 {Percentile(connectedTimes, 0.9):F1}; " +
+                $"posters' outage messages acknowledged at {(meanwhileDoneAt == 0 ? double.PositiveInfinity : Stopwatch.GetElapsedTime(liveAt, meanwhileDoneAt).TotalSeconds):F1} s; " +
+                $"/readyz 200 at {(readyAt == 0 ? double.PositiveInfinity : Stopwatch.GetElapsedTime(liveAt, readyAt).TotalSeconds):F1} s");
             var result = new RestartStormResult(
                 variant,
                 string.Join(", ", settings.Select(s => $"{s.Key}={s.Value}")),
                 count,
                 MembersPerRoom,
                 acknowledged.Values.Sum(a => a.Count),
-                Stopwatch.GetElapsedTime(killedAt, readyAt).TotalSeconds,
-                all.All(c => c.ConnectedAt is not null) ? all.Max(c => Stopwatch.GetElapsedTime(readyAt, c.ConnectedAt!.Value).TotalSeconds) : double.PositiveInfinity,
-                recovered ? Stopwatch.GetElapsedTime(readyAt, recoveredAt).TotalSeconds : double.PositiveInfinity,
+                Stopwatch.GetElapsedTime(killedAt, liveAt).TotalSeconds,
+                readyAt == 0 ? double.PositiveInfinity : Stopwatch.GetElapsedTime(killedAt, readyAt).TotalSeconds,
+                all.All(c => c.ConnectedAt is not null) ? all.Max(c => Stopwatch.GetElapsedTime(liveAt, c.ConnectedAt!.Value).TotalSeconds) : double.PositiveInfinity,
+                recovered ? Stopwatch.GetElapsedTime(liveAt, recoveredAt).TotalSeconds : double.PositiveInfinity,
                 recovered ? Stopwatch.GetElapsedTime(killedAt, recoveredAt).TotalSeconds : double.PositiveInfinity,
                 Percentile(perClient, 0.5),
                 Percentile(perClient, 0.99),
@@ -181,6 +210,7 @@ internal static class RestartStormBench
                 all.Sum(c => c.Duplicates),
                 all.Sum(c => c.OrderErrors),
                 all.Sum(c => c.FailedAttempts),
+                all.Sum(c => c.Drops),
                 Interlocked.Exchange(ref _failedSends, 0),
                 Percentile(probes, 0.5),
                 probes.Length == 0 ? double.NaN : probes[^1],
@@ -190,9 +220,9 @@ internal static class RestartStormBench
                 peakRss);
             results.RestartStorms.Add(result);
             Progress.Line(
-                $"{tag}: {count} clients recovered {result.ReadyToAllRecoveredSeconds:F1} s after ready ({result.KillToAllRecoveredSeconds:F1} s after the kill), " +
+                $"{tag}: {count} clients recovered {result.LiveToAllRecoveredSeconds:F1} s after it took connections ({result.KillToAllRecoveredSeconds:F1} s after the kill), " +
                 $"per client p50 {result.RecoveryP50Seconds:F1} s, p99 {result.RecoveryP99Seconds:F1} s; failed sends {result.FailedSends}, lost {lost}, doubled {result.Duplicates}, out of order {result.OrderErrors}, " +
-                $"failed attempts after ready {result.FailedAttemptsAfterReady}; liveness probe p50 {result.ProbeP50Milliseconds:F0} ms, max {result.ProbeMaxMilliseconds:F0} ms; server CPU {cpu.TotalSeconds:F1} s, peak threads {peakThreads}, peak store connections {peakStoreConnections}");
+                $"failed attempts {result.FailedAttempts}, dropped again {result.DroppedAgain}; liveness probe p50 {result.ProbeP50Milliseconds:F0} ms, max {result.ProbeMaxMilliseconds:F0} ms; server CPU {cpu.TotalSeconds:F1} s, peak threads {peakThreads}, peak store connections {peakStoreConnections}");
             foreach (var (reason, n) in FailureReasons.OrderByDescending(r => r.Value).Take(8))
             {
                 Progress.Line($"{tag}:   {n} × {reason}");
@@ -283,6 +313,9 @@ internal static class RestartStormBench
         /// <summary>Connection attempts that failed once the server was up again (connections refused before it was are not counted).</summary>
         public int FailedAttempts { get; private set; }
 
+        /// <summary>Connections lost again after the client had recovered once the server was up (the server dropped it, or it broke).</summary>
+        public int Drops { get; private set; }
+
         /// <summary>When the client was connected (and had re-joined and caught up) again after the kill.</summary>
         public long? ConnectedAt { get; private set; }
 
@@ -309,6 +342,7 @@ internal static class RestartStormBench
                 _killedAt = killedAt;
                 ConnectedAt = null;
                 FailedAttempts = 0;
+                Drops = 0;
             }
         }
 
@@ -377,11 +411,15 @@ internal static class RestartStormBench
                 {
                     ConnectedAt ??= now;
                 }
-                else if (change.Current == ChatConnectionState.Reconnecting && change.Reason is { } reason && now > Volatile.Read(ref _readyAt))
+                else if (change.Current == ChatConnectionState.Reconnecting && change.Reason is { } reason && now > Volatile.Read(ref _liveAt))
                 {
                     if (change.Previous == ChatConnectionState.Reconnecting)
                     {
                         FailedAttempts++;
+                    }
+                    else if (change.Previous == ChatConnectionState.Connected)
+                    {
+                        Drops++;
                     }
 
                     var inner = reason.GetBaseException();

@@ -80,8 +80,8 @@ public sealed record QueryResult(string Scenario, string Query, int StoredMessag
 
 /// <summary>
 /// One restart storm: the server killed and started again under its clients. Times are seconds after the restarted
-/// server answered ready (or after the kill); a client has recovered once it is connected again and has every message
-/// acknowledged in its room.
+/// server took connections again (answered /healthz), or after the kill; a client has recovered once it is connected
+/// again and has every message acknowledged in its room. The server's CPU is the restarted process's, start-up included.
 /// </summary>
 public sealed record RestartStormResult(
     string Variant,
@@ -90,8 +90,9 @@ public sealed record RestartStormResult(
     int MembersPerRoom,
     int AcknowledgedMessages,
     double OutageSeconds,
-    double ReadyToAllConnectedSeconds,
-    double ReadyToAllRecoveredSeconds,
+    double KillToReadySeconds,
+    double LiveToAllConnectedSeconds,
+    double LiveToAllRecoveredSeconds,
     double KillToAllRecoveredSeconds,
     double RecoveryP50Seconds,
     double RecoveryP99Seconds,
@@ -99,7 +100,8 @@ public sealed record RestartStormResult(
     long Lost,
     long Duplicates,
     long OrderErrors,
-    long FailedAttemptsAfterReady,
+    long FailedAttempts,
+    long DroppedAgain,
     int FailedSends,
     double ProbeP50Milliseconds,
     double ProbeMaxMilliseconds,

@@ -129,7 +129,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
         _addresses.AddRange(addresses);
     }
 
-    private async Task RunProcessAsync(ProcessStartInfo info, Uri address, CancellationToken cancellationToken)
+    private async Task RunProcessAsync(ProcessStartInfo info, Uri address, CancellationToken cancellationToken, string? route = null)
     {
         var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -138,7 +138,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
         _processes.Add(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await WaitReadyAsync(process, address, cancellationToken);
+        await WaitReadyAsync(process, address, route ?? ReadinessRoute, cancellationToken);
     }
 
     /// <summary>Kills every process of the server at once (SIGKILL): no shutdown, no goodbyes. Its store stays.</summary>
@@ -158,12 +158,15 @@ public sealed class ServerUnderTest : IAsyncDisposable
         _processes.Clear();
     }
 
-    /// <summary>Starts the killed server again: the same ports, store and settings; returns once every node is ready.</summary>
+    /// <summary>
+    /// Starts the killed server again: the same ports, store and settings; returns once every node answers its
+    /// liveness route (it takes connections; /readyz may still say it is warming up).
+    /// </summary>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         foreach (var (info, address) in _starts)
         {
-            await RunProcessAsync(info, address, cancellationToken);
+            await RunProcessAsync(info, address, cancellationToken, ChatRoutes.Health);
         }
     }
 
@@ -300,7 +303,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
     // A chat node is ready once its store and its backplane (with Redis) serve; the baseline has only a health route.
     private string ReadinessRoute => Kind == ServerKind.Chat ? ChatRoutes.Ready : ChatRoutes.Health;
 
-    private async Task WaitReadyAsync(Process process, Uri address, CancellationToken cancellationToken)
+    private async Task WaitReadyAsync(Process process, Uri address, string route, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 60);
@@ -313,7 +316,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
 
             try
             {
-                using var response = await http.GetAsync(new Uri(ReadinessRoute, UriKind.Relative), cancellationToken);
+                using var response = await http.GetAsync(new Uri(route, UriKind.Relative), cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
                     return;
