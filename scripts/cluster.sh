@@ -30,9 +30,9 @@ pg_bin=/usr/lib/postgresql/15/bin
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-wait_for() { # wait_for WHAT COMMAND...
+wait_for() { # wait_for WHAT COMMAND... (tries for 30 s, or WAIT_SECONDS)
   local what="$1"; shift
-  for _ in $(seq 1 150); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  for _ in $(seq 1 $(( ${WAIT_SECONDS:-30} * 5 ))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
   echo "$what did not come up; see $state/logs" >&2; exit 1
 }
 
@@ -98,8 +98,9 @@ for node in 1 2; do
     "ASPNETCORE_URLS=http://127.0.0.1:$node_port" \
     dotnet "$server_dll" --contentRoot "$repo/Chat.Server" >"$state/logs/chat-$node.log" 2>&1 &
   pids+=($!)
-  # The first node migrates the history store before the second starts.
-  wait_for "chat node $node" curl -fsS "http://127.0.0.1:$node_port/readyz"
+  # The first node migrates the history store before the second starts. A node is ready once warm: its warm-up
+  # (WarmUp:Timeout, a minute at most) comes on top of its start.
+  WAIT_SECONDS=120 wait_for "chat node $node" curl -fsS "http://127.0.0.1:$node_port/readyz"
 done
 
 mkdir -p "$state/nginx"

@@ -64,7 +64,7 @@ public sealed partial class ClusterScript : IAsyncDisposable
         _process.BeginErrorReadLine();
 
         var exited = _process.WaitForExitAsync();
-        var first = await Task.WhenAny(_up.Task, exited).WithTimeout(TimeSpan.FromSeconds(180));
+        var first = await Task.WhenAny(_up.Task, exited).WithTimeout(TimeSpan.FromSeconds(300));
         if (first == exited)
         {
             throw new InvalidOperationException($"scripts/cluster.sh exited with {_process.ExitCode}:\n{Output}");
