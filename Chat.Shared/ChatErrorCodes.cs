@@ -82,13 +82,16 @@ public static class ChatErrorCodes
     /// </summary>
     public const string Unavailable = "unavailable";
 
+    /// <summary>HTTP only: no credentials, or a wrong, expired or revoked token or API key (401).</summary>
+    public const string Unauthorized = "unauthorized";
+
     /// <summary>All codes, for documentation and tests.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         InvalidRoomName, NotAMember, EmptyMessage, MessageTooLong, RateLimited, InvalidLimit, TooManyRooms,
         TooManyConnections, OriginNotAllowed, Forbidden, NotFound, RoomExists, InvalidRequest, EditWindowExpired,
         InvalidReaction, TooManyReactions, Banned, Muted, SlowMode, InvalidQuery, InvalidAttachment, CallNotFound,
-        Unavailable, TooLarge,
+        Unavailable, TooLarge, Unauthorized,
     ];
 
     /// <summary>The code at the start of a hub error message, or null when it carries none.</summary>

@@ -3,6 +3,7 @@ using Chat.Server.Conversations;
 using Chat.Server.Rooms;
 using Chat.Shared;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -34,7 +35,12 @@ public static class AuthExtensions
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>, IServiceProvider>((jwt, auth, sp) => Configure(jwt, auth.Value, sp));
-        services.AddAuthorization();
+        services.AddSingleton<IAuthorizationHandler, AdminAuthorization>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminAuthorization.PolicyName, policy => policy
+                .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .AddRequirements(new AdminAuthorization.Requirement()));
         return builder;
     }
 
