@@ -8,7 +8,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Restore first, from the project files only, so the package layer survives source edits.
-COPY Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY Directory.Build.props Directory.Packages.props Packaging.props .editorconfig ./
 COPY Chat.Shared/Chat.Shared.csproj Chat.Shared/
 COPY Chat.Server/Chat.Server.csproj Chat.Server/
 # For this platform's runtime: the publish precompiles the server and its libraries (ReadyToRun, Chat.Server.csproj).
