@@ -60,3 +60,7 @@ public sealed record CreateWebhookRequest(
 public sealed record WebhookCreated(
     [property: Key("id")] string Id,
     [property: Key("secret")] string Secret);
+
+/// <summary>The body of PATCH <c>{Rooms}/{room}/messages/{id}</c>: the message's new text.</summary>
+[MessagePackObject]
+public sealed record EditMessageRequest([property: Key("content")] string? Content);

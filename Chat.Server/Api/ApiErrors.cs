@@ -1,0 +1,69 @@
+using Chat.Server.Hubs;
+using Chat.Server.Observability;
+using Chat.Shared;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+
+namespace Chat.Server.Api;
+
+/// <summary>Marks the server API's endpoints: their refusals, authentication's included, are <see cref="ChatProblems"/>.</summary>
+internal sealed class ChatApiEndpoint
+{
+    public static readonly ChatApiEndpoint Instance = new();
+}
+
+/// <summary>A refused call of the API answers as the hub would refuse it, in problem details.</summary>
+internal sealed class ChatProblemsFilter(ILogger<ChatProblemsFilter> logger) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (ChatException exception)
+        {
+            ChatLog.ApiRequestRejected(logger, context.HttpContext.Request.Method, context.HttpContext.Request.Path, exception.Code);
+            return ChatProblems.From(exception);
+        }
+    }
+}
+
+/// <summary>
+/// Authentication's refusals on the API's endpoints: the schemes' own challenge (status, <c>WWW-Authenticate</c>), then
+/// a body like every other refusal: 401 <c>unauthorized</c> for a missing, wrong or revoked key or token, 403
+/// <c>forbidden</c> for a signed-in user who may not (not an administrator). Other endpoints keep the default.
+/// </summary>
+internal sealed class ChatApiAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (authorizeResult.Succeeded || context.GetEndpoint()?.Metadata.GetMetadata<ChatApiEndpoint>() is null)
+        {
+            await _default.HandleAsync(next, context, policy, authorizeResult);
+            return;
+        }
+
+        if (authorizeResult.Challenged)
+        {
+            foreach (var scheme in policy.AuthenticationSchemes)
+            {
+                await context.ChallengeAsync(scheme);
+            }
+
+            await ChatProblems.Problem(ChatErrorCodes.Unauthorized, "Send 'Authorization: Bot <apiKey>', or a valid bearer token.").ExecuteAsync(context);
+        }
+        else
+        {
+            foreach (var scheme in policy.AuthenticationSchemes)
+            {
+                await context.ForbidAsync(scheme);
+            }
+
+            await ChatProblems.Problem(ChatErrorCodes.Forbidden, "Only the server's administrators may do this.").ExecuteAsync(context);
+        }
+    }
+}
