@@ -24,7 +24,14 @@ internal sealed class ChatProblemsFilter(ILogger<ChatProblemsFilter> logger) : I
         }
         catch (ChatException exception)
         {
-            ChatLog.ApiRequestRejected(logger, context.HttpContext.Request.Method, context.HttpContext.Request.Path, exception.Code);
+            var http = context.HttpContext;
+            ChatLog.ApiRequestRejected(logger, http.Request.Method, http.Request.Path, exception.Code);
+            if (exception.Code == ChatErrorCodes.RateLimited)
+            {
+                // The send rate refills every second: by then a retry has a token again.
+                http.Response.Headers.RetryAfter = "1";
+            }
+
             return ChatProblems.From(exception);
         }
     }

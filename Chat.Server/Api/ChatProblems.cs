@@ -24,8 +24,14 @@ public static class ChatProblems
         _ => StatusCodes.Status400BadRequest,
     };
 
-    public static IResult Problem(string code, string detail) => Results.Problem(
-        statusCode: StatusOf(code), title: code, detail: detail, extensions: new Dictionary<string, object?> { ["code"] = code });
+    /// <param name="code">One of <see cref="ChatErrorCodes"/>.</param>
+    /// <param name="detail">A sentence for people.</param>
+    /// <param name="extensions">Further members for clients, besides <c>code</c>.</param>
+    public static IResult Problem(string code, string detail, IReadOnlyDictionary<string, object?>? extensions = null)
+    {
+        var members = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>()) { ["code"] = code };
+        return Results.Problem(statusCode: StatusOf(code), title: code, detail: detail, extensions: members);
+    }
 
     public static IResult From(ChatException exception) => Problem(exception.Code, exception.Message);
 }

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Claims;
 using Chat.Server.Api;
 using Chat.Shared;
+using Chat.Tests.Hub;
 using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Api;
@@ -84,6 +86,19 @@ public sealed class BotAuthenticationTests(ApiFixture fixture) : IClassFixture<A
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, BotApi.Events(TestDefaults.UniqueRoom(), 0, 10));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not.a.token");
+
+        using var response = await Http.SendAsync(request).WithTimeout();
+
+        await BotApi.ShouldBeProblemAsync(response, HttpStatusCode.Unauthorized, ChatErrorCodes.Unauthorized);
+    }
+
+    [Fact]
+    public async Task NoTokenMayActAsABot()
+    {
+        var bot = await BotApi.NewBotAsync(Server, fixture.AdminName);
+        var token = AuthTests.CreateToken(Server.SigningKey, DateTime.UtcNow.AddHours(1), claims: [new Claim("sub", bot.UserId), new Claim("name", "impostor")]);
+        using var request = new HttpRequestMessage(HttpMethod.Get, BotApi.Events(TestDefaults.UniqueRoom(), 0, 10));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
         using var response = await Http.SendAsync(request).WithTimeout();
 
