@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Chat.Shared;
+using Chat.Tests.Attachments;
 using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Api;
@@ -182,6 +183,24 @@ public sealed class BotApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             using var response = await BotApi.SendAsync(Http, method, path, bot.ApiKey, body);
             await BotApi.ShouldBeProblemAsync(response, status, code);
         }
+    }
+
+    [Fact]
+    public async Task ABotAttachesAFileItUploadedWithItsKey()
+    {
+        var (room, bot, alice) = await RoomWithBotAsync();
+        await using var _ = alice;
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(SampleFiles.Png), "file", "chart.png" } };
+        using var upload = new HttpRequestMessage(HttpMethod.Post, ChatRoutes.Attachments) { Content = form };
+        upload.Headers.Authorization = new(ChatApiRoutes.BotScheme, bot.ApiKey);
+        using var uploaded = await Http.SendAsync(upload).WithTimeout();
+        var attachment = await BotApi.ReadAsync<Attachment>(uploaded, HttpStatusCode.Created);
+
+        using var post = await BotApi.SendAsync(
+            Http, HttpMethod.Post, BotApi.Messages(room), bot.ApiKey, new PostMessageRequest("today's chart", AttachmentIds: [attachment.Id]));
+
+        var posted = await BotApi.ReadAsync<ChatMessage>(post, HttpStatusCode.Created);
+        (await alice.Messages.WaitForAsync(m => m.Id == posted.Id)).Attachments.Should().ContainSingle().Which.Id.Should().Be(attachment.Id);
     }
 
     [Fact]
