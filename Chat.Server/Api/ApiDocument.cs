@@ -1,3 +1,4 @@
+using System.Globalization;
 using Chat.Shared;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -41,6 +42,40 @@ internal static class ApiDocument
             new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ChatApiRoutes.BotScheme, document)] = [] },
             new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] },
         ];
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The header the endpoint reads itself (several values are refused, which binding would not tell).</summary>
+    public static Task DescribeIdempotencyKeyAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = ChatApiRoutes.IdempotencyKeyHeader,
+            In = ParameterLocation.Header,
+            Description = "The message's clientMessageId (at most 128 characters): a retry with the same key and body gets the stored message with 200.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = ChatLimits.MaxClientMessageIdLength },
+        });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The page's bounds are read as text so that a bad one is refused with the contract's code; the document says what
+    /// they are.
+    /// </summary>
+    public static Task DescribeEventsPageAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+        {
+            (parameter.Description, parameter.Schema) = parameter.Name switch
+            {
+                "after" => ("Changes after this event sequence (default 0).", new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "0" }),
+                "limit" => ($"At most this many changes, 1-{ChatLimits.MaxEventsSincePage} (default {RoomEndpoints.DefaultEventsLimit}).",
+                    new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = ChatLimits.MaxEventsSincePage.ToString(CultureInfo.InvariantCulture) }),
+                _ => (parameter.Description, parameter.Schema),
+            };
+        }
+
         return Task.CompletedTask;
     }
 }

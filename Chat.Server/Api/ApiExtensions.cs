@@ -73,6 +73,7 @@ public static class ApiExtensions
             .WithSummary("Posts a message, as the hub's PostMessage.")
             .WithDescription("The `Idempotency-Key` header is the message's `clientMessageId`: a retry with the same key and body answers 200 with the stored message and stores nothing; the same key with another body answers 400 `invalid_request`.")
             .Accepts<PostMessageRequest>("application/json")
+            .AddOpenApiOperationTransformer(ApiDocument.DescribeIdempotencyKeyAsync)
             .Produces<ChatMessage>(StatusCodes.Status201Created)
             .Produces<ChatMessage>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -95,6 +96,7 @@ public static class ApiExtensions
             .Produces<ChatMessage>();
         rooms.MapGet("events", RoomEndpoints.GetEventsAsync)
             .WithName("GetEvents")
+            .AddOpenApiOperationTransformer(ApiDocument.DescribeEventsPageAsync)
             .WithSummary("The room's changes after `after` (default 0), at most `limit` (1-500, default 100), as the hub's GetEventsSince.")
             .Produces<EventsPage>();
         rooms.MapPost("members", RoomEndpoints.JoinAsync)

@@ -154,4 +154,4 @@ public sealed class MessagingService(
 }
 
 /// <summary>The message as stored, and whether this call only found it (a retry of its <c>clientMessageId</c>).</summary>
-public sealed record PostResult(ChatMessage Message, bool Replayed);
+public readonly record struct PostResult(ChatMessage Message, bool Replayed);

@@ -31,6 +31,10 @@ public sealed class ApiDocumentTests(ChatServerFixture fixture) : IClassFixture<
         paths.Should().NotContain(p => p.StartsWith(ChatRoutes.Hub, StringComparison.Ordinal), "the hub is no HTTP API");
         var post = root.GetProperty("paths").GetProperty($"{ChatApiRoutes.Rooms}/{{room}}/messages").GetProperty("post");
         post.GetProperty("responses").EnumerateObject().Select(r => r.Name).Should().Contain(["200", "201", "400", "401", "403", "429"]);
+        post.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).Should().Contain(ChatApiRoutes.IdempotencyKeyHeader);
+        var events = root.GetProperty("paths").GetProperty($"{ChatApiRoutes.Rooms}/{{room}}/events").GetProperty("get");
+        events.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "limit")
+            .GetProperty("schema").GetProperty("type").GetString().Should().Be("integer");
         root.GetProperty("components").GetProperty("securitySchemes").EnumerateObject().Select(s => s.Name).Should().Contain(ChatApiRoutes.BotScheme);
     }
 }
