@@ -54,6 +54,10 @@ public static class ApiExtensions
             .Produces<BotCreated>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden);
+        bots.MapGet(string.Empty, BotEndpoints.ListAsync)
+            .WithName("ListBots")
+            .WithSummary("Lists the live bots, without their keys (administrators only).")
+            .Produces<BotSummary[]>();
         bots.MapDelete("{botId}", BotEndpoints.RevokeAsync)
             .WithName("RevokeBot")
             .WithSummary("Revokes a bot's key at once, on every node (administrators only).")

@@ -83,6 +83,16 @@ public sealed class BotDirectory(
         ChatLog.BotRevoked(logger, botId, admin.Id);
     }
 
+    /// <summary>Every live bot, by user id. Bots are made by hand, by administrators: a page would be more than they are.</summary>
+    public async Task<BotSummary[]> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Bots.AsNoTracking()
+            .OrderBy(b => b.UserId)
+            .Select(b => new BotSummary(b.Id, b.UserId, b.Name, b.CreatedAt, b.CreatedBy))
+            .ToArrayAsync(cancellationToken);
+    }
+
     /// <summary>The bot whose key this is, or null: a malformed, wrong or revoked key.</summary>
     public async Task<BotRecord?> FindAsync(string? key, CancellationToken cancellationToken = default)
     {

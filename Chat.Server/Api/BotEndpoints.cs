@@ -3,7 +3,7 @@ using Chat.Shared;
 
 namespace Chat.Server.Api;
 
-/// <summary><c>POST /api/bots</c> and <c>DELETE /api/bots/{botId}</c>: administrators only.</summary>
+/// <summary><c>POST</c> and <c>GET /api/bots</c>, <c>DELETE /api/bots/{botId}</c>: administrators only.</summary>
 internal static class BotEndpoints
 {
     public static async Task<IResult> CreateAsync(HttpContext context, BotDirectory bots, CancellationToken cancellationToken)
@@ -12,6 +12,9 @@ internal static class BotEndpoints
         var created = await bots.CreateAsync(request.Name, context.User.ToChatUser(), cancellationToken);
         return TypedResults.Created((string?)null, created);
     }
+
+    public static async Task<IResult> ListAsync(BotDirectory bots, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await bots.ListAsync(cancellationToken));
 
     public static async Task<IResult> RevokeAsync(string botId, HttpContext context, BotDirectory bots, CancellationToken cancellationToken)
     {

@@ -21,14 +21,8 @@ public sealed class BotApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [Fact]
     public async Task ABotPostsEditsReactsReadsEventsAndDeletesWhileHubClientsSeeItLive()
     {
-        await using var alice = await Server.ConnectAsync(TestDefaults.UniqueUser("alice"));
-        var room = TestDefaults.UniqueRoom("bots");
-        await alice.JoinRoom(room);
-        var bot = await BotApi.NewBotAsync(Server, fixture.AdminName);
-        using (var joined = await BotApi.SendAsync(Http, HttpMethod.Post, BotApi.Members(room), bot.ApiKey))
-        {
-            joined.StatusCode.Should().Be(HttpStatusCode.NoContent, await joined.Content.ReadAsStringAsync());
-        }
+        var (room, bot, alice) = await RoomWithBotAsync();
+        await using var _ = alice;
 
         using var postResponse = await BotApi.SendAsync(Http, HttpMethod.Post, BotApi.Messages(room), bot.ApiKey, new PostMessageRequest("build 1234 passed"));
         var posted = await BotApi.ReadAsync<ChatMessage>(postResponse, HttpStatusCode.Created);

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Claims;
 using Chat.Server.Api;
 using Chat.Shared;
+using Chat.Tests.Attachments;
 using Chat.Tests.Hub;
 using Chat.Tests.Infrastructure;
 
@@ -79,6 +80,25 @@ public sealed class BotAuthenticationTests(ApiFixture fixture) : IClassFixture<A
         request.Headers.Authorization = new AuthenticationHeaderValue(ChatApiRoutes.BotScheme, bot.ApiKey);
         using var byBot = await Http.SendAsync(request).WithTimeout();
         await BotApi.ShouldBeProblemAsync(byBot, HttpStatusCode.Unauthorized, ChatErrorCodes.Unauthorized);
+    }
+
+    [Fact]
+    public async Task AnAdministratorListsTheLiveBotsWithoutTheirKeys()
+    {
+        var kept = await BotApi.NewBotAsync(Server, fixture.AdminName);
+        var revoked = await BotApi.NewBotAsync(Server, fixture.AdminName);
+        (await BotApi.RevokeAsync(Http, await AdminTokenAsync(), revoked.BotId)).Dispose();
+
+        using var listed = await Uploads.GetAsync(Http, ChatApiRoutes.Bots, await AdminTokenAsync());
+        var text = await listed.Content.ReadAsStringAsync();
+        var bots = await BotApi.ReadAsync<BotSummary[]>(listed, HttpStatusCode.OK);
+
+        bots.Should().ContainSingle(b => b.BotId == kept.BotId).Which.UserId.Should().Be(kept.UserId);
+        bots.Should().NotContain(b => b.BotId == revoked.BotId);
+        bots.Select(b => b.CreatedBy).Should().OnlyContain(id => id == "guest:" + fixture.AdminName.ToLowerInvariant());
+        text.Should().NotContain(kept.ApiKey).And.NotContain("apiKey");
+        using var byUser = await Uploads.GetAsync(Http, ChatApiRoutes.Bots, (await Server.GetTokenAsync(TestDefaults.UniqueUser("eve"))).AccessToken);
+        await BotApi.ShouldBeProblemAsync(byUser, HttpStatusCode.Forbidden, ChatErrorCodes.Forbidden);
     }
 
     [Fact]
