@@ -14,7 +14,7 @@ internal sealed class ChatApiEndpoint
 }
 
 /// <summary>A refused call of the API answers as the hub would refuse it, in problem details.</summary>
-internal sealed class ChatProblemsFilter(ILogger<ChatProblemsFilter> logger) : IEndpointFilter
+internal sealed class ChatProblemsFilter(ChatMetrics metrics, ILogger<ChatProblemsFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -25,6 +25,7 @@ internal sealed class ChatProblemsFilter(ILogger<ChatProblemsFilter> logger) : I
         catch (ChatException exception)
         {
             var http = context.HttpContext;
+            metrics.ApiError(EndpointName(http), exception.Code);
             ChatLog.ApiRequestRejected(logger, http.Request.Method, http.Request.Path, exception.Code);
             if (exception.Code == ChatErrorCodes.RateLimited)
             {
@@ -35,6 +36,10 @@ internal sealed class ChatProblemsFilter(ILogger<ChatProblemsFilter> logger) : I
             return ChatProblems.From(exception);
         }
     }
+
+    /// <summary>The endpoint's name (<c>PostMessage</c>, …): a bounded set of values for a metric's tag, unlike paths.</summary>
+    public static string EndpointName(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? "other";
 }
 
 /// <summary>
@@ -42,7 +47,7 @@ internal sealed class ChatProblemsFilter(ILogger<ChatProblemsFilter> logger) : I
 /// a body like every other refusal: 401 <c>unauthorized</c> for a missing, wrong or revoked key or token, 403
 /// <c>forbidden</c> for a signed-in user who may not (not an administrator). Other endpoints keep the default.
 /// </summary>
-internal sealed class ChatApiAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+internal sealed class ChatApiAuthorizationResultHandler(ChatMetrics metrics) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
@@ -54,6 +59,8 @@ internal sealed class ChatApiAuthorizationResultHandler : IAuthorizationMiddlewa
             return;
         }
 
+        var code = authorizeResult.Challenged ? ChatErrorCodes.Unauthorized : ChatErrorCodes.Forbidden;
+        metrics.ApiError(ChatProblemsFilter.EndpointName(context), code);
         if (authorizeResult.Challenged)
         {
             foreach (var scheme in policy.AuthenticationSchemes)
@@ -61,7 +68,7 @@ internal sealed class ChatApiAuthorizationResultHandler : IAuthorizationMiddlewa
                 await context.ChallengeAsync(scheme);
             }
 
-            await ChatProblems.Problem(ChatErrorCodes.Unauthorized, "Send 'Authorization: Bot <apiKey>', or a valid bearer token.").ExecuteAsync(context);
+            await ChatProblems.Problem(code, "Send 'Authorization: Bot <apiKey>', or a valid bearer token.").ExecuteAsync(context);
         }
         else
         {
@@ -70,7 +77,7 @@ internal sealed class ChatApiAuthorizationResultHandler : IAuthorizationMiddlewa
                 await context.ForbidAsync(scheme);
             }
 
-            await ChatProblems.Problem(ChatErrorCodes.Forbidden, "Only the server's administrators may do this.").ExecuteAsync(context);
+            await ChatProblems.Problem(code, "Only the server's administrators may do this.").ExecuteAsync(context);
         }
     }
 }

@@ -37,6 +37,7 @@ public static class AttachmentsExtensions
     public static WebApplication MapChatAttachments(this WebApplication app)
     {
         app.MapPost(ChatRoutes.Attachments, AttachmentEndpoints.UploadAsync)
+            .WithName("UploadAttachment")
             // A user's token or a bot's key: bots attach files too.
             .RequireAuthorization(ApiExtensions.PolicyName)
             .WithMetadata(ChatApiEndpoint.Instance)

@@ -32,6 +32,9 @@ public sealed class BotAuthenticationTests(ApiFixture fixture) : IClassFixture<A
             await BotApi.ShouldBeProblemAsync(response, HttpStatusCode.Unauthorized, ChatErrorCodes.Unauthorized);
             response.Headers.WwwAuthenticate.Select(h => h.Scheme).Should().Contain(ChatApiRoutes.BotScheme);
         }
+
+        var metrics = await Http.GetStringAsync(new Uri(ChatRoutes.Metrics, UriKind.Relative)).WithTimeout();
+        metrics.Should().MatchRegex(@"chat_api_errors(_total)?\{[^}]*code=""unauthorized""[^}]*\} [1-9]");
     }
 
     [Fact]
