@@ -168,6 +168,9 @@ public sealed class BotApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             await BotApi.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest, ChatErrorCodes.InvalidRequest);
         }
 
+        await ShouldRefuseAsync(HttpMethod.Post, BotApi.Messages(room), new PostMessageRequest(new string('x', ChatLimits.MaxHubMessageBytes)),
+            HttpStatusCode.RequestEntityTooLarge, ChatErrorCodes.TooLarge);
+
         var history = await alice.GetHistory(room, null, 10);
         history.Should().ContainSingle("nothing refused was stored").Which.Content.Should().Be("mine");
         history[0].IsDeleted.Should().BeFalse();
