@@ -45,7 +45,8 @@ internal sealed class ChatProblemsFilter(ChatMetrics metrics, ILogger<ChatProble
 /// <summary>
 /// Authentication's refusals on the API's endpoints: the schemes' own challenge (status, <c>WWW-Authenticate</c>), then
 /// a body like every other refusal: 401 <c>unauthorized</c> for a missing, wrong or revoked key or token, 403
-/// <c>forbidden</c> for a signed-in user who may not (not an administrator). Other endpoints keep the default.
+/// <c>forbidden</c> for a signed-in user who may not (not an administrator), 503 <c>unavailable</c> when a key could not
+/// be checked. Other endpoints keep the default.
 /// </summary>
 internal sealed class ChatApiAuthorizationResultHandler(ChatMetrics metrics) : IAuthorizationMiddlewareResultHandler
 {
@@ -59,9 +60,14 @@ internal sealed class ChatApiAuthorizationResultHandler(ChatMetrics metrics) : I
             return;
         }
 
-        var code = authorizeResult.Challenged ? ChatErrorCodes.Unauthorized : ChatErrorCodes.Forbidden;
+        var storeUnavailable = context.Items.ContainsKey(BotAuthenticationHandler.StoreUnavailable);
+        var code = storeUnavailable ? ChatErrorCodes.Unavailable : authorizeResult.Challenged ? ChatErrorCodes.Unauthorized : ChatErrorCodes.Forbidden;
         metrics.ApiError(ChatProblemsFilter.EndpointName(context), code);
-        if (authorizeResult.Challenged)
+        if (storeUnavailable)
+        {
+            await ChatProblems.Problem(code, "The API key could not be checked just now; retry in a moment.").ExecuteAsync(context);
+        }
+        else if (authorizeResult.Challenged)
         {
             foreach (var scheme in policy.AuthenticationSchemes)
             {

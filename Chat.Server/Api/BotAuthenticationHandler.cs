@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Chat.Server.Auth;
+using Chat.Server.History;
+using Chat.Server.Observability;
 using Chat.Shared;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -16,6 +18,9 @@ internal sealed class BotAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggers, UrlEncoder encoder, BotDirectory bots)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggers, encoder)
 {
+    /// <summary>Set in the request's items when the key could not be checked.</summary>
+    public static readonly object StoreUnavailable = new();
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (BotKeys.FromAuthorization(Request.Headers.Authorization) is not { } key)
@@ -23,7 +28,21 @@ internal sealed class BotAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        if (await bots.FindAsync(key, Context.RequestAborted) is not { } bot)
+        BotRecord? bot;
+        try
+        {
+            bot = await bots.FindAsync(key, Context.RequestAborted);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The store did not answer, and the key may well be good: the API answers 503 unavailable rather than 401,
+            // so that the bot retries instead of taking its key for revoked.
+            ChatLog.BotKeyNotChecked(Logger, exception);
+            Context.Items[StoreUnavailable] = true;
+            return AuthenticateResult.Fail("The API key could not be checked: the store did not answer.");
+        }
+
+        if (bot is null)
         {
             return AuthenticateResult.Fail("The API key is malformed, wrong or revoked.");
         }

@@ -137,4 +137,7 @@ internal static partial class ChatLog
 
     [LoggerMessage(802, LogLevel.Information, "Bot {BotId} revoked by {AdminId}.", EventName = "BotRevoked")]
     public static partial void BotRevoked(ILogger logger, string botId, string adminId);
+
+    [LoggerMessage(803, LogLevel.Warning, "A bot's API key could not be checked: the store did not answer; the request was answered 503.", EventName = "BotKeyNotChecked")]
+    public static partial void BotKeyNotChecked(ILogger logger, Exception exception);
 }
