@@ -1,3 +1,4 @@
+using Chat.Server.Api;
 using Chat.Server.Attachments;
 using Chat.Server.Auth;
 using Chat.Server.Cluster;
@@ -33,6 +34,7 @@ public static class ChatServerExtensions
         builder.AddChatTyping();
         builder.AddChatMessaging();
         builder.AddChatHub();
+        builder.AddChatApi();
         builder.AddChatWarmUp();
         return builder;
     }
@@ -49,6 +51,7 @@ public static class ChatServerExtensions
         app.MapChatObservability();
         app.MapChatAuth();
         app.MapChatAttachments();
+        app.MapChatApi();
         app.MapChatHub();
         return app;
     }

@@ -15,7 +15,10 @@ public static class ChatApiRoutes
     /// <summary>The header whose value becomes the posted message's <c>clientMessageId</c>.</summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    /// <summary>POST <see cref="CreateBotRequest"/> (admin) → 201 <see cref="BotCreated"/>; DELETE <c>{Bots}/{botId}</c> revokes.</summary>
+    /// <summary>
+    /// POST <see cref="CreateBotRequest"/> (admin) → 201 <see cref="BotCreated"/>; GET (admin) → <see cref="BotSummary"/>[];
+    /// DELETE <c>{Bots}/{botId}</c> revokes.
+    /// </summary>
     public const string Bots = "/api/bots";
 
     /// <summary>POST <see cref="CreateWebhookRequest"/> (admin) → 201 <see cref="WebhookCreated"/>.</summary>
@@ -43,6 +46,20 @@ public sealed record BotCreated(
     [property: Key("userId")] string UserId,
     [property: Key("apiKey")] string ApiKey);
 
+/// <summary>A bot as GET <see cref="ChatApiRoutes.Bots"/> lists it (administrators only): never its key.</summary>
+/// <param name="BotId">The bot's id, to revoke it with DELETE <c>{Bots}/{botId}</c>.</param>
+/// <param name="UserId">The user the bot acts as.</param>
+/// <param name="Name">The bot's name, as given when it was created.</param>
+/// <param name="CreatedAt">When it was created (UTC).</param>
+/// <param name="CreatedBy">The administrator who created it.</param>
+[MessagePackObject]
+public sealed record BotSummary(
+    [property: Key("botId")] string BotId,
+    [property: Key("userId")] string UserId,
+    [property: Key("name")] string Name,
+    [property: Key("createdAt")] DateTime CreatedAt,
+    [property: Key("createdBy")] string CreatedBy);
+
 /// <summary>The body of POST <see cref="ChatApiRoutes.Webhooks"/>.</summary>
 /// <param name="Url">An https (or http) URL the server POSTs each matching <see cref="RoomEvent"/> to.</param>
 /// <param name="Events">The <see cref="RoomEventTypes"/> to deliver.</param>
@@ -60,3 +77,7 @@ public sealed record CreateWebhookRequest(
 public sealed record WebhookCreated(
     [property: Key("id")] string Id,
     [property: Key("secret")] string Secret);
+
+/// <summary>The body of PATCH <c>{Rooms}/{room}/messages/{id}</c>: the message's new text.</summary>
+[MessagePackObject]
+public sealed record EditMessageRequest([property: Key("content")] string? Content);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Chat.Server.Api;
 using Chat.Server.Auth;
 using Chat.Server.Conversations;
 using Chat.Server.History;
@@ -66,7 +67,7 @@ internal static class AttachmentEndpoints
         if (!rateLimiter.TryAcquire(user.Id))
         {
             context.Response.Headers.RetryAfter = "60";
-            return Problem(StatusCodes.Status429TooManyRequests, ChatErrorCodes.RateLimited,
+            return ChatProblems.Problem(ChatErrorCodes.RateLimited,
                 $"At most {options.Value.UploadsPerMinute} uploads a minute; retry in a minute.");
         }
 
@@ -74,7 +75,7 @@ internal static class AttachmentEndpoints
             || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
             || HeaderUtilities.RemoveQuotes(mediaType.Boundary) is not { Length: > 0 and <= 70 } boundary)
         {
-            return Problem(StatusCodes.Status400BadRequest, ChatErrorCodes.InvalidRequest, "Send multipart/form-data with the file in a part named 'file'.");
+            return ChatProblems.Problem(ChatErrorCodes.InvalidRequest, "Send multipart/form-data with the file in a part named 'file'.");
         }
 
         var reader = new MultipartReader(boundary.ToString(), request.Body);
@@ -128,10 +129,10 @@ internal static class AttachmentEndpoints
         {
             // The multipart framing is broken (a part header too long, a body that ends before its last boundary), or
             // the client went away mid-upload.
-            return Problem(StatusCodes.Status400BadRequest, ChatErrorCodes.InvalidRequest, "The multipart body is malformed or incomplete.");
+            return ChatProblems.Problem(ChatErrorCodes.InvalidRequest, "The multipart body is malformed or incomplete.");
         }
 
-        return Problem(StatusCodes.Status400BadRequest, ChatErrorCodes.InvalidRequest, "The body has no part named 'file'.");
+        return ChatProblems.Problem(ChatErrorCodes.InvalidRequest, "The body has no part named 'file'.");
     }
 
     private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellationToken)
@@ -183,13 +184,13 @@ internal static class AttachmentEndpoints
             {
                 // A bad or expired link is refused as such; with nothing at all, the client is asked for a token.
                 return signed
-                    ? Problem(StatusCodes.Status403Forbidden, ChatErrorCodes.Forbidden, "This link is invalid or has expired; read the message again for a fresh one.")
+                    ? ChatProblems.Problem(ChatErrorCodes.Forbidden, "This link is invalid or has expired; read the message again for a fresh one.")
                     : Results.Challenge();
             }
 
             if (!await MayReadAsync(context.User.ToChatUser(), record, policy, cancellationToken))
             {
-                return Problem(StatusCodes.Status403Forbidden, ChatErrorCodes.Forbidden, "Only people who may read the attachment's room may fetch it.");
+                return ChatProblems.Problem(ChatErrorCodes.Forbidden, "Only people who may read the attachment's room may fetch it.");
             }
         }
 
@@ -255,18 +256,13 @@ internal static class AttachmentEndpoints
         {
             context.Response.Headers.Connection = "close";
         }
-        return Results.Problem(
-            statusCode: StatusCodes.Status413PayloadTooLarge,
-            title: ChatErrorCodes.TooLarge,
-            detail: $"An attachment is at most {maxBytes.ToString(CultureInfo.InvariantCulture)} bytes.",
-            extensions: new Dictionary<string, object?> { ["code"] = ChatErrorCodes.TooLarge, ["maxBytes"] = maxBytes });
+        return ChatProblems.Problem(
+            ChatErrorCodes.TooLarge,
+            $"An attachment is at most {maxBytes.ToString(CultureInfo.InvariantCulture)} bytes.",
+            new Dictionary<string, object?> { ["maxBytes"] = maxBytes });
     }
 
-    private static IResult NotFound() => Problem(StatusCodes.Status404NotFound, ChatErrorCodes.NotFound, "There is no such attachment.");
-
-    /// <summary>Problem details whose <c>title</c> and <c>code</c> hold the error code, like every HTTP refusal of the server.</summary>
-    private static IResult Problem(int status, string code, string detail) =>
-        Results.Problem(statusCode: status, title: code, detail: detail, extensions: new Dictionary<string, object?> { ["code"] = code });
+    private static IResult NotFound() => ChatProblems.Problem(ChatErrorCodes.NotFound, "There is no such attachment.");
 
     /// <summary>
     /// The file part of the request body, whose read failures (the body ended early, the client went away) are the

@@ -1,3 +1,4 @@
+using Chat.Server.Api;
 using Chat.Server.History;
 using Chat.Server.Security;
 using Chat.Shared;
@@ -36,7 +37,10 @@ public static class AttachmentsExtensions
     public static WebApplication MapChatAttachments(this WebApplication app)
     {
         app.MapPost(ChatRoutes.Attachments, AttachmentEndpoints.UploadAsync)
-            .RequireAuthorization()
+            .WithName("UploadAttachment")
+            // A user's token or a bot's key: bots attach files too.
+            .RequireAuthorization(ApiExtensions.PolicyName)
+            .WithMetadata(ChatApiEndpoint.Instance)
             .RequireCors(OriginPolicy.CorsPolicyName)
             // Read as a stream by the endpoint itself: no form binding, no antiforgery (the bearer token is no cookie).
             .DisableAntiforgery();

@@ -1,3 +1,4 @@
+using Chat.Server.Api;
 using Chat.Server.Security;
 using Chat.Server.Conversations;
 using Chat.Server.Rooms;
@@ -125,15 +126,22 @@ public static class AuthExtensions
             {
                 // Every connection is someone: a validly signed token without a subject (an external issuer's
                 // client-credentials token, say) is refused here with 401, not by a failing hub.
-                if (string.IsNullOrEmpty(context.Principal?.FindFirst(ChatClaims.UserId)?.Value))
+                if (context.Principal is not { } principal || principal.FindFirst(ChatClaims.UserId)?.Value is not { Length: > 0 } subject)
                 {
                     context.Fail("The token has no 'sub' claim.");
                     return Task.CompletedTask;
                 }
 
+                // Bots' user ids are theirs alone: no token may act as a bot, whatever its issuer puts in 'sub'.
+                if (subject.StartsWith(BotKeys.UserIdPrefix, StringComparison.Ordinal))
+                {
+                    context.Fail("A token's 'sub' may not be a bot's user id.");
+                    return Task.CompletedTask;
+                }
+
                 // A WebSocket request lives as long as its connection, and with it the principal: keep only who the
                 // user is, not every claim nor the parsed token the validated identity refers to.
-                context.Principal = ChatClaims.ToSlimPrincipal(context.Principal, context.Scheme.Name);
+                context.Principal = ChatClaims.ToSlimPrincipal(principal, context.Scheme.Name);
                 if (context.Request.Path.StartsWithSegments(ChatRoutes.Hub))
                 {
                     ForgetAccessToken(context.Request);

@@ -1,5 +1,7 @@
 using Chat.Server.History;
+using Chat.Server.Hubs;
 using Chat.Server.Rooms;
+using Chat.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -44,6 +46,24 @@ public sealed class RoomPolicy(IDbContextFactory<ChatDbContext> contexts, StoreR
         }
 
         return facts;
+    }
+
+    /// <summary>
+    /// Returns the user when the caller may change things in the room: a connection that has joined it (no store read:
+    /// it was let in by this policy, and a removal ends its subscription), or a caller without a connection who is a
+    /// lasting member. Anyone else learns why not: the refusal first (a private room, a ban), else that they must join.
+    /// </summary>
+    public async ValueTask<ChatUser> AuthorizeMemberAsync(ChatCaller caller, RoomName room, CancellationToken cancellationToken = default)
+    {
+        if (caller.Connection?.IsIn(room) == true)
+        {
+            return caller.User;
+        }
+
+        var facts = await AuthorizeAsync(caller.User, room, RoomAction.Read, cancellationToken: cancellationToken);
+        return caller.Connection is null && facts?.Member is not null
+            ? caller.User
+            : throw new ChatException(ChatErrorCodes.NotAMember, $"join '{room}' before changing anything in it");
     }
 
     public bool IsAdmin(string userId) => admins.Value.IsAdmin(userId);

@@ -26,6 +26,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<NotificationRecord> Notifications => Set<NotificationRecord>();
     public DbSet<AttachmentRecord> Attachments => Set<AttachmentRecord>();
     public DbSet<AttachmentChunkRecord> AttachmentChunks => Set<AttachmentChunkRecord>();
+    public DbSet<BotRecord> Bots => Set<BotRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -148,6 +149,20 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             // A deleted message's files; the unposted ones that expire.
             attachment.HasIndex(a => new { a.Room, a.MessageSequence });
             attachment.HasIndex(a => a.UploadedAt, "ix_attachments_unposted").HasFilter("room IS NULL");
+        });
+
+        modelBuilder.Entity<BotRecord>(bot =>
+        {
+            bot.ToTable("bots");
+            bot.HasKey(b => b.Id);
+            bot.Property(b => b.Id).HasColumnName("id").HasMaxLength(32);
+            bot.Property(b => b.UserId).HasColumnName("user_id").HasMaxLength(ChatLimits.MaxUserIdLength);
+            bot.Property(b => b.Name).HasColumnName("name").HasMaxLength(ChatLimits.MaxUserNameLength);
+            bot.Property(b => b.KeyHash).HasColumnName("key_hash").HasMaxLength(32);
+            bot.Property(b => b.CreatedBy).HasColumnName("created_by").HasMaxLength(ChatLimits.MaxUserIdLength);
+            bot.Property(b => b.CreatedAt).HasColumnName("created_at_ticks").HasConversion(Ticks);
+            bot.HasIndex(b => b.UserId).IsUnique();
+            bot.HasIndex(b => b.KeyHash).IsUnique();
         });
 
         modelBuilder.Entity<AttachmentChunkRecord>(chunk =>

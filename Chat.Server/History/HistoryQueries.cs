@@ -7,27 +7,27 @@ using Microsoft.Extensions.Options;
 
 namespace Chat.Server.History;
 
-/// <summary>The read side of the hub: paging rules on top of the store, for those the room policy lets read.</summary>
-public sealed class HistoryQueries(IMessageStore store, ConnectionRegistry connections, RoomPolicy policy, IOptions<EventsOptions> events)
+/// <summary>The read side of the hub and the HTTP API: paging rules on top of the store, for those the room policy lets read.</summary>
+public sealed class HistoryQueries(IMessageStore store, RoomPolicy policy, IOptions<EventsOptions> events)
 {
-    public async Task<ChatMessage[]> GetHistoryAsync(string connectionId, RoomName room, long? beforeSequence, int limit, CancellationToken cancellationToken = default)
+    public async Task<ChatMessage[]> GetHistoryAsync(ChatCaller caller, RoomName room, long? beforeSequence, int limit, CancellationToken cancellationToken = default)
     {
         EnsureLimit(limit, ChatLimits.MaxHistoryPage);
-        await AuthorizeAsync(connectionId, room, cancellationToken);
+        await AuthorizeAsync(caller, room, cancellationToken);
         return await store.GetHistoryAsync(room, beforeSequence, limit, cancellationToken);
     }
 
-    public async Task<ChatMessage[]> GetMessagesSinceAsync(string connectionId, RoomName room, long afterSequence, int limit, CancellationToken cancellationToken = default)
+    public async Task<ChatMessage[]> GetMessagesSinceAsync(ChatCaller caller, RoomName room, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
         EnsureLimit(limit, ChatLimits.MaxMessagesSincePage);
-        await AuthorizeAsync(connectionId, room, cancellationToken);
+        await AuthorizeAsync(caller, room, cancellationToken);
         return await store.GetSinceAsync(room, afterSequence, limit, cancellationToken);
     }
 
-    public async Task<EventsPage> GetEventsSinceAsync(string connectionId, RoomName room, long afterEventSequence, int limit, CancellationToken cancellationToken = default)
+    public async Task<EventsPage> GetEventsSinceAsync(ChatCaller caller, RoomName room, long afterEventSequence, int limit, CancellationToken cancellationToken = default)
     {
         EnsureLimit(limit, ChatLimits.MaxEventsSincePage);
-        await AuthorizeAsync(connectionId, room, cancellationToken);
+        await AuthorizeAsync(caller, room, cancellationToken);
         var after = Math.Max(afterEventSequence, 0);
         var last = (await store.GetCountersAsync(room, cancellationToken)).LastEventSequence;
         if (last - after > events.Value.MaxReplay)
@@ -40,11 +40,8 @@ public sealed class HistoryQueries(IMessageStore store, ConnectionRegistry conne
         return new EventsPage(room, page, last, ResetRequired: false);
     }
 
-    private Task AuthorizeAsync(string connectionId, RoomName room, CancellationToken cancellationToken)
-    {
-        var state = connections.Get(connectionId);
-        return policy.AuthorizeAsync(state.User, room, RoomAction.Read, state, cancellationToken);
-    }
+    private Task AuthorizeAsync(ChatCaller caller, RoomName room, CancellationToken cancellationToken) =>
+        policy.AuthorizeAsync(caller.User, room, RoomAction.Read, caller.Connection, cancellationToken);
 
     private static void EnsureLimit(int limit, int max)
     {

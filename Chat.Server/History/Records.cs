@@ -194,3 +194,22 @@ public sealed class ReactionRecord
     /// <summary>Orders the reactions and who reacted first.</summary>
     public long AddedEventSequence { get; init; }
 }
+
+/// <summary>A bot: a user who acts over the HTTP API with an API key, of which only the hash is kept.</summary>
+public sealed class BotRecord
+{
+    public required string Id { get; init; }
+
+    /// <summary>The user the bot acts as (<c>bot:name</c>): one per bot name, so no two live bots share it.</summary>
+    public required string UserId { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>SHA-256 of the API key: what a request's key is looked up by.</summary>
+    public required byte[] KeyHash { get; init; }
+
+    /// <summary>The administrator who created it.</summary>
+    public required string CreatedBy { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+}

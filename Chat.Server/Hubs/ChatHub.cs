@@ -19,10 +19,13 @@ namespace Chat.Server.Hubs;
 /// </summary>
 [Authorize]
 public sealed class ChatHub(
-    RoomService rooms, MessagingService messaging, TypingService typing, HistoryQueries history, ConversationService conversations,
+    ConnectionRegistry connections, RoomService rooms, MessagingService messaging, TypingService typing, HistoryQueries history, ConversationService conversations,
     ReadStateService reading, NotificationService notifications, SearchService search)
     : Hub<IChatClient>, IChatHub
 {
+    /// <summary>The caller of messaging and history: this connection, which has joined the rooms it is subscribed to.</summary>
+    private ChatCaller Caller => ChatCaller.Of(connections.Get(Context.ConnectionId));
+
     public override Task OnConnectedAsync() =>
         rooms.ConnectedAsync(Context.ConnectionId, Context.User!.ToChatUser(), Context.ConnectionAborted);
 
@@ -34,34 +37,34 @@ public sealed class ChatHub(
     public Task LeaveRoom(string room) => rooms.LeaveAsync(Context.ConnectionId, RoomName.Parse(room), Context.ConnectionAborted);
 
     public Task<ChatMessage> SendMessage(string room, string content, string? clientMessageId) =>
-        messaging.SendAsync(Context.ConnectionId, RoomName.Parse(room), content, clientMessageId, Context.ConnectionAborted);
+        messaging.SendAsync(Caller, RoomName.Parse(room), content, clientMessageId, Context.ConnectionAborted);
 
     public Task SetTyping(string room, bool isTyping) =>
         typing.SetTypingAsync(Context.ConnectionId, RoomName.Parse(room), isTyping, Context.ConnectionAborted);
 
     public Task<ChatMessage[]> GetHistory(string room, long? beforeSequence, int limit) =>
-        history.GetHistoryAsync(Context.ConnectionId, RoomName.Parse(room), beforeSequence, limit, Context.ConnectionAborted);
+        history.GetHistoryAsync(Caller, RoomName.Parse(room), beforeSequence, limit, Context.ConnectionAborted);
 
     public Task<ChatMessage[]> GetMessagesSince(string room, long afterSequence, int limit) =>
-        history.GetMessagesSinceAsync(Context.ConnectionId, RoomName.Parse(room), afterSequence, limit, Context.ConnectionAborted);
+        history.GetMessagesSinceAsync(Caller, RoomName.Parse(room), afterSequence, limit, Context.ConnectionAborted);
 
     public Task<EventsPage> GetEventsSince(string room, long afterEventSequence, int limit) =>
-        history.GetEventsSinceAsync(Context.ConnectionId, RoomName.Parse(room), afterEventSequence, limit, Context.ConnectionAborted);
+        history.GetEventsSinceAsync(Caller, RoomName.Parse(room), afterEventSequence, limit, Context.ConnectionAborted);
 
-    public Task<ChatMessage> PostMessage(string room, PostMessageRequest request) =>
-        messaging.PostAsync(Context.ConnectionId, RoomName.Parse(room), request, Context.ConnectionAborted);
+    public async Task<ChatMessage> PostMessage(string room, PostMessageRequest request) =>
+        (await messaging.PostAsync(Caller, RoomName.Parse(room), request, Context.ConnectionAborted)).Message;
 
     public Task<ChatMessage> EditMessage(string room, string messageId, string content) =>
-        messaging.EditAsync(Context.ConnectionId, RoomName.Parse(room), messageId, content, Context.ConnectionAborted);
+        messaging.EditAsync(Caller, RoomName.Parse(room), messageId, content, Context.ConnectionAborted);
 
     public Task DeleteMessage(string room, string messageId) =>
-        messaging.DeleteAsync(Context.ConnectionId, RoomName.Parse(room), messageId, Context.ConnectionAborted);
+        messaging.DeleteAsync(Caller, RoomName.Parse(room), messageId, Context.ConnectionAborted);
 
     public Task<ChatMessage> AddReaction(string room, string messageId, string reaction) =>
-        messaging.ReactAsync(Context.ConnectionId, RoomName.Parse(room), messageId, reaction, add: true, Context.ConnectionAborted);
+        messaging.ReactAsync(Caller, RoomName.Parse(room), messageId, reaction, add: true, Context.ConnectionAborted);
 
     public Task<ChatMessage> RemoveReaction(string room, string messageId, string reaction) =>
-        messaging.ReactAsync(Context.ConnectionId, RoomName.Parse(room), messageId, reaction, add: false, Context.ConnectionAborted);
+        messaging.ReactAsync(Caller, RoomName.Parse(room), messageId, reaction, add: false, Context.ConnectionAborted);
 
     public Task<RoomSummary[]> ListRooms() => rooms.ListRoomsAsync(Context.ConnectionId, Context.ConnectionAborted);
 

@@ -12,19 +12,20 @@ namespace Chat.Server.Messaging;
 /// then submits the change. Rules that depend on what is stored (who sent it, is it deleted) are the planner's.
 /// </summary>
 public sealed class MessagingService(
-    ConnectionRegistry connections, SendRateLimiter rateLimiter, ChangePipeline pipeline, TypingService typing, RoomPolicy policy)
+    SendRateLimiter rateLimiter, ChangePipeline pipeline, TypingService typing, RoomPolicy policy)
 {
-    public async Task<ChatMessage> SendAsync(string connectionId, RoomName room, string? content, string? clientMessageId, CancellationToken cancellationToken = default) =>
-        await PostAsync(connectionId, room, new PostMessageRequest(content, clientMessageId), cancellationToken);
+    public async Task<ChatMessage> SendAsync(ChatCaller caller, RoomName room, string? content, string? clientMessageId, CancellationToken cancellationToken = default) =>
+        (await PostAsync(caller, room, new PostMessageRequest(content, clientMessageId), cancellationToken)).Message;
 
-    public async Task<ChatMessage> PostAsync(string connectionId, RoomName room, PostMessageRequest? request, CancellationToken cancellationToken = default)
+    /// <summary>Stores a new message, or (a retry of the same <c>clientMessageId</c>) returns the stored one.</summary>
+    public async Task<PostResult> PostAsync(ChatCaller caller, RoomName room, PostMessageRequest? request, CancellationToken cancellationToken = default)
     {
         if (request is null)
         {
             throw new ChatException(ChatErrorCodes.InvalidRequest, "PostMessage needs a request");
         }
 
-        var user = await MemberAsync(connectionId, room, cancellationToken);
+        var user = await policy.AuthorizeMemberAsync(caller, room, cancellationToken);
         var attachmentIds = ValidAttachmentIds(request.AttachmentIds);
         var content = attachmentIds.Length > 0 && string.IsNullOrWhiteSpace(request.Content) ? string.Empty : ValidContent(request.Content);
         if (request.ClientMessageId is { Length: > ChatLimits.MaxClientMessageIdLength })
@@ -44,25 +45,26 @@ public sealed class MessagingService(
         };
         var result = await SubmitAsync(change, cancellationToken);
         await typing.EndAsync(room, user, cancellationToken);
-        return result.Message!;
+        // A new message always makes its message.posted event; a retry makes none.
+        return new PostResult(result.Message!, Replayed: result.Events.Count == 0);
     }
 
-    public async Task<ChatMessage> EditAsync(string connectionId, RoomName room, string? messageId, string? content, CancellationToken cancellationToken = default)
+    public async Task<ChatMessage> EditAsync(ChatCaller caller, RoomName room, string? messageId, string? content, CancellationToken cancellationToken = default)
     {
-        var user = await MemberAsync(connectionId, room, cancellationToken);
+        var user = await policy.AuthorizeMemberAsync(caller, room, cancellationToken);
         var change = new EditRequest(room, user, ValidMessageId(messageId), ValidContent(content));
         return (await SubmitAsync(change, cancellationToken)).Message!;
     }
 
-    public async Task DeleteAsync(string connectionId, RoomName room, string? messageId, CancellationToken cancellationToken = default)
+    public async Task DeleteAsync(ChatCaller caller, RoomName room, string? messageId, CancellationToken cancellationToken = default)
     {
-        var user = await MemberAsync(connectionId, room, cancellationToken);
+        var user = await policy.AuthorizeMemberAsync(caller, room, cancellationToken);
         await SubmitAsync(new DeleteRequest(room, user, ValidMessageId(messageId)), cancellationToken);
     }
 
-    public async Task<ChatMessage> ReactAsync(string connectionId, RoomName room, string? messageId, string? reaction, bool add, CancellationToken cancellationToken = default)
+    public async Task<ChatMessage> ReactAsync(ChatCaller caller, RoomName room, string? messageId, string? reaction, bool add, CancellationToken cancellationToken = default)
     {
-        var user = await MemberAsync(connectionId, room, cancellationToken);
+        var user = await policy.AuthorizeMemberAsync(caller, room, cancellationToken);
         if (!ChatRules.IsValidReaction(reaction))
         {
             throw new ChatException(
@@ -82,23 +84,6 @@ public sealed class MessagingService(
         }
 
         return pipeline.SubmitAsync(change, cancellationToken);
-    }
-
-    /// <summary>
-    /// A connection that has joined the room may change things in it: it was let in by the room policy, and a removal
-    /// ends its subscription. Any other caller learns why not: the policy's refusal first (a private room, a ban),
-    /// else that they must join.
-    /// </summary>
-    private async ValueTask<ChatUser> MemberAsync(string connectionId, RoomName room, CancellationToken cancellationToken)
-    {
-        var state = connections.Get(connectionId);
-        if (!state.IsIn(room))
-        {
-            await policy.AuthorizeAsync(state.User, room, RoomAction.Read, cancellationToken: cancellationToken);
-            throw new ChatException(ChatErrorCodes.NotAMember, $"join '{room}' before changing anything in it");
-        }
-
-        return state.User;
     }
 
     private static string ValidContent(string? content)
@@ -167,3 +152,6 @@ public sealed class MessagingService(
             : throw new ChatException(ChatErrorCodes.InvalidRequest, $"a message mentions at most {ChatLimits.MaxMentions} users");
     }
 }
+
+/// <summary>The message as stored, and whether this call only found it (a retry of its <c>clientMessageId</c>).</summary>
+public readonly record struct PostResult(ChatMessage Message, bool Replayed);

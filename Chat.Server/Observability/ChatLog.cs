@@ -128,4 +128,16 @@ internal static partial class ChatLog
 
     [LoggerMessage(700, LogLevel.Warning, "Indexing new messages for search failed; the next pass retries them.", EventName = "SearchIndexingFailed")]
     public static partial void SearchIndexingFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(800, LogLevel.Debug, "Rejected API request {Method} {Path}: {Code}.", EventName = "ApiRequestRejected")]
+    public static partial void ApiRequestRejected(ILogger logger, string method, string path, string code);
+
+    [LoggerMessage(801, LogLevel.Information, "Bot {BotId} created as user {UserId} by {AdminId}.", EventName = "BotCreated")]
+    public static partial void BotCreated(ILogger logger, string botId, string userId, string adminId);
+
+    [LoggerMessage(802, LogLevel.Information, "Bot {BotId} revoked by {AdminId}.", EventName = "BotRevoked")]
+    public static partial void BotRevoked(ILogger logger, string botId, string adminId);
+
+    [LoggerMessage(803, LogLevel.Warning, "A bot's API key could not be checked: the store did not answer; the request was answered 503.", EventName = "BotKeyNotChecked")]
+    public static partial void BotKeyNotChecked(ILogger logger, Exception exception);
 }

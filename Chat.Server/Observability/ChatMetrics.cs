@@ -14,6 +14,7 @@ public sealed class ChatMetrics
     private readonly Counter<long> _messagesSent;
     private readonly Counter<long> _messagesDelivered;
     private readonly Counter<long> _hubErrors;
+    private readonly Counter<long> _apiErrors;
     private readonly Histogram<double> _hubInvocationDuration;
     private readonly Histogram<double> _storeCommitDuration;
     private readonly Counter<long> _securityRefusals;
@@ -36,6 +37,7 @@ public sealed class ChatMetrics
         _messagesSent = Meter.CreateCounter<long>("messages.sent", description: "Messages stored and broadcast.");
         _messagesDelivered = Meter.CreateCounter<long>("messages.delivered", description: "Messages times the room's member connections at broadcast.");
         _hubErrors = Meter.CreateCounter<long>("hub.errors", description: "Rejected or failed hub invocations, by error code.");
+        _apiErrors = Meter.CreateCounter<long>("api.errors", description: "Refused requests of the server API (HTTP), by endpoint and error code.");
         _hubInvocationDuration = Meter.CreateHistogram<double>("hub.invocation.duration", unit: "s", description: "Hub method duration, by method.");
         _storeCommitDuration = Meter.CreateHistogram<double>("store.commit.duration", unit: "s", description: "History store group-commit duration.");
         _securityRefusals = Meter.CreateCounter<long>("security.refusals", description: "Requests and connections refused by a security check, by reason.");
@@ -63,6 +65,9 @@ public sealed class ChatMetrics
 
     public void HubError(string method, string code) =>
         _hubErrors.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("code", code));
+
+    public void ApiError(string endpoint, string code) =>
+        _apiErrors.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("code", code));
 
     public void HubInvoked(string method, TimeSpan duration) =>
         _hubInvocationDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("method", method));

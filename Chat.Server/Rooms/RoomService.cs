@@ -74,16 +74,7 @@ public sealed class RoomService(
                 throw TooManyRooms();
             }
 
-            var facts = (await policy.AuthorizeAsync(state.User, room, RoomAction.Join, cancellationToken: cancellationToken))!;
-            if (facts.Kind is null && room.IsDirectName)
-            {
-                throw new ChatException(ChatErrorCodes.Forbidden, $"room names starting with '{ChatLimits.DirectRoomPrefix}' are kept for direct conversations");
-            }
-
-            if (facts.Kind is null or RoomKinds.Public && facts.Member is null)
-            {
-                await pipeline.SubmitAsync(new JoinRequest(room, state.User), cancellationToken);
-            }
+            await AdmitAsync(state.User, room, cancellationToken);
         }
 
         var (outcome, firstHere) = state.TryJoin(room, ChatLimits.MaxRoomsPerConnection);
@@ -119,6 +110,24 @@ public sealed class RoomService(
         return new JoinResult(
             room, CallerFirst(present.Members, state.User), recent, recent.Length > 0 ? recent[^1].Sequence : 0, counters.LastEventSequence,
             Math.Max(present.Count, 1));
+    }
+
+    /// <summary>
+    /// Lets the user into the room for good, after the policy lets them in: a public room makes them a lasting member
+    /// (its owner, when this creates it); a private or direct room admits only its members. Harmless when they are one.
+    /// </summary>
+    public async Task AdmitAsync(ChatUser user, RoomName room, CancellationToken cancellationToken = default)
+    {
+        var facts = (await policy.AuthorizeAsync(user, room, RoomAction.Join, cancellationToken: cancellationToken))!;
+        if (facts.Kind is null && room.IsDirectName)
+        {
+            throw new ChatException(ChatErrorCodes.Forbidden, $"room names starting with '{ChatLimits.DirectRoomPrefix}' are kept for direct conversations");
+        }
+
+        if (facts.Kind is null or RoomKinds.Public && facts.Member is null)
+        {
+            await pipeline.SubmitAsync(new JoinRequest(room, user), cancellationToken);
+        }
     }
 
     public Task LeaveAsync(string connectionId, RoomName room, CancellationToken cancellationToken = default) =>

@@ -224,7 +224,8 @@ public sealed class AuthTests(ChatServerFixture fixture) : IClassFixture<ChatSer
         return await Server.Http.SendAsync(request).WithTimeout();
     }
 
-    private static string CreateToken(string base64Key, DateTime expires, string issuer = "chat", string audience = "chat", Claim[]? claims = null) =>
+    /// <summary>A token as an issuer would sign it (the server's own key: as the guest issuer would).</summary>
+    internal static string CreateToken(string base64Key, DateTime expires, string issuer = "chat", string audience = "chat", Claim[]? claims = null) =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
