@@ -1,4 +1,27 @@
-import { errorCode, RoomEventTypes, type ChatClient, type ChatHubProxy, type ChatMessage, type CreateRoomRequest, type JoinResult, type MemberRoles, type MyRoom, type PostMessageRequest, type PresenceChange, type ReadReceipt, type ReadState, type RoomActivity, type RoomEvent, type RoomInfo, type RoomMember, type RoomMemberEvent, type RoomSummary, type TypingNotice, type UpdateRoomRequest, type UserPresence } from "@chat/client";
+import {
+  errorCode,
+  RoomEventTypes,
+  type ChatClient,
+  type ChatHubProxy,
+  type ChatMessage,
+  type CreateRoomRequest,
+  type JoinResult,
+  type MemberRoles,
+  type MyRoom,
+  type PostMessageRequest,
+  type PresenceChange,
+  type ReadReceipt,
+  type ReadState,
+  type RoomActivity,
+  type RoomEvent,
+  type RoomInfo,
+  type RoomMember,
+  type RoomMemberEvent,
+  type RoomSummary,
+  type TypingNotice,
+  type UpdateRoomRequest,
+  type UserPresence,
+} from "@chat/client";
 import { Limits } from "./limits";
 import { canModerate, roomDisplayName, type Removal } from "./membership";
 import { ReadStates } from "./readState";
