@@ -34,14 +34,19 @@ export function withTimeout<T>(promise: Promise<T>, what: string, ms = timeoutMs
 }
 
 /** A signed-in guest's started client. */
-export async function startClient(url: string, protocol: ChatProtocol, userName: string): Promise<{ client: ChatClient; session: GuestSession }> {
+export async function startClient(
+  url: string,
+  protocol: ChatProtocol,
+  userName: string,
+  retryDelayMs: (attempt: number) => number = (attempt) => Math.min(1_000, 100 * 2 ** attempt),
+): Promise<{ client: ChatClient; session: GuestSession }> {
   const session = await GuestSession.signIn(url, userName);
   const client = new ChatClient({
     url,
     protocol,
     accessTokenFactory: () => session.accessToken(),
     connectionLost: () => session.markStale(),
-    retryDelayMs: (attempt) => Math.min(1_000, 100 * 2 ** attempt),
+    retryDelayMs,
   });
   await withTimeout(client.start(), `${userName} connects`);
   return { client, session };

@@ -11,17 +11,28 @@ const EditEvery = 5;
 export async function recovery({ url, protocol }: TestContext): Promise<void> {
   const relay = await TcpRelay.start(url);
   const room = unique("exchange");
-  const receiver = await startClient(relay.url, protocol, unique("receiver"));
-  const sender = await startClient(relay.url, protocol, unique("sender"));
+  // The receiver comes back a second after each cut, the sender at once: what is sent meanwhile reaches the receiver
+  // only by recovery.
+  const receiver = await startClient(relay.url, protocol, unique("receiver"), () => 1_000);
+  const sender = await startClient(relay.url, protocol, unique("sender"), () => 50);
   const states: string[] = [];
-  receiver.client.connection.onStateChanged((state) => states.push(state));
+  let acknowledged = 0;
+  let acknowledgedWhenCut = 0;
+  const sentWhileAway: number[] = [];
+  receiver.client.connection.onStateChanged((state) => {
+    states.push(state);
+    if (state === "reconnecting") {
+      acknowledgedWhenCut = acknowledged;
+    } else if (state === "connected" && states.includes("reconnecting")) {
+      sentWhileAway.push(acknowledged - acknowledgedWhenCut);
+    }
+  });
   const delivered: RoomEvent[] = [];
   receiver.client.listen({ change: (event) => delivered.push(event) });
   try {
     const start = (await withTimeout(receiver.client.joinRoom(room), "receiver joins")).lastEventSequence;
     await withTimeout(sender.client.joinRoom(room), "sender joins");
 
-    let acknowledged = 0;
     let next = 0;
     const work = async (): Promise<void> => {
       for (let i = next++; i < MessageCount; i = next++) {
@@ -35,6 +46,7 @@ export async function recovery({ url, protocol }: TestContext): Promise<void> {
     const sending = Promise.all(Array.from({ length: 16 }, work));
     for (const after of [150, 330]) {
       await eventually(() => acknowledged >= after, `${after} sends acknowledged`);
+      await eventually(() => receiver.client.connection.state === "connected", "the receiver is connected before the cut");
       assert.ok(relay.drop() > 0, "the relay had connections to cut");
     }
     await withTimeout(sending, "every send and edit acknowledged", 120_000);
@@ -68,6 +80,7 @@ export async function recovery({ url, protocol }: TestContext): Promise<void> {
     }
     assert.equal(new Set(stored.map((m) => m.content.replace(", edited", ""))).size, MessageCount, "each send stored once");
     assert.ok(states.filter((s) => s === "reconnecting").length >= 2, `both cuts reached the receiver: ${states.join(", ")}`);
+    assert.ok(sentWhileAway.some((count) => count > 0), `messages were sent while the receiver was away: ${sentWhileAway.join(", ")}`);
     assert.equal(receiver.client.connection.state, "connected");
   } finally {
     await receiver.client.stop();
