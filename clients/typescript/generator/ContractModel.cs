@@ -11,24 +11,24 @@ namespace Chat.TypeScript.Generator;
 /// <param name="Text">The TypeScript type.</param>
 /// <param name="Shape">The contract type inside (also inside an array), whose own fields may need normalizing.</param>
 /// <param name="IsDate">A time: an ISO string over JSON, a Date over MessagePack; the client makes it a Date.</param>
-internal sealed record TsType(string Text, string? Shape, bool IsDate);
+public sealed record TsType(string Text, string? Shape, bool IsDate);
 
-internal sealed record Field(string WireName, TsType Type, bool Optional, string Doc);
+public sealed record Field(string WireName, TsType Type, bool Optional, string Doc);
 
-internal sealed record Dto(string Name, string Doc, IReadOnlyList<Field> Fields);
+public sealed record Dto(string Name, string Doc, IReadOnlyList<Field> Fields);
 
-internal sealed record Constant(string Name, string Value, string Doc);
+public sealed record Constant(string Name, string Value, string Doc);
 
-internal sealed record ConstantSet(string Name, string Doc, IReadOnlyList<Constant> Members, IReadOnlyList<string>? StringValues);
+public sealed record ConstantSet(string Name, string Doc, IReadOnlyList<Constant> Members, IReadOnlyList<string>? StringValues);
 
-internal sealed record Parameter(string Name, TsType Type, string Doc);
+public sealed record Parameter(string Name, TsType Type, string Doc);
 
-internal sealed record Method(string Name, string Doc, IReadOnlyList<Parameter> Parameters, TsType? Result);
+public sealed record Method(string Name, string Doc, IReadOnlyList<Parameter> Parameters, TsType? Result);
 
-internal sealed record Pattern(string Name, string Source, string Doc);
+public sealed record Pattern(string Name, string Source, string Doc);
 
 /// <summary>Everything of Chat.Shared a TypeScript client needs, read by reflection with its documentation.</summary>
-internal sealed partial class ContractModel
+public sealed partial class ContractModel
 {
     public required IReadOnlyList<Dto> Dtos { get; init; }
     public required IReadOnlyList<ConstantSet> Constants { get; init; }

@@ -3,7 +3,7 @@ using System.Text;
 namespace Chat.TypeScript.Generator;
 
 /// <summary>Writes the TypeScript files of a <see cref="ContractModel"/>.</summary>
-internal static class TypeScriptWriter
+public static class TypeScriptWriter
 {
     private const string Header =
         "// Generated from Chat.Shared by clients/typescript/generator on every build: do not edit, change Chat.Shared.\n" +

@@ -39,17 +39,21 @@ export async function startClient(
   protocol: ChatProtocol,
   userName: string,
   retryDelayMs: (attempt: number) => number = (attempt) => Math.min(1_000, 100 * 2 ** attempt),
-): Promise<{ client: ChatClient; session: GuestSession }> {
+): Promise<{ client: ChatClient; session: GuestSession; tokensAsked: () => number }> {
   const session = await GuestSession.signIn(url, userName);
+  let asked = 0;
   const client = new ChatClient({
     url,
     protocol,
-    accessTokenFactory: () => session.accessToken(),
+    accessTokenFactory: () => {
+      asked++;
+      return session.accessToken();
+    },
     connectionLost: () => session.markStale(),
     retryDelayMs,
   });
   await withTimeout(client.start(), `${userName} connects`);
-  return { client, session };
+  return { client, session, tokensAsked: () => asked };
 }
 
 /** A relay in front of the server; `drop` resets every connection through it. */

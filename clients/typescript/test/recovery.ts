@@ -82,6 +82,7 @@ export async function recovery({ url, protocol }: TestContext): Promise<void> {
     assert.ok(states.filter((s) => s === "reconnecting").length >= 2, `both cuts reached the receiver: ${states.join(", ")}`);
     assert.ok(sentWhileAway.some((count) => count > 0), `messages were sent while the receiver was away: ${sentWhileAway.join(", ")}`);
     assert.equal(receiver.client.connection.state, "connected");
+    assert.ok(receiver.tokensAsked() >= 3, `the token factory is asked again on every reconnect: ${receiver.tokensAsked()}`);
   } finally {
     await receiver.client.stop();
     await sender.client.stop();
