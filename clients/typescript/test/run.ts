@@ -1,6 +1,7 @@
-// Runs one test of the package: node test-dist/run.js <test> [server address] [json|messagepack].
+// Runs one test of the package: node test-dist/run.js <test> [server address(es), comma-separated] [json|messagepack].
 // Chat.Tests/TypeScriptClient starts a real server and runs each over both protocols.
 import { changeLog } from "./changeLog.js";
+import { liveGap } from "./liveGap.js";
 import { recovery } from "./recovery.js";
 import { typedCalls } from "./typedCalls.js";
 import type { ChatProtocol } from "../dist/index.js";
@@ -10,6 +11,7 @@ const tests: Record<string, () => void | Promise<void>> = {
   "change-log": changeLog,
   "typed-calls": () => typedCalls({ url, protocol: protocol as ChatProtocol }),
   recovery: () => recovery({ url, protocol: protocol as ChatProtocol }),
+  "live-gap": () => liveGap({ url, protocol: protocol as ChatProtocol }),
 };
 
 const test = tests[name ?? ""];
