@@ -14,16 +14,16 @@ public static class JsClientScript
 
     /// <summary>
     /// Runs the TypeScript client's test <paramref name="test"/> (clients/typescript/test, compiled to test-dist) with
-    /// the servers' addresses and the protocol; asserts it exits 0 and prints its "ok" line.
+    /// the servers' addresses and the protocol; asserts it exits 0 and prints its "ok" line. Returns what it printed.
     /// </summary>
-    public static Task PackageTestShouldPassAsync(string test, string protocol, string okLine, params Uri[] servers) =>
+    public static Task<string> PackageTestShouldPassAsync(string test, string protocol, string okLine, params Uri[] servers) =>
         RunAsync(
             Path.Combine(RepositoryPaths.Root, "clients", "typescript"),
             ["test-dist/run.js", test, string.Join(',', servers.Select(s => s.ToString().TrimEnd('/'))), protocol],
             okLine,
             TimeSpan.FromMinutes(4));
 
-    private static async Task RunAsync(string workingDirectory, IEnumerable<string> arguments, string okLine, TimeSpan timeout)
+    private static async Task<string> RunAsync(string workingDirectory, IEnumerable<string> arguments, string okLine, TimeSpan timeout)
     {
         var info = new ProcessStartInfo("node")
         {
@@ -52,5 +52,6 @@ public static class JsClientScript
         var printed = await output + await errors;
         node.ExitCode.Should().Be(0, printed);
         printed.Should().Contain(okLine);
+        return printed;
     }
 }

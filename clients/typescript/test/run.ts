@@ -4,6 +4,7 @@ import { changeLog } from "./changeLog.js";
 import { liveGap } from "./liveGap.js";
 import { recovery } from "./recovery.js";
 import { typedCalls } from "./typedCalls.js";
+import { unavailable } from "./unavailable.js";
 import type { ChatProtocol } from "../dist/index.js";
 
 const [name, url = "", protocol = "messagepack"] = process.argv.slice(2);
@@ -12,6 +13,7 @@ const tests: Record<string, () => void | Promise<void>> = {
   "typed-calls": () => typedCalls({ url, protocol: protocol as ChatProtocol }),
   recovery: () => recovery({ url, protocol: protocol as ChatProtocol }),
   "live-gap": () => liveGap({ url, protocol: protocol as ChatProtocol }),
+  unavailable: () => unavailable({ url, protocol: protocol as ChatProtocol }),
 };
 
 const test = tests[name ?? ""];
