@@ -11,10 +11,13 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props Packaging.props .editorconfig ./
 COPY Chat.Shared/Chat.Shared.csproj Chat.Shared/
 COPY Chat.Server/Chat.Server.csproj Chat.Server/
+COPY clients/typescript/generator/Chat.TypeScript.Generator.csproj clients/typescript/generator/
 # For this platform's runtime: the publish precompiles the server and its libraries (ReadyToRun, Chat.Server.csproj).
 RUN dotnet restore Chat.Server/Chat.Server.csproj --use-current-runtime
 COPY Chat.Shared/ Chat.Shared/
 COPY Chat.Server/ Chat.Server/
+# The web page is built on the TypeScript client package, generated from Chat.Shared by its generator project.
+COPY clients/typescript/ clients/typescript/
 RUN dotnet publish Chat.Server/Chat.Server.csproj -c Release --use-current-runtime --self-contained false --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime

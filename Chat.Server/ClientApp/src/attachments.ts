@@ -1,4 +1,5 @@
-import { InlineImageTypes, type Attachment } from "./contracts";
+import { type Attachment } from "@chat/client";
+import { InlineImageTypes } from "./limits";
 import { element } from "./dom";
 
 // The box an inline image is fitted into (CSS pixels): small enough that a photo does not push the room off screen.

@@ -1,4 +1,4 @@
-import type { ChatMessage } from "./contracts";
+import { newClientMessageId, type ChatMessage } from "@chat/client";
 import { byId, element, formatDateTime } from "./dom";
 import { describeError, type ErrorWords } from "./errors";
 import { findMentions } from "./mentions";
@@ -9,11 +9,6 @@ import { UploadsView } from "./uploads";
 
 // SetTyping(true) is renewed this often while the user keeps typing; the server ends the state 5 s after the last one.
 const TypingRenewMs = 3_000;
-
-function newClientMessageId(): string {
-  // crypto.randomUUID needs a secure context; getRandomValues works on plain http too.
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 type Mode = { kind: "new" } | { kind: "reply"; to: ChatMessage } | { kind: "edit"; of: ChatMessage; draft: string };
 

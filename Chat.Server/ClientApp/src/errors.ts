@@ -1,3 +1,5 @@
+import { errorCode } from "@chat/client";
+
 // Hub errors arrive as "code: sentence" (Chat.Shared ChatErrorCodes); the code is stable, so it picks the words.
 const Words: Record<string, string> = {
   invalid_room_name: "That room name is not valid: use 1–64 characters of a–z, 0–9, _ and -, starting with a letter or digit.",
@@ -25,11 +27,6 @@ const Words: Record<string, string> = {
 
 const NotConnected = "You are not connected right now. Nothing was lost: try again once the connection is back.";
 
-/** The error code at the start of a hub error message (or after the client's own prefix), if any. */
-export function errorCode(error: unknown): string | undefined {
-  const message = error instanceof Error ? error.message : String(error);
-  return Object.keys(Words).find((code) => message.startsWith(`${code}:`) || message.includes(` ${code}:`));
-}
 
 /** What a code means where it was met: the same code says different things about a message and about a member. */
 export type ErrorWords = Partial<Record<string, string>>;

@@ -1,8 +1,7 @@
 import { bearerFetcher } from "./attachments";
-import { GuestSession, LoginRejected } from "./auth";
 import { ComposerView } from "./composer";
 import { ChatConnection, type ConnectionStatus } from "./connection";
-import { DirectRoomPrefix, type Notification as ChatNotification, type RoomKind, type SearchHit } from "./contracts";
+import { ChatLimits, GuestSession, LoginRejected, type Notification as ChatNotification, type RoomKinds, type SearchHit } from "@chat/client";
 import { byId, formatDateTime } from "./dom";
 import { describeError } from "./errors";
 import { MembersView } from "./members";
@@ -56,15 +55,21 @@ class ChatPage {
   private muteTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(session: GuestSession) {
-    this.connection = new ChatConnection(session, {
-      statusChanged: (status) => this.showStatus(status),
-      connected: () => {
-        void this.store.restore();
-        void this.notifications.reload();
+    this.connection = new ChatConnection(
+      {
+        accessTokenFactory: () => session.accessToken(),
+        // After a loss the server may be one that no longer accepts the old token (restarted with another signing key).
+        connectionLost: () => session.markStale(),
+        roomsToRejoin: (rooms) => this.store.roomsToRejoin(rooms),
       },
+      (status) => this.showStatus(status),
+    );
+    this.connection.client.connection.onConnected(async () => {
+      void this.notifications.reload();
+      await this.store.refreshRoomList();
     });
     const inView = (room: RoomState): boolean => room === this.store.inView;
-    this.store = new ChatStore(this.connection.hub, session.userId, {
+    this.store = new ChatStore(this.connection.client, session.userId, {
       entriesAdded: (room, added, cause) => {
         this.messages.entriesAdded(room, added, cause);
         if (inView(room)) {
@@ -94,7 +99,7 @@ class ChatPage {
       messageDeleted: (message) => this.notifications.messageDeleted(message),
     });
     this.seenBy = new SeenByView(session.userId);
-    this.notifications = new NotificationsView(this.connection.hub, session.userId, (room) => this.store.displayName(room), {
+    this.notifications = new NotificationsView(this.connection.client, session.userId, (room) => this.store.displayName(room), {
       open: (notification) => void this.openNotification(notification),
       received: (notification) => {
         // The page hears new messages only of the rooms it joined: the counts of the others are read again.
@@ -103,7 +108,7 @@ class ChatPage {
         }
       },
     });
-    this.search = new SearchView(this.connection.hub, session.userId, (room) => this.store.displayName(room), (hit) => void this.openSearchHit(hit));
+    this.search = new SearchView(this.connection.client.connection.once, session.userId, (room) => this.store.displayName(room), (hit) => void this.openSearchHit(hit));
     document.addEventListener("visibilitychange", () => this.store.visibilityChanged());
     this.roomList = new RoomListView(this.store, (room) => void this.openRoom(room));
     this.composer = new ComposerView(this.store, session.userId, () => this.connection.isConnected, () => session.accessToken());
@@ -150,7 +155,7 @@ class ChatPage {
   }
 
   private isDirect(room: RoomState): boolean {
-    return this.store.infos.get(room.name)?.kind === "direct" || room.name.startsWith(DirectRoomPrefix);
+    return this.store.infos.get(room.name)?.kind === "direct" || room.name.startsWith(ChatLimits.DirectRoomPrefix);
   }
 
   private async joinFromForm(): Promise<void> {
@@ -168,8 +173,8 @@ class ChatPage {
         room = await this.store.join(name);
       } catch (error) {
         this.joinError.textContent = describeError(error, {
-          forbidden: name.toLowerCase().startsWith(DirectRoomPrefix)
-            ? `Names starting with “${DirectRoomPrefix}” are kept for direct conversations.`
+          forbidden: name.toLowerCase().startsWith(ChatLimits.DirectRoomPrefix)
+            ? `Names starting with “${ChatLimits.DirectRoomPrefix}” are kept for direct conversations.`
             : "That room is private: only its members can open it.",
           banned: "You are banned from that room.",
         });
@@ -301,7 +306,7 @@ class ChatPage {
   }
 }
 
-const KindText: Record<RoomKind, string> = {
+const KindText: Record<RoomKinds, string> = {
   public: "Public room",
   private: "Private room",
   direct: "Direct conversation",
@@ -323,7 +328,7 @@ function setUpSignIn(): void {
       error.textContent = "";
       let session: GuestSession;
       try {
-        session = await GuestSession.signIn(input.value.trim());
+        session = await GuestSession.signIn("", input.value.trim());
       } catch (failure) {
         error.textContent = failure instanceof LoginRejected ? failure.message : "The server cannot be reached. Try again in a moment.";
         return;

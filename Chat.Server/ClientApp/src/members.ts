@@ -1,4 +1,5 @@
-import { Limits, RoomEventTypes, type RoomEvent, type RoomMember } from "./contracts";
+import { RoomEventTypes, type RoomEvent, type RoomMember } from "@chat/client";
+import { Limits } from "./limits";
 import { button, byId, element, formatCount } from "./dom";
 import { describeError } from "./errors";
 import type { Member, RoomState } from "./room";
@@ -128,13 +129,13 @@ export class MembersView {
       return;
     }
     const index = pages.members.findIndex((m) => m.userId === member.userId);
-    if (event.type === RoomEventTypes.memberRemoved) {
+    if (event.type === RoomEventTypes.MemberRemoved) {
       if (index >= 0) {
         pages.members.splice(index, 1);
       }
     } else if (index >= 0) {
       pages.members[index] = member;
-    } else if (event.type === RoomEventTypes.memberAdded) {
+    } else if (event.type === RoomEventTypes.MemberAdded) {
       // Among the pages loaded, or after them once all are: one that sorts later comes with a later page.
       const after = pages.members.findIndex((m) => m.userId > member.userId);
       if (after >= 0) {

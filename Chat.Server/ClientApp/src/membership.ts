@@ -1,4 +1,4 @@
-import { DirectRoomPrefix, type MemberRole, type RoomInfo } from "./contracts";
+import { ChatLimits, type MemberRoles, type RoomInfo } from "@chat/client";
 import { formatDateTime } from "./dom";
 
 /** Why the user is no longer in a room: told once, in that room and in words. */
@@ -26,14 +26,14 @@ export function removalText(removal: Removal, where: string): string {
   }
 }
 
-const Rank: Record<MemberRole, number> = { owner: 3, moderator: 2, member: 1 };
+const Rank: Record<MemberRoles, number> = { owner: 3, moderator: 2, member: 1 };
 
 /** Owners and moderators moderate; they act only on people of a lower rank (the server decides; this hides what it refuses). */
-export function canModerate(role: MemberRole | undefined): boolean {
+export function canModerate(role: MemberRoles | undefined): boolean {
   return role === "owner" || role === "moderator";
 }
 
-export function outranks(actor: MemberRole | undefined, target: MemberRole): boolean {
+export function outranks(actor: MemberRoles | undefined, target: MemberRoles): boolean {
   return actor !== undefined && Rank[actor] > Rank[target];
 }
 
@@ -42,7 +42,7 @@ export function outranks(actor: MemberRole | undefined, target: MemberRole): boo
  * other room by its title, or its name when it has none.
  */
 export function roomDisplayName(name: string, info: RoomInfo | undefined, ownUserId: string): string {
-  if (info?.kind === "direct" || (info === undefined && name.startsWith(DirectRoomPrefix))) {
+  if (info?.kind === "direct" || (info === undefined && name.startsWith(ChatLimits.DirectRoomPrefix))) {
     return info?.members?.find((m) => m.userId !== ownUserId)?.userName ?? "Direct conversation";
   }
   const title = info?.title?.trim() ?? "";

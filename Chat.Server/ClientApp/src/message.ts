@@ -1,4 +1,5 @@
-import { Limits, type ChatMessage, type MessageRef, type Reaction } from "./contracts";
+import { type ChatMessage, type MessageRef, type Reaction } from "@chat/client";
+import { Limits } from "./limits";
 import { attachmentsSummary, renderAttachments, type FileFetcher } from "./attachments";
 import { button, element, timeElement } from "./dom";
 import { contentParts } from "./mentions";

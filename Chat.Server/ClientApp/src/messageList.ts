@@ -1,5 +1,5 @@
 import type { FileFetcher } from "./attachments";
-import type { ChatMessage } from "./contracts";
+import type { ChatMessage } from "@chat/client";
 import { byId, distanceFromBottom } from "./dom";
 import { describeError, type ErrorWords } from "./errors";
 import { renderEntry, type MessageContext } from "./message";

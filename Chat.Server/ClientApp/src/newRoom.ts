@@ -1,4 +1,5 @@
-import { DirectRoomPrefix, guestUserId, Limits } from "./contracts";
+import { ChatLimits } from "@chat/client";
+import { guestUserId, Limits } from "./limits";
 import { byId } from "./dom";
 import { describeError } from "./errors";
 import type { RoomState } from "./room";
@@ -43,8 +44,8 @@ export class NewRoomView {
       return;
     }
     this.error.textContent = "";
-    if (name.toLowerCase().startsWith(DirectRoomPrefix)) {
-      this.error.textContent = `Names starting with “${DirectRoomPrefix}” are kept for direct conversations: choose another.`;
+    if (name.toLowerCase().startsWith(ChatLimits.DirectRoomPrefix)) {
+      this.error.textContent = `Names starting with “${ChatLimits.DirectRoomPrefix}” are kept for direct conversations: choose another.`;
       return;
     }
     const people = splitNames(this.peopleInput.value);

@@ -1,5 +1,5 @@
-import type { HubConnection } from "@microsoft/signalr";
-import { Limits, NotificationKinds, type ChatMessage, type Notification as ChatNotification } from "./contracts";
+import { NotificationKinds, type ChatClient, type ChatHubProxy, type ChatMessage, type Notification as ChatNotification } from "@chat/client";
+import { Limits } from "./limits";
 import { button, byId, element, timeElement } from "./dom";
 
 /** What the rest of the page hears from the notification list. */
@@ -11,7 +11,7 @@ export interface NotificationListener {
 }
 
 /** Kinds the browser shows on its own while the page is in the background: the ones addressed to the user alone. */
-const BrowserKinds: ReadonlySet<string> = new Set([NotificationKinds.mention, NotificationKinds.direct]);
+const BrowserKinds: ReadonlySet<string> = new Set([NotificationKinds.Mention, NotificationKinds.Direct]);
 
 /**
  * The user's notifications (mentions, replies, direct messages, being added to a room), newest first: the first page
@@ -34,15 +34,19 @@ export class NotificationsView {
   private readonly allow = byId<HTMLButtonElement>("browser-notifications");
   private readonly allowStatus = byId<HTMLParagraphElement>("browser-notifications-status");
 
+  /** Calls made once: a page that is offline says so rather than waiting. */
+  private readonly hub: ChatHubProxy;
+
   constructor(
-    private readonly hub: HubConnection,
+    client: ChatClient,
     ownUserId: string,
     private readonly describeRoom: (room: string) => string,
     private readonly listener: NotificationListener,
   ) {
+    this.hub = client.connection.once;
     this.seenKey = `chat.notificationsSeen.${ownUserId}`;
     this.seenUpTo = localStorage.getItem(this.seenKey) ?? "";
-    hub.on("NotificationReceived", (notification: ChatNotification) => this.received(notification));
+    client.connection.on("NotificationReceived", (notification) => this.received(notification));
     this.area.hidden = false;
     this.toggle.addEventListener("click", () => this.setOpen(this.panel.hidden));
     this.panel.addEventListener("keydown", (event) => {
@@ -82,7 +86,7 @@ export class NotificationsView {
   async reload(): Promise<void> {
     let page: ChatNotification[];
     try {
-      page = await this.hub.invoke<ChatNotification[]>("GetNotifications", null, Limits.notificationsPage);
+      page = await this.hub.GetNotifications(null, Limits.notificationsPage);
     } catch {
       return; // tried again on the next reconnect
     }
@@ -131,7 +135,7 @@ export class NotificationsView {
     this.loadingOlder = true;
     this.render();
     try {
-      const page = await this.hub.invoke<ChatNotification[]>("GetNotifications", oldest, Limits.notificationsPage);
+      const page = await this.hub.GetNotifications(oldest, Limits.notificationsPage);
       this.items = merge(this.items, page);
       this.reachedEnd = page.length < Limits.notificationsPage;
     } catch {
@@ -183,7 +187,7 @@ export class NotificationsView {
       " ",
       timeElement(notification.at),
     );
-    if (notification.kind !== NotificationKinds.added && notification.preview !== "") {
+    if (notification.kind !== NotificationKinds.Added && notification.preview !== "") {
       open.append(element("span", "notification-preview", notification.preview));
     }
     item.append(open);
@@ -194,13 +198,13 @@ export class NotificationsView {
   private title(notification: ChatNotification): string {
     const from = notification.fromUserName;
     switch (notification.kind) {
-      case NotificationKinds.mention:
+      case NotificationKinds.Mention:
         return `${from} mentioned you in ${this.describeRoom(notification.room)}`;
-      case NotificationKinds.reply:
+      case NotificationKinds.Reply:
         return `${from} replied to you in ${this.describeRoom(notification.room)}`;
-      case NotificationKinds.direct:
+      case NotificationKinds.Direct:
         return `${from} wrote to you`;
-      case NotificationKinds.added:
+      case NotificationKinds.Added:
         return `${from} added you to ${notification.preview !== "" ? notification.preview : this.describeRoom(notification.room)}`;
       default:
         return `${from} in ${this.describeRoom(notification.room)}`;

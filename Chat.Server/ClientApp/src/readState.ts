@@ -1,4 +1,4 @@
-import type { ChatMessage, MyRoom, ReadState } from "./contracts";
+import type { ChatMessage, MyRoom, ReadState } from "@chat/client";
 
 /** What the page holds of the user's read state in one room. */
 export interface RoomReadState {

@@ -1,4 +1,5 @@
-import { Limits, type ChatMessage, type ReadReceipt, type RoomActivity, type UserPresence } from "./contracts";
+import { type ChatMessage, type ReadReceipt, type RoomActivity, type UserPresence } from "@chat/client";
+import { Limits } from "./limits";
 import type { Removal } from "./membership";
 
 export interface MessageEntry {
@@ -44,7 +45,6 @@ export interface Member {
 /**
  * What the page knows of one joined room. Each message is kept once (by id) in sequence order, as its newest copy:
  * whichever way a copy arrives (live, join page, older pages, recovery), an older one never overwrites a newer.
- * Room changes are counted by eventSequence, so a missed one shows as a gap.
  */
 export class RoomState {
   readonly entries: TimelineEntry[] = [];
@@ -69,12 +69,8 @@ export class RoomState {
   reachedStart = false;
   /** The GetHistory of an older page in flight: one at a time, whoever asked (scrolling up, showing a message). */
   olderPage: Promise<void> | undefined;
-  recovery: Promise<void> | undefined;
-  /** Every change of the room up to here has been applied. */
-  eventsUpTo = 0;
   /** Set once the user is no longer a member: the page keeps showing what it had, and says why. */
   removal: Removal | undefined;
-  private readonly eventsAhead = new Set<number>();
   private readonly byId = new Map<string, MessageEntry>();
   private lastLeft: Member | undefined;
 
@@ -154,29 +150,10 @@ export class RoomState {
     return true;
   }
 
-  /** Counts a change as seen; false when it was seen before. */
-  noteEvent(eventSequence: number): boolean {
-    if (eventSequence <= this.eventsUpTo || this.eventsAhead.has(eventSequence)) {
-      return false;
-    }
-    this.eventsAhead.add(eventSequence);
-    while (this.eventsAhead.delete(this.eventsUpTo + 1)) {
-      this.eventsUpTo++;
-    }
-    return true;
-  }
-
-  /** A change after a missing one was seen: the missing ones must be fetched. */
-  get hasEventGap(): boolean {
-    return this.eventsAhead.size > 0;
-  }
-
   /** Starts over from a join's snapshot: the timeline is rebuilt from what comes next. */
-  reset(lastEventSequence: number, firstSequence: number | undefined, lastSequence: number): void {
+  reset(firstSequence: number | undefined, lastSequence: number): void {
     this.entries.length = 0;
     this.byId.clear();
-    this.eventsAhead.clear();
-    this.eventsUpTo = lastEventSequence;
     this.reachedStart = (firstSequence ?? lastSequence + 1) <= 1;
   }
 

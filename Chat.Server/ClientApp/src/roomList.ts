@@ -1,11 +1,11 @@
-import type { RoomKind } from "./contracts";
+import type { RoomKinds } from "@chat/client";
 import { byId, element } from "./dom";
 import type { ChatStore } from "./store";
 
 interface RoomListItem {
   room: string;
   label: string;
-  kind: RoomKind | undefined;
+  kind: RoomKinds | undefined;
   /** Undefined: not worth showing (a direct room has two). */
   memberCount: number | undefined;
   joined: boolean;
@@ -15,7 +15,7 @@ interface RoomListItem {
   mentions: number;
 }
 
-const KindText: Record<RoomKind, string> = { public: "public", private: "private", direct: "direct" };
+const KindText: Record<RoomKinds, string> = { public: "public", private: "private", direct: "direct" };
 
 function renderRoom(room: RoomListItem): HTMLLIElement {
   const item = element("li");

@@ -1,5 +1,5 @@
-import type { HubConnection } from "@microsoft/signalr";
-import { Limits, type SearchHit, type SearchRequest, type SearchResult } from "./contracts";
+import { type ChatHubProxy, type SearchHit, type SearchRequest, type SearchResult } from "@chat/client";
+import { Limits } from "./limits";
 import { byId, dateTimeElement, element } from "./dom";
 import { describeError } from "./errors";
 
@@ -50,7 +50,7 @@ export class SearchView {
   private readonly more = byId<HTMLButtonElement>("search-more");
 
   constructor(
-    private readonly hub: HubConnection,
+    private readonly hub: ChatHubProxy,
     private readonly ownUserId: string,
     private readonly describeRoom: (room: string) => string,
     private readonly open: (hit: SearchHit) => void,
@@ -135,7 +135,7 @@ export class SearchView {
     let result: SearchResult | undefined;
     let failure: unknown;
     try {
-      result = await this.hub.invoke<SearchResult>("SearchMessages", request);
+      result = await this.hub.SearchMessages(request);
     } catch (error) {
       failure = error;
     }

@@ -1,10 +1,11 @@
-import { guestUserId, Limits, RoomEventTypes, type MemberRole, type RoomEvent, type RoomMember } from "./contracts";
+import { RoomEventTypes, type MemberRoles, type RoomEvent, type RoomMember } from "@chat/client";
+import { guestUserId, Limits } from "./limits";
 import { button, byId, element, formatDateTime } from "./dom";
 import { describeError, type ErrorWords } from "./errors";
 import { outranks } from "./membership";
 import type { ChatStore } from "./store";
 
-const Roles: readonly MemberRole[] = ["owner", "moderator", "member"];
+const Roles: readonly MemberRoles[] = ["owner", "moderator", "member"];
 
 const Minute = 60_000;
 const Hour = 60 * Minute;
@@ -164,7 +165,7 @@ export class SettingsView {
     this.bans.set(event.room, bans);
     if (member.banned) {
       bans.set(member.userId, member);
-    } else if (event.type === RoomEventTypes.memberUpdated || event.type === RoomEventTypes.memberAdded) {
+    } else if (event.type === RoomEventTypes.MemberUpdated || event.type === RoomEventTypes.MemberAdded) {
       bans.delete(member.userId); // unbanned, or added again (which takes an unban first)
     }
     if (event.room === this.room) {
@@ -300,7 +301,7 @@ export class SettingsView {
     this.restoreFocus(this.memberList, focused);
   }
 
-  private renderMember(member: RoomMember, viewer: MemberRole | undefined): HTMLLIElement {
+  private renderMember(member: RoomMember, viewer: MemberRoles | undefined): HTMLLIElement {
     const own = member.userId === this.ownUserId;
     const item = element("li", "settings-member");
     item.dataset["userId"] = member.userId;
@@ -449,7 +450,7 @@ export class SettingsView {
     if (select === null || select === undefined || member === undefined || room === undefined) {
       return;
     }
-    const role = select.value as MemberRole;
+    const role = select.value as MemberRoles;
     const done = await this.act(() => this.store.setRole(room, member.userId, role), `${member.userName} is ${role === "owner" ? "an" : "a"} ${role} now.`, {
       forbidden: "Only owners change roles, and a room keeps at least one owner: make someone else an owner first.",
       not_found: `${member.userName} is not a member any more.`,

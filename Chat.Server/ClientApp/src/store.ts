@@ -1,13 +1,12 @@
-import type { HubConnection } from "@microsoft/signalr";
 import {
-  Limits,
-  MessagePosted,
+  errorCode,
   RoomEventTypes,
+  type ChatClient,
+  type ChatHubProxy,
   type ChatMessage,
   type CreateRoomRequest,
-  type EventsPage,
   type JoinResult,
-  type MemberRole,
+  type MemberRoles,
   type MyRoom,
   type PostMessageRequest,
   type PresenceChange,
@@ -22,8 +21,8 @@ import {
   type TypingNotice,
   type UpdateRoomRequest,
   type UserPresence,
-} from "./contracts";
-import { errorCode } from "./errors";
+} from "@chat/client";
+import { Limits } from "./limits";
 import { canModerate, roomDisplayName, type Removal } from "./membership";
 import { ReadStates } from "./readState";
 import { RoomState, type MessageEntry, type Placed } from "./room";
@@ -56,16 +55,16 @@ export interface StoreListener {
 }
 
 /**
- * The rooms as the page knows them, fed by the connection. Every message copy, whatever brought it (MessageReceived,
- * RoomChanged, GetEventsSince after a reconnect or a jump, JoinRoom, GetHistory, the answer to the user's own call),
- * goes through RoomState.upsert; every room change (live or replayed) through one applyEvent. Recovery is therefore
- * the live path run over the changes that were missed.
+ * The rooms as the page knows them, fed by the package's ChatClient: it joins the rooms again after a reconnect and
+ * hands on every room change exactly once, in order, live or fetched after a reconnect or a gap (the recovery lives in
+ * @chat/client, not here). Every message copy, whatever brought it (a change, JoinRoom, GetHistory, the answer to the
+ * user's own call), goes through RoomState.upsert; every other change through one applyEvent.
  */
 export class ChatStore {
   readonly rooms = new Map<string, RoomState>();
   summaries: RoomSummary[] = [];
   /** The user's rooms (ListMyRooms) and their role in each, newest activity first. */
-  myRooms = new Map<string, MemberRole>();
+  myRooms = new Map<string, MemberRoles>();
   /** The newest settings the page has of each room it knows (by RoomInfo.lastEventSequence). */
   readonly infos = new Map<string, RoomInfo>();
   /** Until when the user is muted, per room, as the page last heard. */
@@ -80,7 +79,7 @@ export class ChatStore {
   readonly reads: ReadStates;
   /** Per room, the MarkRead in flight (at most one) and the highest sequence wanted read. */
   private readonly marks = new Map<string, { inFlight: boolean; wanted: number }>();
-  /** Rooms with a JoinRoom call in flight, and the member changes that arrived meanwhile. */
+  /** Rooms with a JoinRoom call in flight, and the member changes (presence, not the change log) that arrived meanwhile. */
   private readonly joining = new Map<string, ((room: RoomState) => void)[]>();
   /**
    * Rooms the page believed large that a per-user event showed small again: their GetPresence in flight, and the
@@ -88,47 +87,50 @@ export class ChatStore {
    */
   private readonly becomingSmall = new Map<string, ((room: RoomState) => void)[]>();
 
+  /**
+   * Calls made once, on the connection as it is: a call while the connection is down fails at once, and the page says
+   * so (the user's draft stays, with its clientMessageId, for sending again).
+   */
+  private readonly hub: ChatHubProxy;
+
   constructor(
-    private readonly hub: HubConnection,
+    private readonly client: ChatClient,
     private readonly ownUserId: string,
     private readonly listener: StoreListener,
   ) {
+    this.hub = client.connection.once;
     this.reads = new ReadStates(ownUserId);
-    hub.on("MessageReceived", (message: ChatMessage) => this.messageReceived(message));
-    hub.on("RoomChanged", (event: RoomEvent) => this.roomChanged(event));
-    hub.on("UserJoined", (event: RoomMemberEvent) => this.userJoined(event));
-    hub.on("UserLeft", (event: RoomMemberEvent) => this.userLeft(event));
-    hub.on("TypingChanged", (notice: TypingNotice) => this.typingChanged(notice));
-    hub.on("PresenceChanged", (change: PresenceChange) => this.presenceChanged(change));
-    hub.on("RoomActivity", (activity: RoomActivity) => this.roomActivity(activity));
-    hub.on("ReadStateChanged", (state: ReadState) => this.readStateChanged(state));
-    hub.on("ReadReceiptChanged", (receipt: ReadReceipt) => this.receiptChanged(receipt));
+    client.listen({
+      joining: (room) => this.joining.set(room, []),
+      joined: (result) => this.joined(result),
+      change: (event) => this.roomChanged(event),
+      reset: (result) => this.reload(result),
+      outsideChange: (event) => this.outsideChange(event),
+      roomLost: (room, code) => this.lost(room, code === "banned" ? { kind: "banned-now" } : { kind: "gone" }),
+    });
+    const hubEvents = client.connection;
+    hubEvents.on("UserJoined", (event) => this.userJoined(event));
+    hubEvents.on("UserLeft", (event) => this.userLeft(event));
+    hubEvents.on("TypingChanged", (notice) => this.typingChanged(notice));
+    hubEvents.on("PresenceChanged", (change) => this.presenceChanged(change));
+    hubEvents.on("RoomActivity", (activity) => this.roomActivity(activity));
+    hubEvents.on("ReadStateChanged", (state) => this.readStateChanged(state));
+    hubEvents.on("ReadReceiptChanged", (receipt) => this.receiptChanged(receipt));
   }
 
   /**
-   * After any (re)connect: groups belong to the old connection, so re-join every room and fetch what was missed. A
-   * room the user stopped being a member of while away (not in ListMyRooms any more, or refused) is not re-joined:
-   * re-joining a public room would make them a member again.
+   * After a reconnect, before the client joins the rooms again: a room the user stopped being a member of while away
+   * (not in ListMyRooms any more) is not re-joined, since re-joining a public room would make them a member again.
    */
-  async restore(): Promise<void> {
+  async roomsToRejoin(rooms: string[]): Promise<string[]> {
     const listed = await this.refreshMyRooms();
-    await Promise.all(
-      [...this.rooms.values()].map(async (room) => {
-        if (listed && !this.myRooms.has(room.name)) {
-          this.lost(room.name, { kind: "gone" });
-          return;
-        }
-        try {
-          await this.join(room.name);
-        } catch (error) {
-          const code = errorCode(error);
-          if (code === "banned" || code === "forbidden") {
-            this.lost(room.name, code === "banned" ? { kind: "banned-now" } : { kind: "gone" });
-          }
-        }
-      }),
-    );
-    await this.refreshRoomList();
+    if (!listed) {
+      return rooms;
+    }
+    for (const name of rooms.filter((room) => !this.myRooms.has(room))) {
+      this.lost(name, { kind: "gone" });
+    }
+    return rooms.filter((room) => this.myRooms.has(room));
   }
 
   /** The page became visible or hidden: a room in view is read only while the page is seen. */
@@ -146,26 +148,34 @@ export class ChatStore {
     return { unread: state.unread, mentions: state.mentions };
   }
 
-  /** Joins a room (again, after a reconnect) and catches up with its changes. Throws the hub's error. */
+  /** Joins a room; the client keeps it joined and its changes coming. Throws the hub's error. */
   async join(name: string): Promise<RoomState> {
-    // Member events and room changes can overtake the JoinResult's snapshot: they are kept and applied on top of it.
-    const key = name.toLowerCase();
-    const overtaking: ((room: RoomState) => void)[] = [];
-    this.joining.set(key, overtaking);
-    let result: JoinResult;
     try {
-      result = await this.hub.invoke<JoinResult>("JoinRoom", name);
+      const result = await this.client.joinRoom(name);
+      const room = this.rooms.get(result.room);
+      if (room === undefined) {
+        throw new Error("not_found: the room went away while it was being joined");
+      }
+      return room;
     } finally {
-      this.joining.delete(key);
+      this.joining.delete(name.toLowerCase());
     }
+  }
 
+  /**
+   * A JoinRoom answer (a first join, or again after a reconnect; the client then hands on what was missed): the
+   * room's snapshot, with the member events that overtook it applied on top.
+   */
+  private joined(result: JoinResult): void {
+    const overtaking = this.joining.get(result.room) ?? [];
+    this.joining.delete(result.room);
     // Joining by hand is how a user comes back to a public room they were removed from.
     this.removed.delete(result.room);
     let room = this.rooms.get(result.room);
     const rejoin = room !== undefined;
     if (room === undefined) {
       room = new RoomState(result.room);
-      room.reset(result.lastEventSequence, result.recentMessages[0]?.sequence, result.lastSequence);
+      room.reset(result.recentMessages[0]?.sequence, result.lastSequence);
       this.rooms.set(room.name, room);
     }
     if (this.reads.joined(room.name, result.lastSequence)) {
@@ -181,9 +191,6 @@ export class ChatStore {
     this.receive(room, result.recentMessages, rejoin ? "live" : "history");
     this.listener.membersChanged(room);
     this.listener.typingChanged(room);
-    if (rejoin) {
-      await this.recover(room);
-    }
     if (room === this.inView) {
       this.readInView();
       this.loadReceipts(room);
@@ -194,13 +201,12 @@ export class ChatStore {
       // settings. And member.updated (a new role) reaches only connections in the room: the list has the role too.
       void this.refreshMyRooms();
     }
-    return room;
   }
 
   /** Leaves the room for good (RemoveMember of oneself), then ends this page's live subscription. Throws the hub's error. */
   async leave(room: RoomState): Promise<void> {
     try {
-      await this.hub.invoke("RemoveMember", room.name, this.ownUserId);
+      await this.hub.RemoveMember(room.name, this.ownUserId);
     } catch (error) {
       // not_found: the user was in the room without being a lasting member (a server administrator); leaving is all.
       if (errorCode(error) !== "not_found") {
@@ -211,8 +217,9 @@ export class ChatStore {
     this.myRooms.delete(room.name);
     this.reads.forget(room.name);
     this.rooms.delete(room.name);
+    this.client.forget(room.name);
     // The server ends the subscription of a member who left; this covers a server that kept it.
-    await this.hub.invoke("LeaveRoom", room.name).catch(() => undefined);
+    await this.hub.LeaveRoom(room.name).catch(() => undefined);
     if (this.inView === room) {
       this.inView = undefined;
     }
@@ -230,7 +237,7 @@ export class ChatStore {
 
   async refreshRoomList(): Promise<void> {
     try {
-      this.summaries = await this.hub.invoke<RoomSummary[]>("ListRooms");
+      this.summaries = await this.hub.ListRooms();
     } catch {
       // The list is refreshed again on the next timer tick or reconnect.
       return;
@@ -244,7 +251,7 @@ export class ChatStore {
       const version = this.membershipVersion;
       let mine: MyRoom[];
       try {
-        mine = await this.hub.invoke<MyRoom[]>("ListMyRooms");
+        mine = await this.hub.ListMyRooms();
       } catch {
         // Refreshed again on the next timer tick, membership change or reconnect.
         return false;
@@ -276,7 +283,7 @@ export class ChatStore {
     return roomDisplayName(name, this.infos.get(name), this.ownUserId);
   }
 
-  role(name: string): MemberRole | undefined {
+  role(name: string): MemberRoles | undefined {
     return this.myRooms.get(name);
   }
 
@@ -296,20 +303,20 @@ export class ChatStore {
   /** Creates a private room with its first members; the user is its owner. Returns it joined. */
   async createPrivateRoom(name: string, title: string | null, memberIds: string[]): Promise<RoomState> {
     const request: CreateRoomRequest = { room: name, kind: "private", title, topic: null, memberIds };
-    const info = await this.hub.invoke<RoomInfo>("CreateRoom", request);
+    const info = await this.hub.CreateRoom(request);
     this.becameMember(info, "owner");
     return this.join(info.room);
   }
 
   /** The direct room of the user and another user (the same one every time), joined. */
   async openDirect(userId: string): Promise<RoomState> {
-    const info = await this.hub.invoke<RoomInfo>("OpenDirect", userId);
+    const info = await this.hub.OpenDirect(userId);
     this.becameMember(info, "member");
     return this.rooms.get(info.room) ?? this.join(info.room);
   }
 
   async updateRoom(name: string, request: UpdateRoomRequest): Promise<void> {
-    this.keepInfo(await this.hub.invoke<RoomInfo>("UpdateRoom", name, request));
+    this.keepInfo(await this.hub.UpdateRoom(name, request));
     this.listener.roomInfoChanged(name);
     this.listener.roomsChanged();
   }
@@ -319,7 +326,7 @@ export class ChatStore {
     const all: RoomMember[] = [];
     for (;;) {
       const after = all.at(-1)?.userId ?? null;
-      const page = await this.hub.invoke<RoomMember[]>("GetMembers", name, after, Limits.membersPage);
+      const page = await this.hub.GetMembers(name, after, Limits.membersPage);
       all.push(...page);
       if (page.length < Limits.membersPage) {
         return all;
@@ -329,36 +336,36 @@ export class ChatStore {
 
   /** One page of the room's lasting members, by user id after `after`: the members panel of a big room. */
   memberPage(name: string, after: string | null): Promise<RoomMember[]> {
-    return this.hub.invoke<RoomMember[]>("GetMembers", name, after, Limits.membersPanelPage);
+    return this.hub.GetMembers(name, after, Limits.membersPanelPage);
   }
 
   addMember(name: string, userId: string): Promise<RoomMember> {
-    return this.hub.invoke<RoomMember>("AddMember", name, userId);
+    return this.hub.AddMember(name, userId);
   }
 
   kick(name: string, userId: string): Promise<void> {
-    return this.hub.invoke("RemoveMember", name, userId);
+    return this.hub.RemoveMember(name, userId);
   }
 
-  setRole(name: string, userId: string, role: MemberRole): Promise<RoomMember> {
-    return this.hub.invoke<RoomMember>("SetMemberRole", name, userId, role);
+  setRole(name: string, userId: string, role: MemberRoles): Promise<RoomMember> {
+    return this.hub.SetMemberRole(name, userId, role);
   }
 
   /** `until` null: for good. */
   ban(name: string, userId: string, until: Date | null, reason: string | null): Promise<void> {
-    return this.hub.invoke("BanMember", name, userId, until, reason);
+    return this.hub.BanMember(name, userId, until, reason);
   }
 
   unban(name: string, userId: string): Promise<void> {
-    return this.hub.invoke("UnbanMember", name, userId);
+    return this.hub.UnbanMember(name, userId);
   }
 
   /** `until` null: unmute. */
   mute(name: string, userId: string, until: Date | null): Promise<RoomMember> {
-    return this.hub.invoke<RoomMember>("MuteMember", name, userId, until);
+    return this.hub.MuteMember(name, userId, until);
   }
 
-  private becameMember(info: RoomInfo, role: MemberRole): void {
+  private becameMember(info: RoomInfo, role: MemberRoles): void {
     this.membershipVersion++;
     this.removed.delete(info.room);
     this.keepInfo(info);
@@ -424,100 +431,62 @@ export class ChatStore {
       room.reachedStart = true;
       return;
     }
-    const page = await this.hub.invoke<ChatMessage[]>("GetHistory", room.name, oldest, limit);
+    const page = await this.hub.GetHistory(room.name, oldest, limit);
     room.reachedStart = page.length < limit || page[0]!.sequence <= 1;
     this.receive(room, page, "history");
   }
 
   setTyping(room: RoomState, isTyping: boolean): Promise<void> {
-    return this.hub.invoke("SetTyping", room.name, isTyping);
+    return this.hub.SetTyping(room.name, isTyping);
   }
 
   // ---- the user's own changes: the answer is applied at once, the broadcast of it is then a duplicate ----
 
   async post(room: RoomState, request: PostMessageRequest): Promise<void> {
-    this.receive(room, [await this.hub.invoke<ChatMessage>("PostMessage", room.name, request)], "live");
+    this.receive(room, [await this.hub.PostMessage(room.name, request)], "live");
   }
 
   async edit(room: RoomState, messageId: string, content: string): Promise<void> {
-    this.receive(room, [await this.hub.invoke<ChatMessage>("EditMessage", room.name, messageId, content)], "live");
+    this.receive(room, [await this.hub.EditMessage(room.name, messageId, content)], "live");
   }
 
   async delete(room: RoomState, messageId: string): Promise<void> {
     // DeleteMessage answers nothing: the tombstone arrives as RoomChanged, or by recovery if that is lost.
-    await this.hub.invoke("DeleteMessage", room.name, messageId);
+    await this.hub.DeleteMessage(room.name, messageId);
   }
 
   /** Returns the message as it is now; a change that changed nothing answers with the same eventSequence. */
   async react(room: RoomState, messageId: string, reaction: string, add: boolean): Promise<ChatMessage> {
-    const method = add ? "AddReaction" : "RemoveReaction";
-    const current = await this.hub.invoke<ChatMessage>(method, room.name, messageId, reaction);
+    const current = await (add ? this.hub.AddReaction(room.name, messageId, reaction) : this.hub.RemoveReaction(room.name, messageId, reaction));
     this.receive(room, [current], "live");
     return current;
   }
 
   // ---- room changes: live and replayed alike ----
 
-  private messageReceived(message: ChatMessage): void {
-    const room = this.rooms.get(message.room);
-    if (room?.typing.delete(message.senderId) === true) {
-      this.listener.typingChanged(room);
-    }
-    // A new message is the room change message.posted: it is applied like every other change.
-    this.roomChanged({
-      room: message.room,
-      eventSequence: message.eventSequence,
-      type: MessagePosted,
-      at: message.sentAt,
-      actorId: message.senderId,
-      actorName: message.senderName,
-      message,
-      messageId: message.id,
-    });
-  }
-
+  /** A change of a joined room, handed on by the client exactly once and in order (live or recovered). */
   private roomChanged(event: RoomEvent): void {
-    // A change can overtake the answer of a JoinRoom in flight; it is applied on top of the answer's snapshot.
-    this.joining.get(event.room)?.push((room) => this.applyEvents(room, [event]));
     const room = this.rooms.get(event.room);
-    if (room !== undefined) {
-      this.applyEvents(room, [event]);
-    } else if (event.member?.userId === this.ownUserId) {
-      // member.* changes reach the user's connections also for rooms this page has not joined (being added to one).
-      this.memberChanged(undefined, event);
-    }
-  }
-
-  private applyEvents(room: RoomState, events: readonly RoomEvent[]): void {
-    const messages: ChatMessage[] = [];
-    const others: RoomEvent[] = [];
-    for (const event of events) {
-      const isNew = room.noteEvent(event.eventSequence);
-      if (event.message !== undefined && event.message !== null) {
-        // Message copies are kept by their own eventSequence: an old copy is harmless, so it is not filtered here.
-        messages.push(event.message);
-      } else if (isNew) {
-        // Member and room changes act once: a second copy (group and user delivery, a replay) is dropped.
-        others.push(event);
-      }
-    }
-    this.receive(room, messages, "live");
-    for (const event of others) {
-      if (this.rooms.get(room.name) !== room) {
-        return; // removed by an earlier change of the batch: the rest is not for this page any more
-      }
-      if (event.type === RoomEventTypes.roomUpdated) {
-        this.roomUpdated(room, event);
-      } else if (event.member !== undefined && event.member !== null) {
-        this.memberChanged(room, event);
-      }
-    }
-    if (this.rooms.get(room.name) !== room) {
+    if (room === undefined) {
       return;
     }
-    if (room.hasEventGap && room.recovery === undefined) {
-      // Delivery is at most once (a backplane may drop one): fetch what is missing from the change log.
-      void this.recover(room).catch(() => undefined);
+    const message = event.message;
+    if (message !== null) {
+      if (event.type === RoomEventTypes.MessagePosted && room.typing.delete(message.senderId)) {
+        this.listener.typingChanged(room);
+      }
+      this.receive(room, [message], "live");
+    } else if (event.type === RoomEventTypes.RoomUpdated) {
+      this.roomUpdated(room, event);
+    } else if (event.member !== null) {
+      this.memberChanged(room, event);
+    }
+  }
+
+  /** member.* changes reach the user's connections also for rooms this page has not joined (being added to one). */
+  private outsideChange(event: RoomEvent): void {
+    if (event.member?.userId === this.ownUserId) {
+      this.memberChanged(undefined, event);
     }
   }
 
@@ -601,7 +570,7 @@ export class ChatStore {
     try {
       while (mark.wanted > sent) {
         sent = mark.wanted;
-        this.readStateChanged(await this.hub.invoke<ReadState>("MarkRead", name, sent));
+        this.readStateChanged(await this.hub.MarkRead(name, sent));
       }
     } catch {
       // Not stored (the connection dropped, or the user is no member): the next time the room is read, it is sent again.
@@ -622,8 +591,7 @@ export class ChatStore {
     if (room.receiptsFetched || room.receiptsLoading !== undefined || room.removal !== undefined) {
       return;
     }
-    room.receiptsLoading = this.hub
-      .invoke<ReadReceipt[]>("GetReadReceipts", room.name)
+    room.receiptsLoading = this.hub.GetReadReceipts(room.name)
       .then((receipts) => {
         // Empty in a room too big for receipts: then nothing is shown.
         for (const receipt of receipts) {
@@ -645,36 +613,13 @@ export class ChatStore {
     }
   }
 
-  /** Fetches every change after the last one applied, page by page; one recovery per room at a time. */
-  private recover(room: RoomState): Promise<void> {
-    room.recovery ??= this.replayMissing(room).finally(() => {
-      room.recovery = undefined;
-    });
-    return room.recovery;
-  }
-
-  private async replayMissing(room: RoomState): Promise<void> {
-    // Stops when a replayed change removed the user: the room is not theirs to read any more.
-    while (this.rooms.get(room.name) === room) {
-      const from = room.eventsUpTo;
-      const page = await this.hub.invoke<EventsPage>("GetEventsSince", room.name, from, Limits.eventsSincePage);
-      if (page.resetRequired) {
-        await this.reload(room);
-        return;
-      }
-      this.applyEvents(room, page.events);
-      const pageWasFull = page.events.length === Limits.eventsSincePage;
-      // A live change that overtook the page can leave a gap behind it; stop only when nothing more comes.
-      if (room.eventsUpTo === from || (!pageWasFull && !room.hasEventGap)) {
-        return;
-      }
+  /** More changes were missing than the server replays: the client joined afresh, and the room starts over from it. */
+  private reload(result: JoinResult): void {
+    const room = this.rooms.get(result.room);
+    if (room === undefined) {
+      return;
     }
-  }
-
-  /** More changes are missing than the server replays: start the room over from a fresh join. */
-  private async reload(room: RoomState): Promise<void> {
-    const result = await this.hub.invoke<JoinResult>("JoinRoom", room.name);
-    room.reset(result.lastEventSequence, result.recentMessages[0]?.sequence, result.lastSequence);
+    room.reset(result.recentMessages[0]?.sequence, result.lastSequence);
     room.setMembers(result.members, result.memberCount);
     for (const message of result.recentMessages) {
       room.upsert(message, true);
@@ -709,7 +654,7 @@ export class ChatStore {
       this.membershipVersion++;
     }
     switch (event.type) {
-      case RoomEventTypes.memberAdded:
+      case RoomEventTypes.MemberAdded:
         if (own) {
           this.removed.delete(name);
           void this.refreshMyRooms();
@@ -717,7 +662,7 @@ export class ChatStore {
           this.systemLine(name, `${event.actorName} added ${member.userName}`, event.at);
         }
         break;
-      case RoomEventTypes.memberRemoved:
+      case RoomEventTypes.MemberRemoved:
         if (own && event.actorId === this.ownUserId) {
           this.leftForGood(name);
         } else if (own) {
@@ -729,7 +674,7 @@ export class ChatStore {
           this.systemLine(name, `${event.actorName} ${member.banned ? "banned" : "removed"} ${member.userName}`, event.at);
         }
         break;
-      case RoomEventTypes.memberUpdated:
+      case RoomEventTypes.MemberUpdated:
         if (own) {
           if (this.myRooms.has(name) && !member.banned) {
             this.myRooms.set(name, member.role);
@@ -752,7 +697,7 @@ export class ChatStore {
     if (info === undefined || event.eventSequence <= info.lastEventSequence) {
       return;
     }
-    const delta = event.type === RoomEventTypes.memberAdded ? 1 : event.type === RoomEventTypes.memberRemoved ? -1 : 0;
+    const delta = event.type === RoomEventTypes.MemberAdded ? 1 : event.type === RoomEventTypes.MemberRemoved ? -1 : 0;
     this.infos.set(name, { ...info, memberCount: Math.max(0, info.memberCount + delta), lastEventSequence: event.eventSequence });
     if (delta !== 0) {
       this.listener.roomsChanged();
@@ -765,6 +710,7 @@ export class ChatStore {
     this.reads.forget(name);
     const room = this.rooms.get(name);
     this.rooms.delete(name);
+    this.client.forget(name);
     if (room !== undefined && this.inView === room) {
       room.removal = { kind: "gone" };
       this.listener.removedFromRoom(name, room, room.removal);
@@ -783,6 +729,7 @@ export class ChatStore {
     this.mutedUntil.delete(name);
     const room = this.rooms.get(name);
     this.rooms.delete(name);
+    this.client.forget(name);
     if (room !== undefined) {
       room.typing.clear();
       room.removal = removal;
@@ -882,7 +829,7 @@ export class ChatStore {
     const heard = room.activitiesHeard;
     let presence: UserPresence[];
     try {
-      presence = await this.hub.invoke<UserPresence[]>("GetPresence", room.name);
+      presence = await this.hub.GetPresence(room.name);
     } catch {
       // The connection is going: the join after the reconnect lists who is there, and the next per-user event asks again.
       return;

@@ -1,5 +1,6 @@
 import { humanSize } from "./attachments";
-import { Limits, Routes, type Attachment } from "./contracts";
+import { ChatRoutes, type Attachment } from "@chat/client";
+import { Limits } from "./limits";
 import { button, byId, element } from "./dom";
 
 type UploadState = "uploading" | "done" | "failed";
@@ -158,7 +159,7 @@ export class UploadsView {
     }
     const request = new XMLHttpRequest();
     upload.request = request;
-    request.open("POST", Routes.attachments);
+    request.open("POST", ChatRoutes.Attachments);
     request.setRequestHeader("Authorization", `Bearer ${token}`);
     request.upload.addEventListener("progress", (event) => {
       upload.sent = event.loaded;
