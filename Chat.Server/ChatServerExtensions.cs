@@ -12,6 +12,7 @@ using Chat.Server.Search;
 using Chat.Server.Security;
 using Chat.Server.Typing;
 using Chat.Server.WarmUp;
+using Chat.Server.Webhooks;
 
 namespace Chat.Server;
 
@@ -32,6 +33,7 @@ public static class ChatServerExtensions
         builder.AddChatSearch();
         builder.AddChatTyping();
         builder.AddChatMessaging();
+        builder.AddChatWebhooks();
         builder.AddChatHub();
         builder.AddChatWarmUp();
         return builder;
@@ -49,6 +51,7 @@ public static class ChatServerExtensions
         app.MapChatObservability();
         app.MapChatAuth();
         app.MapChatAttachments();
+        app.MapChatWebhooks();
         app.MapChatHub();
         return app;
     }
