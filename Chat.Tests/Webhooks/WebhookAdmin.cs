@@ -16,11 +16,17 @@ public sealed class WebhookAdmin : IDisposable
     public static async Task<WebhookAdmin> SignInAsync(Uri server, string userName)
     {
         var http = new HttpClient { BaseAddress = server };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(server, userName));
+        return new WebhookAdmin(http);
+    }
+
+    /// <summary>A guest token of <paramref name="userName"/> from the server at <paramref name="server"/>.</summary>
+    public static async Task<string> TokenAsync(Uri server, string userName)
+    {
+        using var http = new HttpClient { BaseAddress = server };
         using var response = await http.PostAsJsonAsync(ChatRoutes.GuestToken, new GuestTokenRequest(userName)).WithTimeout();
         response.EnsureSuccessStatusCode();
-        var token = (await response.Content.ReadFromJsonAsync<GuestTokenResponse>().WithTimeout())!;
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
-        return new WebhookAdmin(http);
+        return (await response.Content.ReadFromJsonAsync<GuestTokenResponse>().WithTimeout())!.AccessToken;
     }
 
     public Task<HttpResponseMessage> PostAsync(CreateWebhookRequest request) => _http.PostAsJsonAsync(ChatApiRoutes.Webhooks, request).WithTimeout();
