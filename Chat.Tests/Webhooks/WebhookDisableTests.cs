@@ -1,0 +1,58 @@
+using System.Text.RegularExpressions;
+using Chat.Shared;
+using Chat.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+
+namespace Chat.Tests.Webhooks;
+
+/// <summary>A receiver that keeps failing for the whole retry horizon (here a second) gets its webhook disabled.</summary>
+public sealed partial class WebhookDisableTests(WebhookDisableTests.Fixture fixture) : IClassFixture<WebhookDisableTests.Fixture>
+{
+    [Fact]
+    public async Task AWebhookFailingForTheWholeHorizonIsDisabledAndShownSoInTheListAndTheMetrics()
+    {
+        var room = TestDefaults.UniqueRoom();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer = context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return Task.CompletedTask;
+        };
+        using var admin = await WebhookAdmin.SignInAsync(fixture.Server.BaseAddress, fixture.AdminName);
+        var webhook = await admin.CreateAsync(receiver, [RoomEventTypes.MessagePosted], [room]);
+        await using var user = await fixture.Server.ConnectAsync(TestDefaults.UniqueUser());
+        await user.JoinRoom(room);
+        await user.SendMessage(room, "nobody hears this");
+
+        var disabled = await Eventually.MatchesAsync(() => admin.GetAsync(webhook.Id), w => !w.Enabled, because: "the horizon has passed");
+
+        disabled.FailingSince.Should().NotBeNull();
+        disabled.LastError.Should().Contain("500");
+        disabled.PendingEvents.Should().BeGreaterThan(0, "what was not delivered stays in the log");
+        receiver.Received.Length.Should().BeGreaterThan(1, "it was retried before being given up");
+        var metrics = await Eventually.MatchesAsync(
+            () => fixture.Server.Http.GetStringAsync(ChatRoutes.Metrics).WithTimeout(),
+            text => DisabledGauge().IsMatch(text),
+            because: "the disabled webhook shows in the metrics");
+        metrics.Should().MatchRegex("chat_webhook_deliveries(_total)?\\{[^}]*outcome=\"status\"");
+        fixture.Server.Logs.Entries.Should().Contain(e => e.EventId.Id == 903, "the disabling is logged as a warning");
+    }
+
+    [GeneratedRegex(@"^chat_webhooks_disabled(\{[^}]*\})? 1$", RegexOptions.Multiline)]
+    private static partial Regex DisabledGauge();
+
+    public sealed class Fixture : ChatServerFixture
+    {
+        public string AdminName { get; } = TestDefaults.UniqueUser("admin");
+
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["Admin:UserIds:0"] = "guest:" + AdminName,
+            ["Webhooks:AllowPrivateTargets"] = "true",
+            ["Webhooks:FirstRetryDelay"] = "00:00:00.100",
+            ["Webhooks:MaxRetryDelay"] = "00:00:00.200",
+            ["Webhooks:RetryHorizon"] = "00:00:01",
+            ["Webhooks:PollInterval"] = "00:00:00.200",
+        };
+    }
+}
