@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -13,13 +12,7 @@ namespace Chat.Server.Webhooks;
 /// <summary>The administrators' webhook API: register (the secret is shown once), list with delivery state, delete.</summary>
 internal static class WebhookEndpoints
 {
-    /// <summary>Every type of <see cref="RoomEventTypes"/>, read from its constants so that a new type is deliverable at once.</summary>
-    private static readonly HashSet<string> KnownEvents =
-    [
-        .. typeof(RoomEventTypes).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(field => field.IsLiteral)
-            .Select(field => (string)field.GetRawConstantValue()!),
-    ];
+    private static readonly HashSet<string> KnownEvents = [.. RoomEventTypes.All];
 
     public static void Map(WebApplication app)
     {

@@ -51,3 +51,18 @@ public sealed class WebhookAdmin : IDisposable
 
     public void Dispose() => _http.Dispose();
 }
+
+/// <summary>A server whose webhooks may reach the tests' loopback receivers, retry within fractions of a second, and find other nodes' changes fast.</summary>
+public static class WebhookSettings
+{
+    public static Dictionary<string, string?> For(string adminName) => new()
+    {
+        ["Admin:UserIds:0"] = "guest:" + adminName,
+        ["Messaging:MessagesPerSecond"] = "1000",
+        ["Messaging:Burst"] = "1000",
+        ["Webhooks:AllowPrivateTargets"] = "true",
+        ["Webhooks:FirstRetryDelay"] = "00:00:00.100",
+        ["Webhooks:MaxRetryDelay"] = "00:00:00.500",
+        ["Webhooks:PollInterval"] = "00:00:00.200",
+    };
+}

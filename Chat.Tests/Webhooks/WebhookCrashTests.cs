@@ -12,15 +12,8 @@ public sealed class WebhookCrashTests
     {
         using var directory = new TempDirectory();
         var adminName = TestDefaults.UniqueUser("admin");
-        await using var server = await ChatServerProcess.StartAsync(directory.Path, new Dictionary<string, string?>
+        await using var server = await ChatServerProcess.StartAsync(directory.Path, new Dictionary<string, string?>(WebhookSettings.For(adminName))
         {
-            ["Admin:UserIds:0"] = "guest:" + adminName,
-            ["Messaging:MessagesPerSecond"] = "1000",
-            ["Messaging:Burst"] = "1000",
-            ["Webhooks:AllowPrivateTargets"] = "true",
-            ["Webhooks:PollInterval"] = "00:00:00.200",
-            ["Webhooks:FirstRetryDelay"] = "00:00:00.100",
-            ["Webhooks:MaxRetryDelay"] = "00:00:00.500",
             // The killed process's lease has to run out before the restarted one (a new node) may deliver.
             ["Webhooks:AttemptTimeout"] = "00:00:01",
             ["Webhooks:LeaseDuration"] = "00:00:03",

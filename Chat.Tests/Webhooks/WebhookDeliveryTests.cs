@@ -14,13 +14,6 @@ namespace Chat.Tests.Webhooks;
 /// </summary>
 public sealed class WebhookDeliveryTests(WebhookDeliveryTests.Fixture fixture) : IClassFixture<WebhookDeliveryTests.Fixture>, IAsyncLifetime
 {
-    private static readonly string[] AllTypes =
-    [
-        RoomEventTypes.MessagePosted, RoomEventTypes.MessageEdited, RoomEventTypes.MessageDeleted,
-        RoomEventTypes.ReactionAdded, RoomEventTypes.ReactionRemoved,
-        RoomEventTypes.MemberAdded, RoomEventTypes.MemberRemoved, RoomEventTypes.MemberUpdated, RoomEventTypes.RoomUpdated,
-    ];
-
     private WebhookAdmin _admin = null!;
 
     public async Task InitializeAsync() => _admin = await WebhookAdmin.SignInAsync(fixture.Server.BaseAddress, fixture.AdminName);
@@ -36,7 +29,7 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.Fixture fixture) :
     {
         var room = TestDefaults.UniqueRoom();
         await using var receiver = await WebhookReceiver.StartAsync();
-        await _admin.CreateAsync(receiver, AllTypes, [room]);
+        await _admin.CreateAsync(receiver, [.. RoomEventTypes.All], [room]);
         await using var alice = await fixture.Server.ConnectAsync(TestDefaults.UniqueUser("alice"));
         await alice.JoinRoom(room);
 
@@ -63,11 +56,7 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.Fixture fixture) :
         var room = TestDefaults.UniqueRoom();
         await using var receiver = await WebhookReceiver.StartAsync();
         var holding = true;
-        receiver.Answer = context =>
-        {
-            context.Response.StatusCode = Volatile.Read(ref holding) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
-            return Task.CompletedTask;
-        };
+        receiver.FailWhile(() => Volatile.Read(ref holding), StatusCodes.Status503ServiceUnavailable);
         await _admin.CreateAsync(receiver, [RoomEventTypes.MessagePosted, RoomEventTypes.MessageEdited, RoomEventTypes.MessageDeleted], [room]);
         await using var alice = await fixture.Server.ConnectAsync(TestDefaults.UniqueUser("alice"));
         await alice.JoinRoom(room);
@@ -116,12 +105,7 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.Fixture fixture) :
     {
         var room = TestDefaults.UniqueRoom();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var failures = 0;
-        receiver.Answer = context =>
-        {
-            context.Response.StatusCode = Interlocked.Increment(ref failures) <= 3 ? StatusCodes.Status500InternalServerError : StatusCodes.Status200OK;
-            return Task.CompletedTask;
-        };
+        receiver.FailFirst(3, StatusCodes.Status500InternalServerError);
         var webhook = await _admin.CreateAsync(receiver, [RoomEventTypes.MessagePosted], [room]);
         await using var carol = await fixture.Server.ConnectAsync(TestDefaults.UniqueUser("carol"));
         await carol.JoinRoom(room);
@@ -305,16 +289,9 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.Fixture fixture) :
 
         public string AdminName { get; } = TestDefaults.UniqueUser("admin");
 
-        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(WebhookSettings.For(AdminName))
         {
-            ["Admin:UserIds:0"] = "guest:" + AdminName,
-            ["Messaging:MessagesPerSecond"] = "1000",
-            ["Messaging:Burst"] = "1000",
-            ["Webhooks:AllowPrivateTargets"] = "true",
             ["Webhooks:AttemptTimeout"] = AttemptTimeout.ToString(),
-            ["Webhooks:FirstRetryDelay"] = "00:00:00.100",
-            ["Webhooks:MaxRetryDelay"] = "00:00:00.500",
-            ["Webhooks:PollInterval"] = "00:00:00.200",
             ["Webhooks:LeaseDuration"] = "00:00:05",
         };
     }

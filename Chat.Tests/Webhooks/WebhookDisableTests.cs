@@ -13,11 +13,7 @@ public sealed partial class WebhookDisableTests(WebhookDisableTests.Fixture fixt
     {
         var room = TestDefaults.UniqueRoom();
         await using var receiver = await WebhookReceiver.StartAsync();
-        receiver.Answer = context =>
-        {
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            return Task.CompletedTask;
-        };
+        receiver.FailWhile(() => true, StatusCodes.Status500InternalServerError);
         using var admin = await WebhookAdmin.SignInAsync(fixture.Server.BaseAddress, fixture.AdminName);
         var webhook = await admin.CreateAsync(receiver, [RoomEventTypes.MessagePosted], [room]);
         await using var user = await fixture.Server.ConnectAsync(TestDefaults.UniqueUser());
@@ -45,14 +41,9 @@ public sealed partial class WebhookDisableTests(WebhookDisableTests.Fixture fixt
     {
         public string AdminName { get; } = TestDefaults.UniqueUser("admin");
 
-        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(WebhookSettings.For(AdminName))
         {
-            ["Admin:UserIds:0"] = "guest:" + AdminName,
-            ["Webhooks:AllowPrivateTargets"] = "true",
-            ["Webhooks:FirstRetryDelay"] = "00:00:00.100",
-            ["Webhooks:MaxRetryDelay"] = "00:00:00.200",
             ["Webhooks:RetryHorizon"] = "00:00:01",
-            ["Webhooks:PollInterval"] = "00:00:00.200",
         };
     }
 }

@@ -6,21 +6,13 @@ namespace Chat.Tests.Webhooks;
 /// <summary>Two nodes over one store: one of them at a time delivers a webhook, and it delivers the other's changes too.</summary>
 public sealed class WebhookNodesTests
 {
-    private static readonly Dictionary<string, string?> Settings = new()
-    {
-        ["Messaging:MessagesPerSecond"] = "1000",
-        ["Messaging:Burst"] = "1000",
-        ["Webhooks:AllowPrivateTargets"] = "true",
-        ["Webhooks:PollInterval"] = "00:00:00.200",
-    };
-
     [Fact]
     public async Task TwoNodesDeliverEachChangeOnceInOrderWhicheverNodeStoredIt()
     {
         using var directory = new TempDirectory();
         var adminName = TestDefaults.UniqueUser("admin");
         var signingKey = TestDefaults.NewSigningKey();
-        var settings = new Dictionary<string, string?>(Settings) { ["Admin:UserIds:0"] = "guest:" + adminName };
+        var settings = WebhookSettings.For(adminName);
         await using var first = await ChatServer.StartAsync(directory.Path, settings, signingKey: signingKey);
         await using var second = await ChatServer.StartAsync(directory.Path, settings, signingKey: signingKey);
         var room = TestDefaults.UniqueRoom();

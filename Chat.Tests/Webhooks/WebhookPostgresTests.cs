@@ -13,12 +13,7 @@ public sealed class WebhookPostgresTests(WebhookPostgresTests.Fixture fixture) :
     {
         var room = TestDefaults.UniqueRoom();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var failures = 0;
-        receiver.Answer = context =>
-        {
-            context.Response.StatusCode = Interlocked.Increment(ref failures) <= 2 ? StatusCodes.Status502BadGateway : StatusCodes.Status204NoContent;
-            return Task.CompletedTask;
-        };
+        receiver.FailFirst(2, StatusCodes.Status502BadGateway);
         using var admin = await WebhookAdmin.SignInAsync(fixture.Server.BaseAddress, fixture.AdminName);
         var webhook = await admin.CreateAsync(receiver, [RoomEventTypes.MessagePosted, RoomEventTypes.MessageEdited], [room]);
         await using var user = await fixture.Server.ConnectAsync(TestDefaults.UniqueUser());
@@ -41,13 +36,6 @@ public sealed class WebhookPostgresTests(WebhookPostgresTests.Fixture fixture) :
     {
         public string AdminName { get; } = TestDefaults.UniqueUser("admin");
 
-        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
-        {
-            ["Admin:UserIds:0"] = "guest:" + AdminName,
-            ["Webhooks:AllowPrivateTargets"] = "true",
-            ["Webhooks:FirstRetryDelay"] = "00:00:00.100",
-            ["Webhooks:MaxRetryDelay"] = "00:00:00.200",
-            ["Webhooks:PollInterval"] = "00:00:00.200",
-        };
+        protected override IDictionary<string, string?> Settings => WebhookSettings.For(AdminName);
     }
 }

@@ -70,6 +70,20 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return receiver;
     }
 
+    /// <summary>Answers <paramref name="status"/> to the first <paramref name="attempts"/> deliveries, 200 after.</summary>
+    public void FailFirst(int attempts, int status)
+    {
+        var seen = 0;
+        FailWhile(() => Interlocked.Increment(ref seen) <= attempts, status);
+    }
+
+    /// <summary>Answers <paramref name="status"/> while <paramref name="failing"/> holds (asked once per delivery), 200 after.</summary>
+    public void FailWhile(Func<bool> failing, int status) => Answer = context =>
+    {
+        context.Response.StatusCode = failing() ? status : StatusCodes.Status200OK;
+        return Task.CompletedTask;
+    };
+
     /// <summary>Waits until the receiver has got <paramref name="count"/> distinct changes.</summary>
     public Task<RoomEvent[]> WaitForAsync(int count, TimeSpan? timeout = null) =>
         Eventually.MatchesAsync(() => Task.FromResult(Distinct), events => events.Length >= count, timeout, $"{count} webhook deliveries");

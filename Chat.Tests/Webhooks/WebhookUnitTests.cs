@@ -101,15 +101,18 @@ public sealed class WebhookUnitTests
     [Fact]
     public void EveryRoomEventTypeMayBeAskedFor()
     {
-        string[] all =
-        [
-            RoomEventTypes.MessagePosted, RoomEventTypes.MessageEdited, RoomEventTypes.MessageDeleted,
-            RoomEventTypes.ReactionAdded, RoomEventTypes.ReactionRemoved,
-            RoomEventTypes.MemberAdded, RoomEventTypes.MemberRemoved, RoomEventTypes.MemberUpdated, RoomEventTypes.RoomUpdated,
-        ];
-
-        WebhookEndpoints.Validate(new CreateWebhookRequest("https://example.com/", all), out _, out var rooms).Should().BeNull();
+        WebhookEndpoints.Validate(new CreateWebhookRequest("https://example.com/", [.. RoomEventTypes.All]), out _, out var rooms).Should().BeNull();
         rooms.Should().BeNull("no rooms means every room");
+    }
+
+    [Fact]
+    public void AllNamesEveryRoomEventType()
+    {
+        var constants = typeof(RoomEventTypes).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(field => field.IsLiteral)
+            .Select(field => (string)field.GetRawConstantValue()!);
+
+        RoomEventTypes.All.Should().BeEquivalentTo(constants);
     }
 
     [Theory]

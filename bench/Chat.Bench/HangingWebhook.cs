@@ -31,13 +31,8 @@ internal static class HangingWebhook
         token.EnsureSuccessStatusCode();
         var accessToken = (await token.Content.ReadFromJsonAsync<GuestTokenResponse>(cancellationToken))!.AccessToken;
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        string[] everything =
-        [
-            RoomEventTypes.MessagePosted, RoomEventTypes.MessageEdited, RoomEventTypes.MessageDeleted,
-            RoomEventTypes.ReactionAdded, RoomEventTypes.ReactionRemoved,
-            RoomEventTypes.MemberAdded, RoomEventTypes.MemberRemoved, RoomEventTypes.MemberUpdated, RoomEventTypes.RoomUpdated,
-        ];
-        using var created = await http.PostAsJsonAsync(ChatApiRoutes.Webhooks, new CreateWebhookRequest(Receiver.Value.ToString(), everything), cancellationToken);
+        using var created = await http.PostAsJsonAsync(
+            ChatApiRoutes.Webhooks, new CreateWebhookRequest(Receiver.Value.ToString(), [.. RoomEventTypes.All]), cancellationToken);
         created.EnsureSuccessStatusCode();
     }
 
