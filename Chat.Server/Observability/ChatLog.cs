@@ -149,4 +149,7 @@ internal static partial class ChatLog
 
     [LoggerMessage(906, LogLevel.Warning, "Delivering webhook {WebhookId} stopped on an error; the next poll resumes it.", EventName = "WebhookWorkerFailed")]
     public static partial void WebhookWorkerFailed(ILogger logger, string webhookId, Exception exception);
+
+    [LoggerMessage(907, LogLevel.Information, "Administrator {UserId} enabled webhook {WebhookId} again.", EventName = "WebhookEnabled")]
+    public static partial void WebhookEnabled(ILogger logger, string userId, string webhookId);
 }

@@ -16,10 +16,25 @@ internal static class WebhookEndpoints
 
     public static void Map(WebApplication app)
     {
-        var webhooks = app.MapGroup(ChatApiRoutes.Webhooks).RequireAuthorization(AdminAuthorization.PolicyName);
-        webhooks.MapPost("", CreateAsync);
-        webhooks.MapGet("", ListAsync);
-        webhooks.MapDelete("{id}", DeleteAsync);
+        var webhooks = app.MapGroup(ChatApiRoutes.Webhooks)
+            .RequireAuthorization(AdminAuthorization.PolicyName)
+            .WithTags("Webhooks")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        webhooks.MapPost("", CreateAsync)
+            .WithSummary("Registers a webhook; its signing secret is in the answer, and only there.")
+            .Produces<WebhookCreated>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        webhooks.MapGet("", ListAsync)
+            .WithSummary("Every webhook with its delivery state, without secrets.");
+        webhooks.MapDelete("{id}", DeleteAsync)
+            .WithSummary("Removes a webhook and its delivery state.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        webhooks.MapPost("{id}/enable", EnableAsync)
+            .WithSummary("Enables a disabled webhook again: it resumes where it stopped, with its secret, backlog and all.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     /// <summary>Why the request is refused, or null; its rooms come back normalized (lower case, once each).</summary>
@@ -109,6 +124,17 @@ internal static class WebhookEndpoints
         }
 
         ChatLog.WebhookDeleted(logger, user.FindFirst(ChatClaims.UserId)!.Value, id);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> EnableAsync(string id, ClaimsPrincipal user, WebhookStore store, ILogger<WebhookStore> logger, CancellationToken cancellationToken)
+    {
+        if (!await store.EnableAsync(id, cancellationToken))
+        {
+            return Problem(StatusCodes.Status404NotFound, ChatErrorCodes.NotFound, "There is no such webhook.");
+        }
+
+        ChatLog.WebhookEnabled(logger, user.FindFirst(ChatClaims.UserId)!.Value, id);
         return Results.NoContent();
     }
 

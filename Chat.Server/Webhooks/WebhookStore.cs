@@ -78,6 +78,26 @@ public sealed class WebhookStore(IDbContextFactory<ChatDbContext> contexts, IMes
     }
 
     /// <summary>
+    /// Clears a webhook's failures (and its disabling): the next poll delivers it from its cursors, the backlog first.
+    /// False when there is no such webhook.
+    /// </summary>
+    public async Task<bool> EnableAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var updated = await db.Webhooks
+            .Where(w => w.Id == id)
+            .ExecuteUpdateAsync(
+                set => set
+                    .SetProperty(w => w.DisabledAt, (DateTime?)null)
+                    .SetProperty(w => w.FailingSince, (DateTime?)null)
+                    .SetProperty(w => w.Failures, 0)
+                    .SetProperty(w => w.NextAttemptAt, (DateTime?)null)
+                    .SetProperty(w => w.LastError, (string?)null),
+                cancellationToken);
+        return updated == 1;
+    }
+
+    /// <summary>
     /// Claims or renews the webhook for <paramref name="node"/> until <paramref name="until"/>: one conditional UPDATE,
     /// which only one node can win while the lease of another is running (the same on SQLite and PostgreSQL). False
     /// when another node holds it, or the webhook is gone or disabled.

@@ -49,6 +49,8 @@ public sealed class WebhookAdmin : IDisposable
 
     public Task<HttpResponseMessage> DeleteAsync(string id) => _http.DeleteAsync($"{ChatApiRoutes.Webhooks}/{id}").WithTimeout();
 
+    public Task<HttpResponseMessage> EnableAsync(string id) => _http.PostAsync($"{ChatApiRoutes.Webhooks}/{id}/enable", null).WithTimeout();
+
     public void Dispose() => _http.Dispose();
 }
 

@@ -250,6 +250,8 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.Fixture fixture) :
         using var again = await _admin.DeleteAsync(deletedHook.Id);
         again.StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await Uploads.ProblemCodeAsync(again)).Should().Be(ChatErrorCodes.NotFound);
+        using var enable = await _admin.EnableAsync(deletedHook.Id);
+        enable.StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Theory]
@@ -277,10 +279,12 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.Fixture fixture) :
         using var create = await user.PostAsync(new CreateWebhookRequest("https://example.com/hooks", [RoomEventTypes.MessagePosted]));
         using var list = await user.GetListAsync();
         using var delete = await user.DeleteAsync("any");
+        using var enable = await user.EnableAsync("any");
 
         create.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         list.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         delete.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        enable.StatusCode.Should().Be(HttpStatusCode.Forbidden);
     }
 
     public sealed class Fixture : ChatServerFixture

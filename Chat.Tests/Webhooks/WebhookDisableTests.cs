@@ -9,16 +9,17 @@ namespace Chat.Tests.Webhooks;
 public sealed partial class WebhookDisableTests(WebhookDisableTests.Fixture fixture) : IClassFixture<WebhookDisableTests.Fixture>
 {
     [Fact]
-    public async Task AWebhookFailingForTheWholeHorizonIsDisabledAndShownSoInTheListAndTheMetrics()
+    public async Task AWebhookFailingForTheWholeHorizonIsDisabledShownSoAndOnceEnabledDeliversItsBacklog()
     {
         var room = TestDefaults.UniqueRoom();
         await using var receiver = await WebhookReceiver.StartAsync();
-        receiver.FailWhile(() => true, StatusCodes.Status500InternalServerError);
+        var failing = true;
+        receiver.FailWhile(() => Volatile.Read(ref failing), StatusCodes.Status500InternalServerError);
         using var admin = await WebhookAdmin.SignInAsync(fixture.Server.BaseAddress, fixture.AdminName);
         var webhook = await admin.CreateAsync(receiver, [RoomEventTypes.MessagePosted], [room]);
         await using var user = await fixture.Server.ConnectAsync(TestDefaults.UniqueUser());
         await user.JoinRoom(room);
-        await user.SendMessage(room, "nobody hears this");
+        var unheard = await user.SendMessage(room, "nobody hears this");
 
         var disabled = await Eventually.MatchesAsync(() => admin.GetAsync(webhook.Id), w => !w.Enabled, because: "the horizon has passed");
 
@@ -32,6 +33,18 @@ public sealed partial class WebhookDisableTests(WebhookDisableTests.Fixture fixt
             because: "the disabled webhook shows in the metrics");
         metrics.Should().MatchRegex("chat_webhook_deliveries(_total)?\\{[^}]*outcome=\"status\"");
         fixture.Server.Logs.Entries.Should().Contain(e => e.EventId.Id == 903, "the disabling is logged as a warning");
+
+        Volatile.Write(ref failing, false);
+        using (var enabled = await admin.EnableAsync(webhook.Id))
+        {
+            enabled.StatusCode.Should().Be(System.Net.HttpStatusCode.NoContent);
+        }
+
+        var later = await user.SendMessage(room, "heard at last");
+        await Eventually.HoldsAsync(() => receiver.Accepted.Length >= 2, "the backlog and the new message accepted");
+        receiver.Accepted.Select(e => e.MessageId).Should().Equal(unheard.Id, later.Id);
+        var healthy = await Eventually.MatchesAsync(() => admin.GetAsync(webhook.Id), w => w.PendingEvents == 0);
+        healthy.Should().BeEquivalentTo(new { Enabled = true, FailingSince = (DateTime?)null, LastError = (string?)null });
     }
 
     [GeneratedRegex(@"^chat_webhooks_disabled(\{[^}]*\})? 1$", RegexOptions.Multiline)]
