@@ -34,6 +34,9 @@ public sealed class WebhookTargets(IOptions<WebhooksOptions> options)
         IPNetwork.Parse("ff00::/8"),
     ];
 
+    // NAT64 (RFC 6052): a gateway turns 64:ff9b::a.b.c.d into a connection to the IPv4 address a.b.c.d.
+    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
+
     private readonly Lazy<HashSet<IPAddress>> _ownAddresses = new(ReadOwnAddresses);
 
     /// <summary>Why <paramref name="address"/> is no webhook target, or null when it may be one (pure: no own addresses).</summary>
@@ -42,6 +45,10 @@ public sealed class WebhookTargets(IOptions<WebhooksOptions> options)
         if (address.IsIPv4MappedToIPv6)
         {
             address = address.MapToIPv4();
+        }
+        else if (Nat64.Contains(address))
+        {
+            address = new IPAddress(address.GetAddressBytes()[12..]);
         }
 
         if (Array.Exists(MetadataAddresses, address.Equals))

@@ -36,6 +36,8 @@ public sealed class WebhookUnitTests
     [InlineData("255.255.255.255")]
     [InlineData("::ffff:127.0.0.1")]
     [InlineData("::ffff:10.0.0.1")]
+    [InlineData("64:ff9b::a9fe:a9fe")]
+    [InlineData("64:ff9b::7f00:1")]
     public void LoopbackPrivateLinkLocalMetadataUnspecifiedAndMulticastAddressesAreNoTargets(string address)
     {
         WebhookTargets.Classify(IPAddress.Parse(address)).Should().NotBeNull();
@@ -48,6 +50,7 @@ public sealed class WebhookUnitTests
     [InlineData("100.64.0.1")]
     [InlineData("2606:4700:4700::1111")]
     [InlineData("::ffff:1.1.1.1")]
+    [InlineData("64:ff9b::808:808")]
     public void PublicAddressesAreTargets(string address)
     {
         WebhookTargets.Classify(IPAddress.Parse(address)).Should().BeNull();
