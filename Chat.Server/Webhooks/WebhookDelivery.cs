@@ -369,21 +369,32 @@ internal sealed class WebhookDelivery(
             return await RenewLeaseIfDueAsync(cancellationToken);
         }
 
-        /// <summary>Waits for a wake-up (a commit, the poll), keeping the lease; false when the lease is lost.</summary>
+        /// <summary>
+        /// Waits for a wake-up, keeping the lease meanwhile; false when the lease is lost. Only the claiming loop wakes a
+        /// worker (after a commit, and on every poll), and only while the webhook is still listed: a deleted webhook's
+        /// worker is stopped instead of delivering again.
+        /// </summary>
         private async Task<bool> WaitForWorkAsync(CancellationToken cancellationToken)
         {
-            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timer.CancelAfter(Options.LeaseDuration / 3);
-            try
+            while (true)
             {
-                await _wake.Reader.ReadAsync(timer.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // No wake-up for a while: renew the lease and look anyway.
-            }
+                using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timer.CancelAfter(Options.LeaseDuration / 3);
+                try
+                {
+                    await _wake.Reader.ReadAsync(timer.Token);
+                    return await RenewLeaseIfDueAsync(cancellationToken);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // No wake-up for a while (the claiming loop is failing, say): keep the lease all the same.
+                }
 
-            return await RenewLeaseIfDueAsync(cancellationToken);
+                if (!await RenewLeaseIfDueAsync(cancellationToken))
+                {
+                    return false;
+                }
+            }
         }
 
         /// <summary>
