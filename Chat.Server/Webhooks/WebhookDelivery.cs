@@ -36,6 +36,7 @@ internal sealed class WebhookDelivery(
     private readonly IOptions<WebhooksOptions> _options = options;
     private readonly TimeProvider _time = time;
     private readonly ILogger _logger = logger;
+    private readonly WebhookSignal _signal = signal;
     public const string HttpClientName = "webhooks";
 
     public const string IdHeader = "webhook-id";
@@ -60,20 +61,35 @@ internal sealed class WebhookDelivery(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var workers = new Dictionary<string, Worker>();
+        var nextPoll = DateTime.MinValue;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                try
+                var now = _time.GetUtcNow().UtcDateTime;
+                if (now >= nextPoll)
                 {
-                    await ClaimAsync(workers, stoppingToken);
+                    nextPoll = now + _options.Value.PollInterval;
+                    try
+                    {
+                        await ClaimAsync(workers, stoppingToken);
+                    }
+                    catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        ChatLog.WebhookLoopFailed(logger, _options.Value.PollInterval, exception);
+                    }
                 }
-                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                else
                 {
-                    ChatLog.WebhookLoopFailed(logger, _options.Value.PollInterval, exception);
+                    // A commit of this node: the workers look at once; the store is read for the webhooks only on the
+                    // poll, so a busy node without webhooks pays nothing per commit.
+                    foreach (var worker in workers.Values)
+                    {
+                        worker.Wake();
+                    }
                 }
 
-                await signal.WaitAsync(_options.Value.PollInterval, stoppingToken);
+                await _signal.WaitAsync(nextPoll - _time.GetUtcNow().UtcDateTime, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -220,6 +236,11 @@ internal sealed class WebhookDelivery(
                     var passed = after;
                     foreach (var roomEvent in page)
                     {
+                        if (_owner._signal.IsDeleted(_webhook.Id))
+                        {
+                            return PassEnd.Stop;
+                        }
+
                         if (_events.Contains(roomEvent.Type))
                         {
                             if (await SendAsync(roomEvent, cancellationToken) is { } error)

@@ -116,13 +116,15 @@ internal static class WebhookEndpoints
     private static async Task<WebhookInfo[]> ListAsync(WebhookStore store, CancellationToken cancellationToken) =>
         await store.DescribeAsync(cancellationToken);
 
-    private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal user, WebhookStore store, ILogger<WebhookStore> logger, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(
+        string id, ClaimsPrincipal user, WebhookStore store, WebhookSignal signal, ILogger<WebhookStore> logger, CancellationToken cancellationToken)
     {
         if (!await store.DeleteAsync(id, cancellationToken))
         {
             return Problem(StatusCodes.Status404NotFound, ChatErrorCodes.NotFound, "There is no such webhook.");
         }
 
+        signal.Deleted(id);
         ChatLog.WebhookDeleted(logger, user.FindFirst(ChatClaims.UserId)!.Value, id);
         return Results.NoContent();
     }
