@@ -13,6 +13,7 @@ using Chat.Server.Search;
 using Chat.Server.Security;
 using Chat.Server.Typing;
 using Chat.Server.WarmUp;
+using Chat.Server.Webhooks;
 
 namespace Chat.Server;
 
@@ -33,6 +34,7 @@ public static class ChatServerExtensions
         builder.AddChatSearch();
         builder.AddChatTyping();
         builder.AddChatMessaging();
+        builder.AddChatWebhooks();
         builder.AddChatHub();
         builder.AddChatApi();
         builder.AddChatWarmUp();
@@ -52,6 +54,7 @@ public static class ChatServerExtensions
         app.MapChatAuth();
         app.MapChatAttachments();
         app.MapChatApi();
+        app.MapChatWebhooks();
         app.MapChatHub();
         return app;
     }

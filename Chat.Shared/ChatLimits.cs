@@ -21,6 +21,12 @@ public static class ChatLimits
     /// <summary>Longest message id a request may name; longer ids are unknown (<see cref="ChatErrorCodes.NotFound"/>).</summary>
     public const int MaxMessageIdLength = 64;
 
+    /// <summary>Longest webhook URL (<see cref="CreateWebhookRequest.Url"/>).</summary>
+    public const int MaxWebhookUrlLength = 2048;
+
+    /// <summary>Most rooms one webhook may name (<see cref="CreateWebhookRequest.Rooms"/>).</summary>
+    public const int MaxWebhookRooms = 100;
+
     /// <summary>Rooms one connection may be in at once.</summary>
     public const int MaxRoomsPerConnection = 100;
 

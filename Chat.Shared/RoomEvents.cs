@@ -31,6 +31,13 @@ public static class RoomEventTypes
 
     /// <summary>The room's title, topic or slow mode changed.</summary>
     public const string RoomUpdated = "room.updated";
+
+    /// <summary>Every type above: what a webhook may ask for.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        MessagePosted, MessageEdited, MessageDeleted, ReactionAdded, ReactionRemoved,
+        MemberAdded, MemberRemoved, MemberUpdated, RoomUpdated,
+    ];
 }
 
 /// <summary>

@@ -21,7 +21,10 @@ public static class ChatApiRoutes
     /// </summary>
     public const string Bots = "/api/bots";
 
-    /// <summary>POST <see cref="CreateWebhookRequest"/> (admin) → 201 <see cref="WebhookCreated"/>.</summary>
+    /// <summary>
+    /// POST <see cref="CreateWebhookRequest"/> (admin) → 201 <see cref="WebhookCreated"/>; GET → <see cref="WebhookInfo"/>[];
+    /// DELETE <c>{Webhooks}/{id}</c> removes one; POST <c>{Webhooks}/{id}/enable</c> resumes a disabled one.
+    /// </summary>
     public const string Webhooks = "/api/webhooks";
 
     /// <summary>The rooms of the API: <c>{Rooms}/{room}/messages</c>, <c>…/events</c>, <c>…/members</c>.</summary>

@@ -117,8 +117,11 @@ public static class ApiExtensions
         return app;
     }
 
-    /// <summary>What every endpoint of a group shares: its refusals are problem details with the contract's codes.</summary>
-    private static void Describe(RouteGroupBuilder group) => group
+    /// <summary>
+    /// What every endpoint group of the server API shares (bots, rooms, webhooks): its refusals, authentication's
+    /// included, are problem details with the contract's codes.
+    /// </summary>
+    internal static RouteGroupBuilder Describe(RouteGroupBuilder group) => group
         .WithMetadata(ChatApiEndpoint.Instance)
         .AddEndpointFilter<ChatProblemsFilter>()
         .RequireCors(OriginPolicy.CorsPolicyName)

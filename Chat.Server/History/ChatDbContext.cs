@@ -27,6 +27,8 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<AttachmentRecord> Attachments => Set<AttachmentRecord>();
     public DbSet<AttachmentChunkRecord> AttachmentChunks => Set<AttachmentChunkRecord>();
     public DbSet<BotRecord> Bots => Set<BotRecord>();
+    public DbSet<WebhookRecord> Webhooks => Set<WebhookRecord>();
+    public DbSet<WebhookCursorRecord> WebhookCursors => Set<WebhookCursorRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -198,6 +200,35 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             reaction.Property(r => r.Reaction).HasColumnName("reaction").HasMaxLength(ChatLimits.MaxReactionLength);
             reaction.Property(r => r.UserId).HasColumnName("user_id").HasMaxLength(ChatLimits.MaxUserIdLength);
             reaction.Property(r => r.AddedEventSequence).HasColumnName("added_event_sequence");
+        });
+
+        modelBuilder.Entity<WebhookRecord>(webhook =>
+        {
+            webhook.ToTable("webhooks");
+            webhook.HasKey(w => w.Id);
+            webhook.Property(w => w.Id).HasColumnName("id").HasMaxLength(32);
+            webhook.Property(w => w.Url).HasColumnName("url").HasMaxLength(ChatLimits.MaxWebhookUrlLength);
+            webhook.Property(w => w.Events).HasColumnName("events");
+            webhook.Property(w => w.Rooms).HasColumnName("rooms");
+            webhook.Property(w => w.Secret).HasColumnName("secret").HasMaxLength(64);
+            webhook.Property(w => w.CreatedBy).HasColumnName("created_by").HasMaxLength(ChatLimits.MaxUserIdLength);
+            webhook.Property(w => w.CreatedAt).HasColumnName("created_at_ticks").HasConversion(Ticks);
+            webhook.Property(w => w.DisabledAt).HasColumnName("disabled_at_ticks").HasConversion(NullableTicks);
+            webhook.Property(w => w.FailingSince).HasColumnName("failing_since_ticks").HasConversion(NullableTicks);
+            webhook.Property(w => w.Failures).HasColumnName("failures");
+            webhook.Property(w => w.NextAttemptAt).HasColumnName("next_attempt_at_ticks").HasConversion(NullableTicks);
+            webhook.Property(w => w.LastError).HasColumnName("last_error").HasMaxLength(512);
+            webhook.Property(w => w.LeaseOwner).HasColumnName("lease_owner").HasMaxLength(64);
+            webhook.Property(w => w.LeaseUntil).HasColumnName("lease_until_ticks").HasConversion(Ticks);
+        });
+
+        modelBuilder.Entity<WebhookCursorRecord>(cursor =>
+        {
+            cursor.ToTable("webhook_cursors");
+            cursor.HasKey(c => new { c.WebhookId, c.Room });
+            cursor.Property(c => c.WebhookId).HasColumnName("webhook_id").HasMaxLength(32);
+            cursor.Property(c => c.Room).HasColumnName("room").HasMaxLength(ChatLimits.MaxRoomNameLength);
+            cursor.Property(c => c.LastEventSequence).HasColumnName("last_event_sequence");
         });
     }
 }

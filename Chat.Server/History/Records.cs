@@ -213,3 +213,50 @@ public sealed class BotRecord
 
     public DateTime CreatedAt { get; init; }
 }
+
+/// <summary>
+/// A webhook: where changes go, which ones, and its delivery state, shared by every node. The secret is kept as is:
+/// signing needs it (HMAC), unlike an API key that only has to be recognised.
+/// </summary>
+public sealed class WebhookRecord
+{
+    public required string Id { get; init; }
+    public required string Url { get; init; }
+
+    /// <summary>The <see cref="Chat.Shared.RoomEventTypes"/> delivered, as a JSON array.</summary>
+    public required string Events { get; init; }
+
+    /// <summary>The rooms delivered as a JSON array; null: every room.</summary>
+    public string? Rooms { get; init; }
+
+    public required string Secret { get; init; }
+    public required string CreatedBy { get; init; }
+    public DateTime CreatedAt { get; init; }
+
+    /// <summary>Set when it failed for longer than the retry horizon; nothing is delivered after.</summary>
+    public DateTime? DisabledAt { get; set; }
+
+    /// <summary>The first failure since the last success; null while healthy.</summary>
+    public DateTime? FailingSince { get; set; }
+
+    /// <summary>Failed attempts since the last success: the exponent of the backoff.</summary>
+    public int Failures { get; set; }
+
+    /// <summary>No attempt before this while failing.</summary>
+    public DateTime? NextAttemptAt { get; set; }
+
+    public string? LastError { get; set; }
+
+    /// <summary>The node delivering it, until <see cref="LeaseUntil"/>: one node at a time keeps each room in order.</summary>
+    public string? LeaseOwner { get; set; }
+
+    public DateTime LeaseUntil { get; set; }
+}
+
+/// <summary>How far a webhook got in one room's change log: every change up to it was answered 2xx (or filtered out).</summary>
+public sealed class WebhookCursorRecord
+{
+    public required string WebhookId { get; init; }
+    public required string Room { get; init; }
+    public long LastEventSequence { get; set; }
+}

@@ -20,7 +20,7 @@ namespace Chat.Server.Messaging;
 public sealed class ChangePipeline(
     IDbContextFactory<ChatDbContext> contexts,
     BatchPlanner planner,
-    IChangeListener listener,
+    IEnumerable<IChangeListener> listeners,
     AttachmentLinks links,
     IAttachmentBlobs blobs,
     ChatMetrics metrics,
@@ -37,6 +37,7 @@ public sealed class ChangePipeline(
     private readonly Channel<PendingChange[]> _committed = Channel.CreateBounded<PendingChange[]>(
         new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
+    private readonly IChangeListener[] _listeners = [.. listeners];
     private readonly List<ChangeRequest> _requests = [];
     private readonly WriterConnection _writer = new(contexts);
 
@@ -81,12 +82,16 @@ public sealed class ChangePipeline(
         }
     }
 
-    /// <summary>Tells the listener of each committed batch, then answers its callers: one loop, so in commit order.</summary>
+    /// <summary>Tells the listeners of each committed batch, then answers its callers: one loop, so in commit order.</summary>
     private async Task PublishAsync()
     {
         await foreach (var committed in _committed.Reader.ReadAllAsync(CancellationToken.None))
         {
-            listener.OnCommitted(committed);
+            foreach (var listener in _listeners)
+            {
+                listener.OnCommitted(committed);
+            }
+
             foreach (var pending in committed)
             {
                 if (pending.Error is { } error)

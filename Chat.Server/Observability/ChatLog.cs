@@ -140,4 +140,28 @@ internal static partial class ChatLog
 
     [LoggerMessage(803, LogLevel.Warning, "A bot's API key could not be checked: the store did not answer; the request was answered 503.", EventName = "BotKeyNotChecked")]
     public static partial void BotKeyNotChecked(ILogger logger, Exception exception);
+
+    [LoggerMessage(900, LogLevel.Information, "Administrator {UserId} registered webhook {WebhookId} to {Url}.", EventName = "WebhookCreated")]
+    public static partial void WebhookCreated(ILogger logger, string userId, string webhookId, string url);
+
+    [LoggerMessage(901, LogLevel.Information, "Administrator {UserId} deleted webhook {WebhookId}.", EventName = "WebhookDeleted")]
+    public static partial void WebhookDeleted(ILogger logger, string userId, string webhookId);
+
+    [LoggerMessage(902, LogLevel.Information, "Webhook {WebhookId} failed to take change {EventSequence} of room {Room}: {Error} (failure {Failures}); next attempt in {Delay}.", EventName = "WebhookDeliveryFailed")]
+    public static partial void WebhookDeliveryFailed(ILogger logger, string webhookId, string room, long eventSequence, string error, int failures, TimeSpan delay);
+
+    [LoggerMessage(903, LogLevel.Warning, "Webhook {WebhookId} to {Url} is disabled: it has failed since {FailingSince:O} (last: {Error}).", EventName = "WebhookDisabled")]
+    public static partial void WebhookDisabled(ILogger logger, string webhookId, string url, DateTime failingSince, string error);
+
+    [LoggerMessage(904, LogLevel.Information, "Webhook {WebhookId} delivers again after {Failures} failure(s) since {FailingSince:O}.", EventName = "WebhookRecovered")]
+    public static partial void WebhookRecovered(ILogger logger, string webhookId, int failures, DateTime failingSince);
+
+    [LoggerMessage(905, LogLevel.Warning, "Looking for webhook work failed; the next poll in {Interval} tries again.", EventName = "WebhookLoopFailed")]
+    public static partial void WebhookLoopFailed(ILogger logger, TimeSpan interval, Exception exception);
+
+    [LoggerMessage(906, LogLevel.Warning, "Delivering webhook {WebhookId} stopped on an error; the next poll resumes it.", EventName = "WebhookWorkerFailed")]
+    public static partial void WebhookWorkerFailed(ILogger logger, string webhookId, Exception exception);
+
+    [LoggerMessage(907, LogLevel.Information, "Administrator {UserId} enabled webhook {WebhookId} again.", EventName = "WebhookEnabled")]
+    public static partial void WebhookEnabled(ILogger logger, string userId, string webhookId);
 }

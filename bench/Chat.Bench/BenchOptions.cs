@@ -54,6 +54,7 @@ public sealed record BenchOptions(
         ServerKind[] coldStartServers = [ServerKind.Baseline, ServerKind.Chat];
         string? chatServer = null;
         var chatEnvironment = new Dictionary<string, string>();
+        var hangingWebhook = false;
         var durability = "disk";
         for (var i = 0; i < args.Length; i++)
         {
@@ -99,6 +100,9 @@ public sealed record BenchOptions(
                 case "--chat-server":
                     chatServer = Path.GetFullPath(value);
                     break;
+                case "--webhook":
+                    hangingWebhook = value == "hang" ? true : throw new ArgumentException("--webhook takes 'hang'");
+                    break;
                 case "--chat-env":
                     var (key, setting) = value.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException($"--chat-env takes NAME=VALUE, not '{value}'");
                     chatEnvironment[key] = setting;
@@ -132,7 +136,7 @@ public sealed record BenchOptions(
             Durability = durability,
             ColdStartRuns = coldStartRuns,
             ColdStartServers = coldStartServers,
-            ChatLaunch = new ChatLaunch(chatServer, chatEnvironment),
+            ChatLaunch = new ChatLaunch(chatServer, chatEnvironment) { HangingWebhook = hangingWebhook },
         };
     }
 
@@ -172,4 +176,11 @@ public sealed record BenchOptions(
 }
 
 /// <summary>How our server is started: which Chat.Server.dll (null: the build output) and what environment on top of the bench's.</summary>
-public sealed record ChatLaunch(string? Assembly, IReadOnlyDictionary<string, string> Environment);
+public sealed record ChatLaunch(string? Assembly, IReadOnlyDictionary<string, string> Environment)
+{
+    /// <summary>
+    /// <c>--webhook hang</c>: every chat server gets a webhook for every change of every room, to a receiver that accepts
+    /// connections and never answers (what a slow receiver must not do to sending).
+    /// </summary>
+    public bool HangingWebhook { get; init; }
+}

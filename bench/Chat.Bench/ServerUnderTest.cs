@@ -113,7 +113,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
             // Every load connection signs in as its own guest from one address: lift the per-address token limit.
             info.Environment["Security__TokenRequestsPerMinute"] = "1000000";
             info.Environment["Logging__LogLevel__Default"] = "Warning";
-            foreach (var (key, value) in (settings ?? new Dictionary<string, string>()).Concat(ChatLaunch.Environment))
+            var webhook = ChatLaunch.HangingWebhook ? HangingWebhook.Settings : [];
+            foreach (var (key, value) in (settings ?? new Dictionary<string, string>()).Concat(webhook).Concat(ChatLaunch.Environment))
             {
                 info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
             }
@@ -127,6 +128,10 @@ public sealed class ServerUnderTest : IAsyncDisposable
         _starts.Add((info, addresses[0]));
         await RunProcessAsync(info, addresses[0], cancellationToken);
         _addresses.AddRange(addresses);
+        if (_dataDirectory is not null && ChatLaunch.HangingWebhook && _processes.Count == 1)
+        {
+            await HangingWebhook.RegisterAsync(addresses[0], cancellationToken);
+        }
     }
 
     private async Task RunProcessAsync(ProcessStartInfo info, Uri address, CancellationToken cancellationToken, string? route = null)
