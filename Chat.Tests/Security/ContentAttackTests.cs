@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
@@ -79,18 +80,21 @@ public sealed class ContentAttackTests(ChatServerFixture fixture) : IClassFixtur
     [Fact]
     public async Task HugeUserNameIsRefusedBeforeItIsRead()
     {
-        // Expect: 100-continue makes the client wait for the server's verdict before it writes the 1 MiB body, as a
-        // careful client would; without it the server's early 413 races the client's write into a broken pipe.
-        using var http = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TestDefaults.Timeout }) { BaseAddress = Server.BaseAddress };
-        using var request = new HttpRequestMessage(HttpMethod.Post, ChatRoutes.GuestToken)
-        {
-            Content = JsonContent.Create(new GuestTokenRequest(new string('a', 1024 * 1024))),
-        };
-        request.Headers.ExpectContinue = true;
+        // Spoken over a raw socket, as a careful client would: the headers announce a 1 MiB body and wait for the
+        // server's verdict (Expect: 100-continue). The answer must be 413 at once, not "100 Continue": nothing of the
+        // body is asked for, and no byte of it is sent.
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(Server.BaseAddress.Host, Server.BaseAddress.Port).WithTimeout();
+        var stream = tcp.GetStream();
+        var headers =
+            $"POST {ChatRoutes.GuestToken} HTTP/1.1\r\nHost: {Server.BaseAddress.Authority}\r\nContent-Type: application/json\r\n" +
+            $"Content-Length: {1024 * 1024 + 16}\r\nExpect: 100-continue\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(headers)).AsTask().WithTimeout();
 
-        using var response = await http.SendAsync(request).WithTimeout();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var statusLine = await reader.ReadLineAsync().WithTimeout();
 
-        response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        statusLine.Should().StartWith("HTTP/1.1 413", "a body larger than a user name is refused from its headers alone");
         Server.Logs.Errors.Should().BeEmpty();
     }
 
