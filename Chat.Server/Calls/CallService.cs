@@ -125,11 +125,14 @@ public sealed class CallService(
         var rest = settings.TurnSecret is { Length: > 0 } secret
             ? TurnCredentials.Create(secret, user.Id, time.GetUtcNow() + settings.TurnCredentialLifetime)
             : ((string, string)?)null;
+        // Browsers refuse a TURN server without credentials, so one that has none (no fixed user, no secret) is left out.
         return
         [
-            .. settings.IceServers.Select(s => s.Username is null && s.IsTurn && rest is var (username, credential)
-                ? new IceServer(s.Urls, username, credential)
-                : new IceServer(s.Urls, s.Username, s.Credential)),
+            .. settings.IceServers
+                .Where(s => !s.IsTurn || s.Username is not null || rest is not null)
+                .Select(s => s.Username is null && s.IsTurn && rest is var (username, credential)
+                    ? new IceServer(s.Urls, username, credential)
+                    : new IceServer(s.Urls, s.Username, s.Credential)),
         ];
     }
 

@@ -3,9 +3,19 @@ using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Calls;
 
-/// <summary>An unanswered call ends by itself (<c>Calls:RingTimeout</c>, two seconds here).</summary>
-public sealed class CallRingTimeoutTests(CallRingTimeoutTests.Fixture fixture) : IClassFixture<CallRingTimeoutTests.Fixture>
+/// <summary>Calls under other settings than <see cref="CallTests"/>: a two-second <c>Calls:RingTimeout</c>, no TURN secret.</summary>
+public sealed class CallSettingsTests(CallSettingsTests.Fixture fixture) : IClassFixture<CallSettingsTests.Fixture>
 {
+    [Fact]
+    public async Task ATurnServerWithoutCredentialsIsLeftOutOfTheIceServers()
+    {
+        await using var alice = await fixture.Server.ConnectAsync(TestDefaults.UniqueUser("alice"));
+
+        var servers = await alice.GetIceServers();
+
+        servers.Should().ContainSingle().Which.Should().BeEquivalentTo(new IceServer(["stun:stun.example.org:3478"], null, null));
+    }
+
     [Fact]
     public async Task AnUnansweredCallEndsWithTimeoutForBothSides()
     {
@@ -29,6 +39,11 @@ public sealed class CallRingTimeoutTests(CallRingTimeoutTests.Fixture fixture) :
 
     public sealed class Fixture : ChatServerFixture
     {
-        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Calls:RingTimeout"] = "00:00:02" };
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["Calls:RingTimeout"] = "00:00:02",
+            ["Calls:IceServers:0:Urls:0"] = "stun:stun.example.org:3478",
+            ["Calls:IceServers:1:Urls:0"] = "turn:turn.example.org:3478",
+        };
     }
 }
