@@ -37,6 +37,17 @@ public sealed class CallSettingsTests(CallSettingsTests.Fixture fixture) : IClas
         await Infrastructure.Conversations.Rejected(() => bobPhone.AnswerCall(callId, "v=0"), ChatErrorCodes.CallNotFound);
     }
 
+    [Fact]
+    public async Task TheServerRefusesToStartWithAnIceServerThatIsNotStunOrTurn()
+    {
+        using var directory = new TempDirectory();
+
+        var starting = () => ChatServer.StartAsync(directory.Path, new Dictionary<string, string?> { ["Calls:IceServers:0:Urls:0"] = "https://turn.example.org" });
+
+        (await starting.Should().ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>())
+            .Which.Message.Should().Contain("Calls:IceServers");
+    }
+
     public sealed class Fixture : ChatServerFixture
     {
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
