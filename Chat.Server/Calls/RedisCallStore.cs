@@ -1,5 +1,7 @@
 using Chat.Server.Cluster;
+using Chat.Server.Hubs;
 using Chat.Server.Presence;
+using Chat.Shared;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -58,25 +60,25 @@ internal sealed class RedisCallStore(
     public async Task<bool> TryCreateAsync(CallState call, DateTimeOffset ringsUntil, CancellationToken cancellationToken = default)
     {
         var lifetime = ringsUntil - DateTimeOffset.UtcNow + CallStores.RingGrace;
-        var created = await redis.Database.ScriptEvaluateAsync(Create, [Key(call.CallId), Ringing],
+        var created = await Guarded(() => redis.Database.ScriptEvaluateAsync(Create, [Key(call.CallId), Ringing],
             [call.Room, call.CallerId, call.CallerName, call.CalleeId, call.CallerConnection, call.CallerNode,
-             ringsUntil.ToUnixTimeMilliseconds(), (long)lifetime.TotalMilliseconds, call.CallId]);
+             ringsUntil.ToUnixTimeMilliseconds(), (long)lifetime.TotalMilliseconds, call.CallId]));
         return (int)created == 1;
     }
 
     public async Task<CallState?> GetAsync(string callId, CancellationToken cancellationToken = default)
     {
-        var fields = await redis.Database.HashGetAllAsync(Key(callId));
+        var fields = await Guarded(() => redis.Database.HashGetAllAsync(Key(callId)));
         return fields.Any(f => f.Name == "ended") ? null : Read(callId, fields.ToDictionary(f => (string)f.Name!, f => (string?)f.Value));
     }
 
     public async Task<CallState?> TryAnswerAsync(string callId, string connectionId, CancellationToken cancellationToken = default) =>
-        Read(callId, await redis.Database.ScriptEvaluateAsync(Answer, [Key(callId), Ringing],
-            [connectionId, NodeId, (long)options.Value.MaxCallDuration.TotalMilliseconds, callId]));
+        Read(callId, await Guarded(() => redis.Database.ScriptEvaluateAsync(Answer, [Key(callId), Ringing],
+            [connectionId, NodeId, (long)options.Value.MaxCallDuration.TotalMilliseconds, callId])));
 
     public async Task<CallState?> TryEndAsync(string callId, bool onlyIfRinging, CancellationToken cancellationToken = default) =>
-        Read(callId, await redis.Database.ScriptEvaluateAsync(End, [Key(callId), Ringing],
-            [onlyIfRinging ? "1" : "0", (long)CallStores.EndedCallMemory.TotalMilliseconds, callId]));
+        Read(callId, await Guarded(() => redis.Database.ScriptEvaluateAsync(End, [Key(callId), Ringing],
+            [onlyIfRinging ? "1" : "0", (long)CallStores.EndedCallMemory.TotalMilliseconds, callId])));
 
     public async Task<IReadOnlyList<string>> OverdueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         [.. (await redis.Database.SortedSetRangeByScoreAsync(Ringing, stop: now.ToUnixTimeMilliseconds(), take: 100)).Select(v => (string)v!)];
@@ -85,6 +87,19 @@ internal sealed class RedisCallStore(
         (int)await redis.Database.ScriptEvaluateAsync(Alive, [cluster.Value.PresenceKeyPrefix + "nodes"], [nodeId]) == 1;
 
     private RedisKey Key(string callId) => _prefix + callId;
+
+    /// <summary>Calls live in Redis alone: while it is away they are refused with a code, not failed without one.</summary>
+    private static async Task<T> Guarded<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            throw new ChatException(ChatErrorCodes.Unavailable, "calls are unavailable until the cluster's Redis is back");
+        }
+    }
 
     private static CallState? Read(string callId, RedisResult result)
     {
