@@ -67,6 +67,14 @@ public sealed class ChatClient : IAsyncDisposable
             _events.Enqueue(nameof(ReadReceiptChanged), () => ReadReceiptChanged?.Invoke(this, e), h => h.ReadReceiptChanged(e)));
         connection.On<Notification>(nameof(IChatClient.NotificationReceived), e =>
             _events.Enqueue(nameof(NotificationReceived), () => NotificationReceived?.Invoke(this, e), h => h.NotificationReceived(e)));
+        connection.On<IncomingCall>(nameof(IChatClient.CallOffered), e =>
+            _events.Enqueue(nameof(CallOffered), () => CallOffered?.Invoke(this, e), h => h.CallOffered(e)));
+        connection.On<CallAnswer>(nameof(IChatClient.CallAnswered), e =>
+            _events.Enqueue(nameof(CallAnswered), () => CallAnswered?.Invoke(this, e), h => h.CallAnswered(e)));
+        connection.On<IceCandidates>(nameof(IChatClient.IceCandidatesReceived), e =>
+            _events.Enqueue(nameof(IceCandidatesReceived), () => IceCandidatesReceived?.Invoke(this, e), h => h.IceCandidatesReceived(e)));
+        connection.On<CallEnd>(nameof(IChatClient.CallEnded), e =>
+            _events.Enqueue(nameof(CallEnded), () => CallEnded?.Invoke(this, e), h => h.CallEnded(e)));
     }
 
     /// <summary>A new message in a joined room: each exactly once, in order per room, also across reconnects.</summary>
@@ -188,6 +196,18 @@ public sealed class ChatClient : IAsyncDisposable
     /// the room or not. Notifications missed while disconnected are in <see cref="GetNotificationsAsync"/>.
     /// </summary>
     public event EventHandler<Notification>? NotificationReceived;
+
+    /// <summary>Someone calls this user in a direct room: every client of the user rings. Answer with <see cref="AnswerCallAsync"/>.</summary>
+    public event EventHandler<IncomingCall>? CallOffered;
+
+    /// <summary>The callee answered a call this client placed: give <see cref="CallAnswer.Sdp"/> to the peer connection.</summary>
+    public event EventHandler<CallAnswer>? CallAnswered;
+
+    /// <summary>The other party's ICE candidates for a call of this client.</summary>
+    public event EventHandler<IceCandidates>? IceCandidatesReceived;
+
+    /// <summary>A call of this client (placed, ringing or taken) is over; <see cref="CallEnd.Reason"/> is one of <see cref="CallEndReasons"/>.</summary>
+    public event EventHandler<CallEnd>? CallEnded;
 
     /// <summary>The connection state changed; <see cref="ChatConnectionStateChangedEventArgs.Reason"/> says why.</summary>
     public event EventHandler<ChatConnectionStateChangedEventArgs>? StateChanged;
@@ -781,6 +801,55 @@ public sealed class ChatClient : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(room);
         return _supervisor.CallAsync((c, t) => c.InvokeAsync<ReadReceipt[]>(nameof(IChatHub.GetReadReceipts), room, t), cancellationToken);
     }
+
+    /// <summary>
+    /// Calls the other member of the direct room <paramref name="room"/> with a WebRTC offer: every client of theirs
+    /// rings until one answers (<see cref="CallAnswered"/>), they decline or the server's ring timeout passes
+    /// (<see cref="CallEnded"/>). Use a fresh <see cref="CallOffer.CallId"/> per call. The call belongs to this connection:
+    /// a reconnect ends it. The media is the app's business: the server relays signaling only.
+    /// </summary>
+    public Task StartCallAsync(string room, CallOffer offer, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        ArgumentNullException.ThrowIfNull(offer);
+        return InvokeCallMethodAsync(nameof(IChatHub.StartCall), [room, offer], cancellationToken);
+    }
+
+    /// <summary>Takes a ringing call on this client with its SDP answer; the user's other clients stop ringing.</summary>
+    public Task AnswerCallAsync(string callId, string sdp, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(callId);
+        ArgumentException.ThrowIfNullOrEmpty(sdp);
+        return InvokeCallMethodAsync(nameof(IChatHub.AnswerCall), [callId, sdp], cancellationToken);
+    }
+
+    /// <summary>Relays this side's ICE candidates to the other party (at most <see cref="ChatLimits.MaxIceCandidatesPerSend"/> at once).</summary>
+    public Task SendIceCandidatesAsync(string callId, IReadOnlyList<IceCandidate> candidates, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(callId);
+        ArgumentNullException.ThrowIfNull(candidates);
+        IceCandidate[] sent = [.. candidates];
+        return InvokeCallMethodAsync(nameof(IChatHub.SendIceCandidates), [callId, sent], cancellationToken);
+    }
+
+    /// <summary>Hangs up, declines (<see cref="CallEndReasons.Declined"/>) or refuses as busy: the other side gets <see cref="CallEnded"/>.</summary>
+    public Task EndCallAsync(string callId, string reason = CallEndReasons.Hangup, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(callId);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        return InvokeCallMethodAsync(nameof(IChatHub.EndCall), [callId, reason], cancellationToken);
+    }
+
+    private Task InvokeCallMethodAsync(string method, object?[] arguments, CancellationToken cancellationToken) =>
+        _supervisor.CallAsync(async (c, t) =>
+        {
+            await c.InvokeCoreAsync(method, arguments, t);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>The STUN and TURN servers to configure the peer connection with (TURN credentials are short-lived: ask per call).</summary>
+    public Task<IceServer[]> GetIceServersAsync(CancellationToken cancellationToken = default) =>
+        _supervisor.CallAsync((c, t) => c.InvokeAsync<IceServer[]>(nameof(IChatHub.GetIceServers), t), cancellationToken);
 
     /// <summary>
     /// A page of this user's notifications, newest first: those older than <paramref name="beforeId"/>. Pass the last

@@ -1,6 +1,7 @@
 using Chat.Server.Api;
 using Chat.Server.Attachments;
 using Chat.Server.Auth;
+using Chat.Server.Calls;
 using Chat.Server.Cluster;
 using Chat.Server.Conversations;
 using Chat.Server.History;
@@ -35,6 +36,7 @@ public static class ChatServerExtensions
         builder.AddChatTyping();
         builder.AddChatMessaging();
         builder.AddChatWebhooks();
+        builder.AddChatCalls();
         builder.AddChatHub();
         builder.AddChatApi();
         builder.AddChatWarmUp();

@@ -134,8 +134,29 @@ public static class ChatLimits
     /// <summary>The prefix of every direct room's name: kept for them, so nobody can create a room that looks like one.</summary>
     public const string DirectRoomPrefix = "dm-";
 
-    /// <summary>Largest hub message the server accepts, in bytes.</summary>
-    public const int MaxHubMessageBytes = 64 * 1024;
+    /// <summary>
+    /// Largest hub message the server accepts, in bytes: room for a maximal SDP (<see cref="MaxSdpLength"/>) with its
+    /// JSON escaping, so an over-long SDP is refused with a code instead of closing the connection.
+    /// </summary>
+    public const int MaxHubMessageBytes = 128 * 1024;
+
+    /// <summary>Longest SDP offer or answer, in characters (<see cref="ChatErrorCodes.TooLarge"/> beyond).</summary>
+    public const int MaxSdpLength = 64 * 1024;
+
+    /// <summary>Longest ICE candidate line, in characters (<see cref="ChatErrorCodes.InvalidRequest"/> beyond).</summary>
+    public const int MaxIceCandidateLength = 1024;
+
+    /// <summary>Most candidates one <see cref="IChatHub.SendIceCandidates"/> may carry (<see cref="ChatErrorCodes.InvalidRequest"/> beyond).</summary>
+    public const int MaxIceCandidatesPerSend = 50;
+
+    /// <summary>Candidates one party of a call may send per second, sustained (<see cref="ChatErrorCodes.RateLimited"/> beyond).</summary>
+    public const int IceCandidatesPerSecond = 20;
+
+    /// <summary>Candidates one party of a call may send at once, in a burst.</summary>
+    public const int IceCandidateBurst = 100;
+
+    /// <summary>Default of the server's <c>Calls:RingTimeout</c>: an unanswered call ends after it (<see cref="CallEndReasons.Timeout"/>).</summary>
+    public static readonly TimeSpan DefaultCallRingTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Seconds after the last <c>SetTyping(true)</c> when the server ends a typing state.</summary>
     public const int TypingTimeoutSeconds = 5;

@@ -14,6 +14,9 @@ public static partial class ChatRules
     /// <summary>1–32 characters of letters, digits, '_', '-', '.'.</summary>
     public static bool IsValidUserName(string? userName) => userName is not null && UserNamePattern().IsMatch(userName);
 
+    /// <summary>A call id: 8–64 characters of a-z, A-Z, 0-9, '_' and '-' (a UUID fits), compared exactly.</summary>
+    public static bool IsValidCallId(string? callId) => callId is not null && CallIdPattern().IsMatch(callId);
+
     /// <summary>
     /// 1–32 UTF-16 code units without whitespace or control characters: an emoji (ZWJ sequences and variation
     /// selectors included) or a <c>:short_name:</c>.
@@ -41,4 +44,7 @@ public static partial class ChatRules
 
     [GeneratedRegex(@"^[\p{L}\p{Nd}_.-]{1,32}$", RegexOptions.CultureInvariant)]
     private static partial Regex UserNamePattern();
+
+    [GeneratedRegex("^[a-zA-Z0-9_-]{8,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex CallIdPattern();
 }

@@ -39,4 +39,16 @@ public interface IChatClient
 
     /// <summary>Someone mentioned the user, replied to them, wrote to them directly or added them to a room.</summary>
     Task NotificationReceived(Notification notification);
+
+    /// <summary>Someone calls the user in a direct room: every connection of the user rings.</summary>
+    Task CallOffered(IncomingCall call);
+
+    /// <summary>The callee answered this connection's call.</summary>
+    Task CallAnswered(CallAnswer answer);
+
+    /// <summary>The other party's ICE candidates.</summary>
+    Task IceCandidatesReceived(IceCandidates candidates);
+
+    /// <summary>A call of this connection (placed, ringing or taken) is over; <see cref="CallEnd.Reason"/> says why.</summary>
+    Task CallEnded(CallEnd end);
 }

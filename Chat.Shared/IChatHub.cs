@@ -108,4 +108,22 @@ public interface IChatHub
     /// and the caller's own rooms.
     /// </summary>
     Task<SearchResult> SearchMessages(SearchRequest request);
+
+    /// <summary>
+    /// Rings every connection of the other member of the direct room <paramref name="room"/> (<see cref="IChatClient.CallOffered"/>).
+    /// Direct rooms of the caller only (<c>forbidden</c> elsewhere); a call id in use answers <c>invalid_request</c>.
+    /// </summary>
+    Task StartCall(string room, CallOffer offer);
+
+    /// <summary>Takes a call ringing on this connection: the first answer wins, the callee's other connections stop ringing.</summary>
+    Task AnswerCall(string callId, string sdp);
+
+    /// <summary>Relays this party's ICE candidates to the other party (at most <see cref="ChatLimits.IceCandidatesPerSecond"/>).</summary>
+    Task SendIceCandidates(string callId, IceCandidate[] candidates);
+
+    /// <summary>Ends (or declines) a call with one of <see cref="CallEndReasons.ByClient"/>: the other side gets <see cref="IChatClient.CallEnded"/>.</summary>
+    Task EndCall(string callId, string reason);
+
+    /// <summary>The STUN and TURN servers to give <c>RTCPeerConnection</c>, with short-lived TURN credentials for this user.</summary>
+    Task<IceServer[]> GetIceServers();
 }

@@ -1,3 +1,4 @@
+using Chat.Server.Calls;
 using Chat.Server.Conversations;
 using Chat.Server.Hubs;
 using Chat.Server.Observability;
@@ -27,6 +28,8 @@ public static class ClusterExtensions
             services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
             services.AddSingleton<IRoomEvictions, LocalRoomEvictions>();
             services.AddSingleton<ILocalRoomBroadcast, InProcessRoomBroadcast>();
+            services.AddSingleton<ICallStore, InMemoryCallStore>();
+            services.AddSingleton<ICallSignals, LocalCallSignals>();
             return builder;
         }
 
@@ -48,6 +51,10 @@ public static class ClusterExtensions
         services.AddSingleton<RedisRoomEvictions>();
         services.AddSingleton<IRoomEvictions>(sp => sp.GetRequiredService<RedisRoomEvictions>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisRoomEvictions>());
+        services.AddSingleton<ICallStore, RedisCallStore>();
+        services.AddSingleton<RedisCallSignals>();
+        services.AddSingleton<ICallSignals>(sp => sp.GetRequiredService<RedisCallSignals>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisCallSignals>());
         services.AddHealthChecks().AddReadinessCheck<RedisHealthCheck>("redis");
         return builder;
     }

@@ -27,6 +27,9 @@ public enum RoomAction
 
     /// <summary>Give roles.</summary>
     ManageRoles,
+
+    /// <summary>Place a call: members of a direct room only, administrators included.</summary>
+    Call,
 }
 
 /// <summary>What is known of a user in a room: the room's kind (null: no such room yet), their membership and ban.</summary>
@@ -46,6 +49,11 @@ public static class RoomRules
     /// <summary>The refusal of <paramref name="action"/> for a caller with these facts, or null when it is allowed.</summary>
     public static ChatException? Check(RoomFacts facts, RoomAction action, DateTime now)
     {
+        if (action == RoomAction.Call && (facts.Kind != RoomKinds.Direct || facts.Member is null))
+        {
+            return new ChatException(ChatErrorCodes.Forbidden, "calls are between the two members of a direct conversation");
+        }
+
         if (facts.IsAdmin)
         {
             return action is RoomAction.Moderate or RoomAction.AddMembers or RoomAction.ManageRoles && facts.Kind == RoomKinds.Direct

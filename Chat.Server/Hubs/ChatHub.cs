@@ -1,4 +1,5 @@
 using Chat.Server.Auth;
+using Chat.Server.Calls;
 using Chat.Server.Conversations;
 using Chat.Server.History;
 using Chat.Server.Messaging;
@@ -20,7 +21,7 @@ namespace Chat.Server.Hubs;
 [Authorize]
 public sealed class ChatHub(
     ConnectionRegistry connections, RoomService rooms, MessagingService messaging, TypingService typing, HistoryQueries history, ConversationService conversations,
-    ReadStateService reading, NotificationService notifications, SearchService search)
+    ReadStateService reading, NotificationService notifications, SearchService search, CallService calls)
     : Hub<IChatClient>, IChatHub
 {
     /// <summary>The caller of messaging and history: this connection, which has joined the rooms it is subscribed to.</summary>
@@ -30,7 +31,11 @@ public sealed class ChatHub(
         rooms.ConnectedAsync(Context.ConnectionId, Context.User!.ToChatUser(), Context.ConnectionAborted);
 
     // Not the aborted token: the cleanup and its announcements must run to the end.
-    public override Task OnDisconnectedAsync(Exception? exception) => rooms.DisconnectedAsync(Context.ConnectionId);
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        await calls.DisconnectedAsync(Context.ConnectionId);
+        await rooms.DisconnectedAsync(Context.ConnectionId);
+    }
 
     public Task<JoinResult> JoinRoom(string room) => rooms.JoinAsync(Context.ConnectionId, RoomName.Parse(room), Context.ConnectionAborted);
 
@@ -112,4 +117,16 @@ public sealed class ChatHub(
 
     public Task<SearchResult> SearchMessages(SearchRequest request) =>
         search.SearchAsync(Context.ConnectionId, request, Context.ConnectionAborted);
+
+    public Task StartCall(string room, CallOffer offer) =>
+        calls.StartCallAsync(Context.ConnectionId, RoomName.Parse(room), offer, Context.ConnectionAborted);
+
+    public Task AnswerCall(string callId, string sdp) => calls.AnswerCallAsync(Context.ConnectionId, callId, sdp, Context.ConnectionAborted);
+
+    public Task SendIceCandidates(string callId, IceCandidate[] candidates) =>
+        calls.SendIceCandidatesAsync(Context.ConnectionId, callId, candidates, Context.ConnectionAborted);
+
+    public Task EndCall(string callId, string reason) => calls.EndCallAsync(Context.ConnectionId, callId, reason, Context.ConnectionAborted);
+
+    public Task<IceServer[]> GetIceServers() => Task.FromResult(calls.GetIceServers(Context.ConnectionId));
 }

@@ -164,4 +164,25 @@ internal static partial class ChatLog
 
     [LoggerMessage(907, LogLevel.Information, "Administrator {UserId} enabled webhook {WebhookId} again.", EventName = "WebhookEnabled")]
     public static partial void WebhookEnabled(ILogger logger, string userId, string webhookId);
+
+    [LoggerMessage(1000, LogLevel.Debug, "Call {CallId} rings in {Room}.", EventName = "CallStarted")]
+    public static partial void CallStarted(ILogger logger, string callId, string room);
+
+    [LoggerMessage(1001, LogLevel.Debug, "Call {CallId} answered.", EventName = "CallAnswered")]
+    public static partial void CallAnswered(ILogger logger, string callId);
+
+    [LoggerMessage(1002, LogLevel.Debug, "Call {CallId} ended: {Reason}.", EventName = "CallEnded")]
+    public static partial void CallEnded(ILogger logger, string callId, string reason);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Ending call {CallId} failed; it ends by its TTL.", EventName = "CallEndFailed")]
+    public static partial void CallEndFailed(ILogger logger, string callId, Exception exception);
+
+    [LoggerMessage(1004, LogLevel.Warning, "The call sweep failed; the next round tries again.", EventName = "CallSweepFailed")]
+    public static partial void CallSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1005, LogLevel.Warning, "The end of call {CallId} was not published to the other nodes; their ringing connections ring until the ring timeout.", EventName = "CallSignalNotPublished")]
+    public static partial void CallSignalNotPublished(ILogger logger, string callId, Exception exception);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Telling this node's connections that call {CallId} ended failed.", EventName = "CallSignalFailed")]
+    public static partial void CallSignalFailed(ILogger logger, string callId, Exception exception);
 }

@@ -19,9 +19,9 @@ public abstract class PerUserTokenBucket : IDisposable
                 AutoReplenishment = false,
             }));
 
-    public bool TryAcquire(string userId)
+    public bool TryAcquire(string userId, int permits = 1)
     {
-        using var lease = _limiter.AttemptAcquire(userId);
+        using var lease = _limiter.AttemptAcquire(userId, permits);
         return lease.IsAcquired;
     }
 

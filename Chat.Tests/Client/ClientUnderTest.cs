@@ -46,6 +46,10 @@ public sealed class ClientUnderTest : IAsyncDisposable
         Client.ReadStateChanged += (_, e) => ReadStates.Add(e);
         Client.ReadReceiptChanged += (_, e) => Receipts.Add(e);
         Client.NotificationReceived += (_, e) => Notifications.Add(e);
+        Client.CallOffered += (_, e) => CallsOffered.Add(e);
+        Client.CallAnswered += (_, e) => CallsAnswered.Add(e);
+        Client.IceCandidatesReceived += (_, e) => Candidates.Add(e);
+        Client.CallEnded += (_, e) => CallsEnded.Add(e);
         // Every change of every room in the order the client raised it, posts included, to check order and uniqueness.
         Client.MessageReceived += (_, m) => Timeline.Add(new RaisedChange(m.Room, m.EventSequence, RoomEventTypes.MessagePosted, m));
         Client.RoomChanged += (_, e) => Timeline.Add(new RaisedChange(e.Room, e.EventSequence, e.Type, e.Message));
@@ -103,6 +107,14 @@ public sealed class ClientUnderTest : IAsyncDisposable
     public EventLog<ReadReceipt> Receipts { get; } = new();
 
     public EventLog<Notification> Notifications { get; } = new();
+
+    public EventLog<IncomingCall> CallsOffered { get; } = new();
+
+    public EventLog<CallAnswer> CallsAnswered { get; } = new();
+
+    public EventLog<IceCandidates> Candidates { get; } = new();
+
+    public EventLog<CallEnd> CallsEnded { get; } = new();
 
     public static ChatClientOptions Options(Uri serverUrl, string userName, ChatProtocol protocol) => new()
     {

@@ -133,6 +133,14 @@ public sealed class FlakyHubTests(FlakyHubTests.Fixture fixture) : IClassFixture
 
         public Task ReadReceiptChanged(ReadReceipt receipt) => Task.CompletedTask;
 
+        public Task CallOffered(IncomingCall call) => Task.CompletedTask;
+
+        public Task CallAnswered(CallAnswer answer) => Task.CompletedTask;
+
+        public Task IceCandidatesReceived(IceCandidates candidates) => Task.CompletedTask;
+
+        public Task CallEnded(CallEnd end) => Task.CompletedTask;
+
         public Task NotificationReceived(Notification notification) => Task.CompletedTask;
     }
 

@@ -263,6 +263,14 @@ public sealed partial class ReadStateClientTests(ReadStateClientTests.Fixture fi
 
         public Task ReadReceiptChanged(ReadReceipt receipt) => Task.CompletedTask;
 
+        public Task CallOffered(IncomingCall call) => Task.CompletedTask;
+
+        public Task CallAnswered(CallAnswer answer) => Task.CompletedTask;
+
+        public Task IceCandidatesReceived(IceCandidates candidates) => Task.CompletedTask;
+
+        public Task CallEnded(CallEnd end) => Task.CompletedTask;
+
         public Task NotificationReceived(Notification notification)
         {
             Notifications.Add(notification);

@@ -90,6 +90,16 @@ public sealed class RoomRulesTests
         name.Should().StartWith(ChatLimits.DirectRoomPrefix);
     }
 
+    [Fact]
+    public void OnlyMembersOfADirectRoomMayCallInIt()
+    {
+        RoomRules.Check(new RoomFacts(RoomKinds.Direct, Member(MemberRoles.Member), null, IsAdmin: false), RoomAction.Call, Now).Should().BeNull();
+        RoomRules.Check(new RoomFacts(RoomKinds.Direct, null, null, IsAdmin: true), RoomAction.Call, Now)!.Code.Should().Be(ChatErrorCodes.Forbidden);
+        RoomRules.Check(new RoomFacts(RoomKinds.Public, Member(MemberRoles.Owner), null, IsAdmin: false), RoomAction.Call, Now)!.Code.Should().Be(ChatErrorCodes.Forbidden);
+        RoomRules.Check(new RoomFacts(RoomKinds.Private, Member(MemberRoles.Owner), null, IsAdmin: true), RoomAction.Call, Now)!.Code.Should().Be(ChatErrorCodes.Forbidden);
+        RoomRules.Check(new RoomFacts(null, null, null, IsAdmin: false), RoomAction.Call, Now)!.Code.Should().Be(ChatErrorCodes.Forbidden);
+    }
+
     private static MemberRecord Member(string role, DateTime? mutedUntil = null) =>
         new() { Room = "r", UserId = "u", UserName = "u", Role = role, JoinedAt = Now.AddDays(-1), MutedUntil = mutedUntil };
 }

@@ -20,6 +20,10 @@ public sealed class TestClient : IAsyncDisposable
         connection.On<ReadState>(nameof(IChatClient.ReadStateChanged), ReadStates.Add);
         connection.On<ReadReceipt>(nameof(IChatClient.ReadReceiptChanged), Receipts.Add);
         connection.On<Notification>(nameof(IChatClient.NotificationReceived), Notifications.Add);
+        connection.On<IncomingCall>(nameof(IChatClient.CallOffered), CallsOffered.Add);
+        connection.On<CallAnswer>(nameof(IChatClient.CallAnswered), CallsAnswered.Add);
+        connection.On<IceCandidates>(nameof(IChatClient.IceCandidatesReceived), Candidates.Add);
+        connection.On<CallEnd>(nameof(IChatClient.CallEnded), CallsEnded.Add);
     }
 
     public HubConnection Connection { get; }
@@ -52,6 +56,14 @@ public sealed class TestClient : IAsyncDisposable
 
     /// <summary>Every <see cref="IChatClient.NotificationReceived"/>.</summary>
     public EventLog<Notification> Notifications { get; } = new();
+
+    public EventLog<IncomingCall> CallsOffered { get; } = new();
+
+    public EventLog<CallAnswer> CallsAnswered { get; } = new();
+
+    public EventLog<IceCandidates> Candidates { get; } = new();
+
+    public EventLog<CallEnd> CallsEnded { get; } = new();
 
     public Task<JoinResult> JoinRoom(string room) => Invoke<JoinResult>(nameof(IChatHub.JoinRoom), room);
 
@@ -141,6 +153,17 @@ public sealed class TestClient : IAsyncDisposable
 
     public Task<SearchResult> SearchMessages(SearchRequest request) =>
         Invoke<SearchResult>(nameof(IChatHub.SearchMessages), request);
+
+    public Task StartCall(string room, CallOffer offer) => Connection.InvokeAsync(nameof(IChatHub.StartCall), room, offer).WithTimeout();
+
+    public Task AnswerCall(string callId, string sdp) => Connection.InvokeAsync(nameof(IChatHub.AnswerCall), callId, sdp).WithTimeout();
+
+    public Task SendIceCandidates(string callId, params IceCandidate[] candidates) =>
+        Connection.InvokeAsync(nameof(IChatHub.SendIceCandidates), callId, candidates).WithTimeout();
+
+    public Task EndCall(string callId, string reason) => Connection.InvokeAsync(nameof(IChatHub.EndCall), callId, reason).WithTimeout();
+
+    public Task<IceServer[]> GetIceServers() => Invoke<IceServer[]>(nameof(IChatHub.GetIceServers));
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 
