@@ -70,7 +70,7 @@ public static class ChatErrorCodes
     /// <summary>An attachment id that is unknown, not the caller's, or already used.</summary>
     public const string InvalidAttachment = "invalid_attachment";
 
-    /// <summary>An upload larger than the server's <c>Attachments:MaxBytes</c> (HTTP 413); nothing of it was kept.</summary>
+    /// <summary>An upload larger than the server's <c>Attachments:MaxBytes</c> (HTTP 413; nothing of it was kept), or an SDP over <see cref="ChatLimits.MaxSdpLength"/>.</summary>
     public const string TooLarge = "too_large";
 
     /// <summary>A call that is over or not the caller's.</summary>

@@ -158,6 +158,13 @@ public sealed class CallService(
             await EndQuietlyAsync(callId, CallEndReasons.Timeout, endedBy: null, onlyIfRinging: true);
         }
 
+        if (store.NodeId.Length == 0)
+        {
+            return; // One node: no other node to die, and every end untracks its calls here.
+        }
+
+        // One lease check per other node and round, however many calls it holds.
+        var alive = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var (connectionId, calls) in _callsOfConnection)
         {
             foreach (var callId in calls.Keys)
@@ -169,7 +176,17 @@ public sealed class CallService(
                 }
 
                 var otherNode = call.CallerConnection == connectionId ? call.AnswerNode : call.CallerNode;
-                if (otherNode is not null && otherNode != store.NodeId && !await store.IsNodeAliveAsync(otherNode, cancellationToken))
+                if (otherNode is null || otherNode == store.NodeId)
+                {
+                    continue;
+                }
+
+                if (!alive.TryGetValue(otherNode, out var isAlive))
+                {
+                    alive[otherNode] = isAlive = await store.IsNodeAliveAsync(otherNode, cancellationToken);
+                }
+
+                if (!isAlive)
                 {
                     var otherConnection = call.CallerConnection == connectionId ? call.AnswerConnection : call.CallerConnection;
                     await EndQuietlyAsync(callId, CallEndReasons.Disconnected, otherConnection, onlyIfRinging: false);

@@ -16,6 +16,6 @@ public static class TurnCredentials
         return (username, Sign(secret, username));
     }
 
-    public static string Sign(string secret, string username) =>
+    private static string Sign(string secret, string username) =>
         Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(username)));
 }
