@@ -150,7 +150,10 @@ public sealed class CallService(
         }
     }
 
-    /// <summary>Ends the calls whose ring timeout passed (on any node), and this node's calls whose other side's node died.</summary>
+    /// <summary>
+    /// Ends the calls whose ring timeout passed (on any node), the ringing calls whose caller's node died (on any node),
+    /// and this node's calls whose other side's node died.
+    /// </summary>
     public async Task SweepAsync(CancellationToken cancellationToken = default)
     {
         foreach (var callId in await store.OverdueAsync(time.GetUtcNow(), cancellationToken))
@@ -165,6 +168,30 @@ public sealed class CallService(
 
         // One lease check per other node and round, however many calls it holds.
         var alive = new Dictionary<string, bool>(StringComparer.Ordinal);
+        async Task<bool> IsAliveAsync(string node)
+        {
+            if (node == store.NodeId)
+            {
+                return true;
+            }
+
+            if (!alive.TryGetValue(node, out var isAlive))
+            {
+                alive[node] = isAlive = await store.IsNodeAliveAsync(node, cancellationToken);
+            }
+
+            return isAlive;
+        }
+
+        // Every node looks, since the callee's ringing connections are no party of the call on theirs.
+        foreach (var ringing in await store.RingingAsync(cancellationToken))
+        {
+            if (!await IsAliveAsync(ringing.CallerNode))
+            {
+                await EndQuietlyAsync(ringing.CallId, CallEndReasons.Disconnected, endedBy: null, onlyIfRinging: true);
+            }
+        }
+
         foreach (var (connectionId, calls) in _callsOfConnection)
         {
             foreach (var callId in calls.Keys)
@@ -176,17 +203,7 @@ public sealed class CallService(
                 }
 
                 var otherNode = call.CallerConnection == connectionId ? call.AnswerNode : call.CallerNode;
-                if (otherNode is null || otherNode == store.NodeId)
-                {
-                    continue;
-                }
-
-                if (!alive.TryGetValue(otherNode, out var isAlive))
-                {
-                    alive[otherNode] = isAlive = await store.IsNodeAliveAsync(otherNode, cancellationToken);
-                }
-
-                if (!isAlive)
+                if (otherNode is not null && !await IsAliveAsync(otherNode))
                 {
                     var otherConnection = call.CallerConnection == connectionId ? call.AnswerConnection : call.CallerConnection;
                     await EndQuietlyAsync(callId, CallEndReasons.Disconnected, otherConnection, onlyIfRinging: false);

@@ -19,6 +19,8 @@ public sealed record CallState(
     public bool IsAnswered => AnswerConnection is not null;
 }
 
+public readonly record struct RingingCall(string CallId, string CallerNode);
+
 /// <summary>
 /// The calls of the cluster (or of the one node): every transition is atomic, so of two answers, two hang-ups or an
 /// answer and the ring timeout on any nodes exactly one wins. An ended call is remembered for a while so its id is
@@ -43,6 +45,12 @@ public interface ICallStore
 
     /// <summary>Calls still ringing after their ring timeout.</summary>
     Task<IReadOnlyList<string>> OverdueAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Calls still ringing, each with the node of its caller: no connection of the callee is a party yet, so only a
+    /// look at the caller's node tells that a call rings for nobody.
+    /// </summary>
+    Task<IReadOnlyList<RingingCall>> RingingAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Whether the node still holds its lease (always true on a single node).</summary>
     Task<bool> IsNodeAliveAsync(string nodeId, CancellationToken cancellationToken = default);

@@ -71,6 +71,15 @@ internal sealed class InMemoryCallStore(IOptions<CallsOptions> options, TimeProv
         }
     }
 
+    public Task<IReadOnlyList<RingingCall>> RingingAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyList<RingingCall>>(
+                [.. _calls.Where(c => !c.Value.Ended && !c.Value.Call.IsAnswered).Select(c => new RingingCall(c.Key, c.Value.Call.CallerNode))]);
+        }
+    }
+
     public Task<bool> IsNodeAliveAsync(string nodeId, CancellationToken cancellationToken = default) => Task.FromResult(true);
 
     private Entry? Live(string callId) =>

@@ -44,6 +44,23 @@ internal sealed class RedisCallStore(
         return call
         """;
 
+    // The call keys share the ringing set's hash tag, so reading them unnamed stays on one cluster slot.
+    private const string RingingCallers = """
+        local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+        local result = {}
+        for _, id in ipairs(ids) do
+          local node = redis.call('HGET', ARGV[1] .. id, 'callerNode')
+          if node then
+            result[#result + 1] = id
+            result[#result + 1] = node
+          end
+        end
+        return result
+        """;
+
+    // Calls ring for a minute at most, so a sweep's look at a thousand of them covers any real load.
+    private const int MostRingingPerSweep = 1000;
+
     private const string Alive = """
         local lease = redis.call('ZSCORE', KEYS[1], ARGV[1])
         if not lease then return 0 end
@@ -82,6 +99,18 @@ internal sealed class RedisCallStore(
 
     public async Task<IReadOnlyList<string>> OverdueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         [.. (await redis.Database.SortedSetRangeByScoreAsync(Ringing, stop: now.ToUnixTimeMilliseconds(), take: 100)).Select(v => (string)v!)];
+
+    public async Task<IReadOnlyList<RingingCall>> RingingAsync(CancellationToken cancellationToken = default)
+    {
+        var pairs = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(RingingCallers, [Ringing], [_prefix, MostRingingPerSweep]))!;
+        var ringing = new List<RingingCall>(pairs.Length / 2);
+        for (var i = 0; i + 1 < pairs.Length; i += 2)
+        {
+            ringing.Add(new RingingCall((string)pairs[i]!, (string)pairs[i + 1]!));
+        }
+
+        return ringing;
+    }
 
     public async Task<bool> IsNodeAliveAsync(string nodeId, CancellationToken cancellationToken = default) =>
         (int)await redis.Database.ScriptEvaluateAsync(Alive, [cluster.Value.PresenceKeyPrefix + "nodes"], [nodeId]) == 1;

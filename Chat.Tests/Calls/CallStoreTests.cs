@@ -58,6 +58,19 @@ public sealed class CallStoreTests
         (await store.GetAsync("call-talk")).Should().NotBeNull();
     }
 
+    [Fact]
+    public async Task RingingListsUnansweredCallsWithTheirCallersNode()
+    {
+        var store = NewStore();
+        await store.TryCreateAsync(Call("call-ring") with { CallerNode = "node-a" }, _time.GetUtcNow() + RingTimeout);
+        await store.TryCreateAsync(Call("call-talk") with { CallerNode = "node-b" }, _time.GetUtcNow() + RingTimeout);
+        await store.TryCreateAsync(Call("call-gone") with { CallerNode = "node-b" }, _time.GetUtcNow() + RingTimeout);
+        await store.TryAnswerAsync("call-talk", "bob-phone");
+        await store.TryEndAsync("call-gone", onlyIfRinging: false);
+
+        (await store.RingingAsync()).Should().Equal(new RingingCall("call-ring", "node-a"));
+    }
+
     private InMemoryCallStore NewStore() => new(Options.Create(new CallsOptions { RingTimeout = RingTimeout }), _time);
 
     private static CallState Call(string id) => new(id, "dm-room", "guest:alice", "alice", "guest:bob", "alice-conn", "");

@@ -16,6 +16,8 @@ public sealed class ChatServerProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private Process? _process;
 
+    public bool IsRunning => _process is { HasExited: false };
+
     private ChatServerProcess(int port, string dataDirectory, Dictionary<string, string?> environment)
     {
         Port = port;

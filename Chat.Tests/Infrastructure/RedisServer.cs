@@ -13,6 +13,8 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly TempDirectory _directory = new();
     private Process? _process;
 
+    public bool IsRunning => _process is { HasExited: false };
+
     private RedisServer(int port) => Port = port;
 
     public int Port { get; }
