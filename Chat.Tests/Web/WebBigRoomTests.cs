@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Chat.Tests.Infrastructure;
+using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -105,6 +106,28 @@ public sealed class WebBigRoomTests(WebBigRoomFixture fixture, ITestOutputHelper
                 await fan.DisposeAsync();
             }
         }
+    });
+
+    [Fact]
+    public Task TheSettingsDialogOfABigRoomReadsItsMembersAPageAtATime() => RunAsync(async scenario =>
+    {
+        var room = WebNames.Room("hall");
+        var owner = await scenario.SignInAsync("owner");
+        await owner.JoinAsync(room);
+        await PassThroughAsync(room);
+
+        await owner.OpenSettingsAsync();
+        var rows = owner.Settings.Locator("#settings-members li.settings-member");
+        var more = owner.Settings.GetByRole(AriaRole.Button, new() { Name = "Show more members", Exact = true });
+        await Expect(rows).ToHaveCountAsync(PanelPage);
+        await Expect(owner.Settings.Locator("#settings-member-count")).ToHaveTextAsync($"({PanelPage}+)");
+
+        await more.ClickAsync();
+        await Expect(rows).ToHaveCountAsync(Passers + 1);
+        await Expect(owner.Settings.Locator("#settings-member-count")).ToHaveTextAsync($"({Passers + 1})");
+        await Expect(more).ToBeHiddenAsync();
+        await Expect(owner.SettingsMember(owner.UserName).Locator(".role-select")).ToHaveValueAsync("owner");
+        owner.PageErrors.Should().BeEmpty();
     });
 
     /// <summary>

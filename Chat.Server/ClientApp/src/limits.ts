@@ -5,9 +5,7 @@ export const Limits = {
   historyPage: 50,
   eventsSincePage: ChatLimits.MaxEventsSincePage,
   replyPreview: ChatLimits.MaxReplyPreviewLength,
-  /** GetMembers pages, as large as the hub allows. */
-  membersPage: ChatLimits.MaxMembersPage,
-  /** GetMembers pages of the members panel of a big room, one per "Show more". */
+  /** GetMembers pages of the members panel of a big room and of the settings dialog, one per "Show more". */
   membersPanelPage: 50,
   maxPresenceListed: ChatLimits.MaxPresenceListed,
   maxRoomTitle: ChatLimits.MaxRoomTitleLength,

@@ -37,13 +37,17 @@ type Pending = { userId: string; action: "kick" | "mute" | "ban" };
 
 /**
  * The room settings dialog, for owners and moderators: title, topic and slow mode (UpdateRoom); people added by
- * user name (AddMember); the lasting members with their roles (GetMembers, reloaded on every member change, so it
- * is live), roles for owners (SetMemberRole), and kick, mute and ban of those of a lower rank; bans seen on this
- * page, and unban by name. The server decides every right; the dialog only hides what it would refuse.
+ * user name (AddMember); the lasting members with their roles (GetMembers, a page at a time: "Show more members"
+ * reads the next; the pages read so far are read again on every member change, so the list is live), roles for
+ * owners (SetMemberRole), and kick, mute and ban of those of a lower rank; bans seen on this page, and unban by name.
+ * The server decides every right; the dialog only hides what it would refuse. Paging keeps opening the dialog of a
+ * room of ten thousand one call, not fifty.
  */
 export class SettingsView {
   private room: string | undefined;
   private members: RoomMember[] = [];
+  /** The last page read came back short: every member is in the list. */
+  private complete = false;
   /** Bans this page has heard of, per room: the server lists no bans, and a banned user is no member. */
   private readonly bans = new Map<string, Map<string, RoomMember>>();
   private pending: Pending | undefined;
@@ -64,6 +68,7 @@ export class SettingsView {
   private readonly memberList = byId<HTMLUListElement>("settings-members");
   private readonly memberCount = byId<HTMLSpanElement>("settings-member-count");
   private readonly membersError = byId<HTMLParagraphElement>("settings-members-error");
+  private readonly moreMembers = byId<HTMLButtonElement>("settings-members-more");
   private readonly bannedList = byId<HTMLUListElement>("settings-banned");
   private readonly unbanForm = byId<HTMLFormElement>("unban-form");
   private readonly unbanInput = byId<HTMLInputElement>("unban-name");
@@ -95,6 +100,7 @@ export class SettingsView {
       void this.unbanByName();
     });
     this.memberList.addEventListener("click", (event) => void this.memberClicked(event));
+    this.moreMembers.addEventListener("click", () => void this.reload(this.members.length + Limits.membersPanelPage));
     this.memberList.addEventListener("change", (event) => void this.roleChosen(event));
     this.memberList.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && this.pending !== undefined) {
@@ -120,6 +126,7 @@ export class SettingsView {
     this.room = room;
     this.pending = undefined;
     this.members = [];
+    this.complete = false;
     this.formDirty = false;
     for (const error of [this.formError, this.status, this.addError, this.membersError, this.unbanError]) {
       error.textContent = "";
@@ -256,16 +263,24 @@ export class SettingsView {
     void this.reload();
   }
 
-  /** Reads the members again; an answer overtaken by a newer load is dropped. */
-  private async reload(): Promise<void> {
+  /**
+   * Reads the members again, as many as were shown (at least a page) or `wanted`; an answer
+   * overtaken by a newer load is dropped.
+   */
+  private async reload(wanted = Math.max(this.members.length, Limits.membersPanelPage)): Promise<void> {
     const room = this.room;
     if (room === undefined) {
       return;
     }
     const load = ++this.loads;
-    let members: RoomMember[];
+    const members: RoomMember[] = [];
+    let complete = false;
     try {
-      members = await this.store.members(room);
+      while (!complete && members.length < wanted) {
+        const page = await this.store.memberPage(room, members.at(-1)?.userId ?? null);
+        members.push(...page);
+        complete = page.length < Limits.membersPanelPage;
+      }
     } catch (error) {
       if (load === this.loads && room === this.room) {
         this.membersError.textContent = describeError(error);
@@ -276,6 +291,7 @@ export class SettingsView {
       return;
     }
     this.members = members;
+    this.complete = complete;
     if (this.pending !== undefined && !members.some((m) => m.userId === this.pending!.userId)) {
       this.pending = undefined;
     }
@@ -285,7 +301,8 @@ export class SettingsView {
   private renderMembers(): void {
     const room = this.room;
     const focused = this.focusedControl(this.memberList);
-    this.memberCount.textContent = room === undefined ? "" : `(${this.members.length})`;
+    this.memberCount.textContent = room === undefined ? "" : `(${this.members.length}${this.complete ? "" : "+"})`;
+    this.moreMembers.hidden = room === undefined || this.complete;
     const viewer = room === undefined ? undefined : this.store.role(room);
     // A half-made mute or ban keeps its choices and reason when the list is redrawn under it.
     const kept = [...this.memberList.querySelectorAll<HTMLInputElement | HTMLSelectElement>(".settings-member-actions :is(input, select)")].map(

@@ -321,20 +321,7 @@ export class ChatStore {
     this.listener.roomsChanged();
   }
 
-  /** Every lasting member, page by page. */
-  async members(name: string): Promise<RoomMember[]> {
-    const all: RoomMember[] = [];
-    for (;;) {
-      const after = all.at(-1)?.userId ?? null;
-      const page = await this.hub.GetMembers(name, after, Limits.membersPage);
-      all.push(...page);
-      if (page.length < Limits.membersPage) {
-        return all;
-      }
-    }
-  }
-
-  /** One page of the room's lasting members, by user id after `after`: the members panel of a big room. */
+  /** One page of the room's lasting members, by user id after `after`: the members panel of a big room, and the settings dialog. */
   memberPage(name: string, after: string | null): Promise<RoomMember[]> {
     return this.hub.GetMembers(name, after, Limits.membersPanelPage);
   }
