@@ -16,7 +16,7 @@ public sealed class WebCallTests(WebCallFixture fixture, ITestOutputHelper outpu
     private static readonly float ConnectTimeout = (float)TimeSpan.FromSeconds(60).TotalMilliseconds;
 
     [Fact]
-    public Task AliceVideoCallsBobAcrossNodesBothTabsRingOneAnswersBothConnectBobSeesHerCameraAndHerHangUpEndsItForBoth() => RunAsync(async scenario =>
+    public Task AliceVideoCallsBobAcrossNodesBothTabsRingOneAnswersBothConnectBobSeesHerCameraIsBusyForCarolAndHerHangUpEndsItForBoth() => RunAsync(async scenario =>
     {
         var alice = await scenario.SignInAsync("alice", server: fixture.Server.BaseAddress);
         var bob = await scenario.SignInAsync("bob", server: fixture.SecondNode.BaseAddress);
@@ -60,6 +60,17 @@ public sealed class WebCallTests(WebCallFixture fixture, ITestOutputHelper outpu
         (await LocalTrackEnabledAsync(bob, "audio")).Should().BeTrue();
         await Expect(bob.CallPanel).ToHaveAttributeAsync("data-connection-state", "connected");
 
+        // A second call while bob is in one: his page answers busy, which also stops his other tab ringing.
+        var carol = await scenario.SignInAsync("carol", server: fixture.Server.BaseAddress);
+        await OpenDirectAsync(carol, bob);
+        await Expect(bob.VideoCallButton).ToBeDisabledAsync();
+        await carol.CallButton.ClickAsync();
+        await Expect(carol.CallStatus).ToHaveTextAsync($"Call ended: {bob.UserName} is busy in another call.");
+        await Expect(bobTab.CallNotice).ToHaveTextAsync($"The call from {carol.UserName} was refused on another tab or device.");
+        await Expect(bobTab.IncomingCall).ToBeHiddenAsync();
+        await Expect(bob.IncomingCall).ToBeHiddenAsync();
+        await Expect(bob.CallStatus).ToHaveTextAsync($"In a call with {alice.UserName}");
+
         await alice.HangUp.ClickAsync();
         await Expect(alice.CallStatus).ToHaveTextAsync("Call ended: you hung up.");
         await Expect(bob.CallStatus).ToHaveTextAsync($"Call ended: {alice.UserName} hung up.");
@@ -72,7 +83,7 @@ public sealed class WebCallTests(WebCallFixture fixture, ITestOutputHelper outpu
         }
 
         await Expect(alice.VideoCallButton).ToBeEnabledAsync();
-        foreach (var user in new[] { alice, bob, bobTab })
+        foreach (var user in new[] { alice, bob, bobTab, carol })
         {
             user.PageErrors.Should().BeEmpty();
         }
