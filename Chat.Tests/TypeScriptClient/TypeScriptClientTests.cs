@@ -4,8 +4,9 @@ namespace Chat.Tests.TypeScriptClient;
 
 /// <summary>
 /// The TypeScript client package (clients/typescript, @chat/client) runs its own tests under Node against a real
-/// server, over both protocols: its generated types and hub proxy, its call signaling layer, and its recovery of every change across dropped
-/// connections (the tests cut them with a TCP relay of their own, as Chat.Client's tests do with TcpProxy).
+/// server, over both protocols: its generated types and hub proxy, its call signaling layer, and its recovery of every
+/// change across dropped connections (the tests cut them with a TCP relay of their own, as Chat.Client's tests do with
+/// TcpProxy).
 /// </summary>
 public sealed class TypeScriptClientTests(TypeScriptClientTests.Fixture fixture) : IClassFixture<TypeScriptClientTests.Fixture>
 {
