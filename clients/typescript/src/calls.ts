@@ -103,13 +103,18 @@ export class CallSignaling {
    * Rings the other member of the direct room `room` with the SDP offer; resolves once the server took the call.
    * The call is known here as soon as this is called (before it resolves): candidates given to `addIceCandidate` from
    * then on wait for the server. `callId` is made here unless given. Throws the hub's refusal (`forbidden`,
-   * `invalid_request`, `too_large`, `unavailable`).
+   * `invalid_request`, `too_large`, `unavailable`), or when the call was ended (`end`, a lost connection) before the
+   * connection was there to place it: such a call never rings.
    */
   async start(room: string, offer: { sdp: string; video: boolean; callId?: string }): Promise<string> {
     const callId = offer.callId ?? newCallId();
     const call = this.track(callId, false);
     try {
       await this.connection.whenConnected();
+      if (this.calls.get(callId) !== call) {
+        // Ended (`end`, or a lost connection) while waiting for the connection: it must not ring now.
+        throw new Error(`StartCall: call ${callId} was ended before it was placed.`);
+      }
       await this.connection.once.StartCall(room, { callId, sdp: offer.sdp, video: offer.video });
     } catch (error) {
       this.forget(callId);
