@@ -90,7 +90,7 @@ public sealed class WebCallTests(WebCallFixture fixture, ITestOutputHelper outpu
     });
 
     [Fact]
-    public Task BobDeclinesAndAlicesPageSaysSoWhileRoomsThatAreNotDirectOfferNoCall() => RunAsync(async scenario =>
+    public Task ACallCancelledWhileRingingIsMissedOneDeclinedIsToldToTheCallerAndRoomsThatAreNotDirectOfferNoCall() => RunAsync(async scenario =>
     {
         var alice = await scenario.SignInAsync("alice", server: fixture.Server.BaseAddress);
         var bob = await scenario.SignInAsync("bob", server: fixture.SecondNode.BaseAddress);
@@ -102,8 +102,17 @@ public sealed class WebCallTests(WebCallFixture fixture, ITestOutputHelper outpu
         await Expect(alice.VideoCallButton).ToBeHiddenAsync();
         await alice.DirectRoomWith(bob.UserName).ClickAsync();
 
+        // Alice thinks better of it while it rings: bob's banner goes, and he is told of the missed call.
         await alice.CallButton.ClickAsync();
         await Expect(bob.IncomingCall).ToContainTextAsync($"{alice.UserName} is calling you…");
+        await alice.HangUp.ClickAsync();
+        await Expect(alice.CallStatus).ToHaveTextAsync("Call ended: you hung up.");
+        await Expect(bob.IncomingCall).ToBeHiddenAsync();
+        await Expect(bob.CallNotice).ToHaveTextAsync($"Missed call from {alice.UserName}.");
+
+        await alice.CallButton.ClickAsync();
+        await Expect(bob.IncomingCall).ToContainTextAsync($"{alice.UserName} is calling you…");
+        await Expect(bob.CallNotice).ToBeEmptyAsync();
         await bob.DeclineCall.ClickAsync();
         await Expect(alice.CallStatus).ToHaveTextAsync($"Call ended: {bob.UserName} declined the call.");
         await Expect(alice.CallPanel).ToHaveAttributeAsync("data-call-state", "ended");
