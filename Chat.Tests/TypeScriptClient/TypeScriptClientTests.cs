@@ -4,8 +4,9 @@ namespace Chat.Tests.TypeScriptClient;
 
 /// <summary>
 /// The TypeScript client package (clients/typescript, @chat/client) runs its own tests under Node against a real
-/// server, over both protocols: its generated types and hub proxy, and its recovery of every change across dropped
-/// connections (the tests cut them with a TCP relay of their own, as Chat.Client's tests do with TcpProxy).
+/// server, over both protocols: its generated types and hub proxy, its call signaling layer, and its recovery of every
+/// change across dropped connections (the tests cut them with a TCP relay of their own, as Chat.Client's tests do with
+/// TcpProxy).
 /// </summary>
 public sealed class TypeScriptClientTests(TypeScriptClientTests.Fixture fixture) : IClassFixture<TypeScriptClientTests.Fixture>
 {
@@ -20,6 +21,12 @@ public sealed class TypeScriptClientTests(TypeScriptClientTests.Fixture fixture)
     [InlineData("messagepack")]
     public Task FiveHundredMessagesAndTheirEditsArriveExactlyOnceInOrderAcrossTwoConnectionDrops(string protocol) =>
         JsClientScript.PackageTestShouldPassAsync("recovery", protocol, $"typescript recovery ({protocol}): ok", fixture.Server.BaseAddress);
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("messagepack")]
+    public Task CallSignalingRingsBothTabsRelaysTheAnswerAndBatchedCandidatesAndEndsCalls(string protocol) =>
+        JsClientScript.PackageTestShouldPassAsync("calls", protocol, $"typescript calls ({protocol}): ok", fixture.Server.BaseAddress);
 
     [Fact]
     public Task ChangesAreHandedOnOnceInOrderAndHeldBehindAGap() =>

@@ -32,17 +32,20 @@ public sealed class BrowserScenario(WebChatFixture fixture, ITestOutputHelper ou
         }
     }
 
-    /// <summary>Opens the page for a new user (a context of their own) and signs in.</summary>
-    public async Task<ChatPageUser> SignInAsync(string namePrefix, BrowserNewContextOptions? options = null)
+    /// <summary>
+    /// Opens the page for a new user (a context of their own) and signs in, from <paramref name="server"/> (default: the
+    /// fixture's server).
+    /// </summary>
+    public async Task<ChatPageUser> SignInAsync(string namePrefix, BrowserNewContextOptions? options = null, Uri? server = null)
     {
-        var user = await OpenAsync(namePrefix, options);
+        var user = await OpenAsync(namePrefix, options, server);
         await user.SignInAsync();
         return user;
     }
 
-    public async Task<ChatPageUser> OpenAsync(string namePrefix, BrowserNewContextOptions? options = null)
+    public async Task<ChatPageUser> OpenAsync(string namePrefix, BrowserNewContextOptions? options = null, Uri? server = null)
     {
-        var user = await ChatPageUser.OpenAsync(fixture.Browser, fixture.Server.BaseAddress, WebNames.User(namePrefix), options);
+        var user = await ChatPageUser.OpenAsync(fixture.Browser, server ?? fixture.Server.BaseAddress, WebNames.User(namePrefix), options);
         _users.Add(user);
         return user;
     }

@@ -267,6 +267,32 @@ public sealed class ChatPageUser : IAsyncDisposable
     public ILocator Upload(string fileName) =>
         Uploads.Filter(new() { Has = Page.Locator(".upload-name", new() { HasTextRegex = ExactText(fileName) }) });
 
+    /// <summary>The audio call button of a direct conversation's header.</summary>
+    public ILocator CallButton => Page.Locator("#call-button");
+
+    public ILocator VideoCallButton => Page.Locator("#video-call-button");
+
+    /// <summary>The banner of a call that rings on this tab, with Accept and Decline.</summary>
+    public ILocator IncomingCall => Page.Locator("#incoming-call");
+
+    public ILocator AcceptCall => Page.Locator("#call-accept");
+
+    public ILocator DeclineCall => Page.Locator("#call-decline");
+
+    /// <summary>What became of a call that rang here (answered on another tab, missed).</summary>
+    public ILocator CallNotice => Page.Locator("#call-notice");
+
+    /// <summary>The call panel: <c>data-call-state</c> (ringing, connecting, connected, ended) and <c>data-connection-state</c> (the RTCPeerConnection's).</summary>
+    public ILocator CallPanel => Page.Locator("#call");
+
+    public ILocator CallStatus => Page.Locator("#call-status");
+
+    public ILocator HangUp => Page.Locator("#call-hangup");
+
+    public ILocator MuteMicrophone => Page.Locator("#call-mute");
+
+    public ILocator ToggleCamera => Page.Locator("#call-camera");
+
     /// <summary>Loads the page again (signed out, as after closing the tab) and signs in with the remembered name.</summary>
     public async Task ReloadAndSignInAsync()
     {

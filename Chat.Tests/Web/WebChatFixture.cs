@@ -29,8 +29,8 @@ public class WebChatFixture : IAsyncLifetime
     /// <summary>How long a page expectation waits: generous, since a 2-core machine runs many test classes at once.</summary>
     public static readonly TimeSpan ExpectTimeout = TimeSpan.FromSeconds(20);
 
-    // Starting a browser and a server process are the slowest steps on a loaded machine.
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    /// <summary>Starting a browser and a server process are the slowest steps on a loaded machine.</summary>
+    protected static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     public ChatServerProcess Server => _server ?? throw new InvalidOperationException("The server has not started.");
 
@@ -39,16 +39,26 @@ public class WebChatFixture : IAsyncLifetime
     /// <summary>Configuration for the server process (<c>Section:Key</c>).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public async Task InitializeAsync()
+    /// <summary>Chromium switches a test class needs besides the quiet ones.</summary>
+    protected virtual IEnumerable<string> MoreChromiumArgs => [];
+
+    /// <summary>Where the server keeps its SQLite file: more nodes of a cluster share it.</summary>
+    protected string DataDirectory => _directory.Path;
+
+    /// <summary>Starts what the server needs before it starts (e.g. Redis for a cluster).</summary>
+    protected virtual Task StartDependenciesAsync() => Task.CompletedTask;
+
+    public virtual async Task InitializeAsync()
     {
         Assertions.SetDefaultExpectTimeout((float)ExpectTimeout.TotalMilliseconds);
+        await StartDependenciesAsync();
         var server = ChatServerProcess.StartAsync(_directory.Path, Settings);
         _playwright = await Playwright.CreateAsync().WithTimeout(StartTimeout);
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
-            Args = ChromiumArgs,
+            Args = [.. ChromiumArgs, .. MoreChromiumArgs],
             Timeout = (float)StartTimeout.TotalMilliseconds,
         }).WithTimeout(StartTimeout);
         _server = await server.WithTimeout(StartTimeout);
@@ -66,7 +76,7 @@ public class WebChatFixture : IAsyncLifetime
         return client;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_browser is not null)
         {
@@ -148,4 +158,45 @@ public sealed class WebBigRoomFixture : WebChatFixture
         ["Rooms:LargeRoomThreshold"] = LargeRoomThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Typing:Timeout"] = "00:01:00",
     };
+}
+
+/// <summary>
+/// The call tests' cluster: two server processes on one Redis and one SQLite file (<see cref="ProcessClusterFixture"/>'s
+/// setting; <see cref="WebChatFixture.Server"/> is node 0, <see cref="SecondNode"/> node 1), and a Chromium with fake
+/// camera and microphone whose permission prompts say yes.
+/// </summary>
+public sealed class WebCallFixture : WebChatFixture
+{
+    private readonly string _signingKey = TestDefaults.NewSigningKey();
+    private RedisServer? _redis;
+    private ChatServerProcess? _secondNode;
+
+    public ChatServerProcess SecondNode => _secondNode ?? throw new InvalidOperationException("The second node has not started.");
+
+    protected override IDictionary<string, string?> Settings =>
+        ChatClusterSettings.For(_redis ?? throw new InvalidOperationException("Redis has not started."), _signingKey);
+
+    protected override IEnumerable<string> MoreChromiumArgs => ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"];
+
+    protected override async Task StartDependenciesAsync() => _redis = await RedisServer.StartNewAsync().WithTimeout(StartTimeout);
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _secondNode = await ChatServerProcess.StartAsync(DataDirectory, Settings).WithTimeout(StartTimeout);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (_secondNode is not null)
+        {
+            await _secondNode.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import { bearerFetcher } from "./attachments";
+import { CallView } from "./calls";
 import { ComposerView } from "./composer";
 import { ChatConnection, type ConnectionStatus } from "./connection";
 import { ChatLimits, GuestSession, LoginRejected, type Notification as ChatNotification, type RoomKinds, type SearchHit } from "@chat/client";
@@ -40,6 +41,7 @@ class ChatPage {
   private readonly seenBy: SeenByView;
   private readonly notifications: NotificationsView;
   private readonly search: SearchView;
+  private readonly calls: CallView;
   private readonly status = byId<HTMLParagraphElement>("connection-state");
   private readonly roomInput = byId<HTMLInputElement>("room-name");
   private readonly joinError = byId<HTMLParagraphElement>("join-error");
@@ -108,6 +110,7 @@ class ChatPage {
         }
       },
     });
+    this.calls = new CallView(this.connection.client.calls);
     this.search = new SearchView(this.connection.client.connection.once, session.userId, (room) => this.store.displayName(room), (hit) => void this.openSearchHit(hit));
     document.addEventListener("visibilitychange", () => this.store.visibilityChanged());
     this.roomList = new RoomListView(this.store, (room) => void this.openRoom(room));
@@ -290,6 +293,7 @@ class ChatPage {
     this.roomTopic.textContent = info?.topic ?? "";
     this.leaveButton.hidden = room === undefined || removed || info?.kind === "direct";
     this.settingsButton.hidden = room === undefined || removed || !this.store.moderates(room.name);
+    this.calls.setRoom(room === undefined || removed || !this.isDirect(room) ? undefined : { name: room.name, peerName: this.store.displayName(room.name) });
 
     clearTimeout(this.muteTimer);
     const mutedUntil = room === undefined || removed ? undefined : this.store.mutedNow(room.name);

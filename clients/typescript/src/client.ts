@@ -1,6 +1,8 @@
+import { CallSignaling, type CallSignalingOptions } from "./calls.js";
 import { RoomChangeLog } from "./changeLog.js";
 import { ChatConnection, type ChatConnectionOptions } from "./connection.js";
 import { errorCode } from "./errors.js";
+import { randomId } from "./ids.js";
 import {
   ChatErrorCodes,
   ChatLimits,
@@ -21,6 +23,8 @@ export interface ChatClientOptions extends ChatConnectionOptions {
   roomsToRejoin?: (rooms: string[]) => string[] | Promise<string[]>;
   /** Changes fetched per GetEventsSince call while recovering (default: the most the hub allows). */
   eventsPageSize?: number;
+  /** Options of {@link ChatClient.calls}. */
+  calls?: CallSignalingOptions;
 }
 
 /** What a {@link ChatClient} tells; every member is optional. */
@@ -64,6 +68,8 @@ interface JoinedRoom {
  */
 export class ChatClient {
   readonly connection: ChatConnection;
+  /** The signaling of WebRTC calls in direct rooms: typed methods and events (the media is the app's). */
+  readonly calls: CallSignaling;
   private readonly rooms = new Map<string, JoinedRoom>();
   private readonly listeners = new Set<ChatClientListener>();
   private readonly pageSize: number;
@@ -71,6 +77,7 @@ export class ChatClient {
   constructor(private readonly options: ChatClientOptions) {
     this.connection = new ChatConnection(options);
     this.pageSize = options.eventsPageSize ?? ChatLimits.MaxEventsSincePage;
+    this.calls = new CallSignaling(this.connection, options.calls);
     this.connection.on("MessageReceived", (message) => this.receive(postedEvent(message)));
     this.connection.on("RoomChanged", (event) => this.receive(event));
     this.connection.onConnected(() => this.rejoin());
@@ -270,9 +277,5 @@ export function postedEvent(message: ChatMessage): RoomEvent {
 
 /** A fresh `clientMessageId`: random, so two devices of one user never collide. */
 export function newClientMessageId(): string {
-  if (typeof globalThis.crypto?.randomUUID === "function") {
-    return globalThis.crypto.randomUUID();
-  }
-  // randomUUID needs a secure context in browsers; a page served over plain http on a LAN has only getRandomValues.
-  return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  return randomId();
 }

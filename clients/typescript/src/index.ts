@@ -2,6 +2,14 @@
 // build; the rest is the self-healing client over SignalR JS.
 export * from "./generated/contract.js";
 export * from "./generated/hub.js";
+export {
+  CallSignaling,
+  newCallId,
+  type CallSignalingListener,
+  type CallSignalingOptions,
+  type ClientCallEndReason,
+  type LocalIceCandidate,
+} from "./calls.js";
 export { RoomChangeLog } from "./changeLog.js";
 export { ChatClient, newClientMessageId, postedEvent, type ChatClientListener, type ChatClientOptions } from "./client.js";
 export {

@@ -1,5 +1,6 @@
 // Runs one test of the package: node test-dist/run.js <test> [server address(es), comma-separated] [json|messagepack].
 // Chat.Tests/TypeScriptClient starts a real server and runs each over both protocols.
+import { calls } from "./calls.js";
 import { changeLog } from "./changeLog.js";
 import { liveGap } from "./liveGap.js";
 import { recovery } from "./recovery.js";
@@ -9,6 +10,7 @@ import type { ChatProtocol } from "../dist/index.js";
 
 const [name, url = "", protocol = "messagepack"] = process.argv.slice(2);
 const tests: Record<string, () => void | Promise<void>> = {
+  calls: () => calls({ url, protocol: protocol as ChatProtocol }),
   "change-log": changeLog,
   "typed-calls": () => typedCalls({ url, protocol: protocol as ChatProtocol }),
   recovery: () => recovery({ url, protocol: protocol as ChatProtocol }),
