@@ -461,6 +461,9 @@ internal sealed class SqliteBatchCommands : BatchCommands
         _readOwnPost = new SqliteStatement(
             connection,
             "UPDATE room_members SET last_read_sequence = ?1, last_read_at_ticks = ?2 WHERE room = ?3 AND user_id = ?4 AND last_read_sequence < ?1");
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = SqliteSetup.WriterCachePragma;
+        pragma.ExecuteNonQuery();
     }
 
     public override Task BeginAsync(bool waitForDisk)
@@ -591,19 +594,17 @@ internal sealed class SqliteBatchCommands : BatchCommands
         _allocate.Dispose();
         _insert.Dispose();
         _readOwnPost.Dispose();
-        if (!_waitsForDisk)
+
+        // The connection goes back to the pool, whose other users rely on SqliteSetup's FULL and default cache.
+        try
         {
-            // The connection goes back to the pool, whose other users rely on SqliteSetup's FULL.
-            try
-            {
-                using var pragma = _connection.CreateCommand();
-                pragma.CommandText = "PRAGMA synchronous=FULL;";
-                pragma.ExecuteNonQuery();
-            }
-            catch (SqliteException)
-            {
-                // A connection that cannot take a pragma cannot take a commit either.
-            }
+            using var pragma = _connection.CreateCommand();
+            pragma.CommandText = SqliteSetup.PooledCachePragma + (_waitsForDisk ? string.Empty : " PRAGMA synchronous=FULL;");
+            pragma.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // A connection that cannot take a pragma cannot take a commit either.
         }
     }
 
