@@ -46,17 +46,11 @@ internal static class SqliteSetup
     /// secure_delete overwrites the text of a deleted message in the file instead of leaving it in free space.
     /// The pragmas hold for the life of the database connection, and a pooled one is opened again for every query:
     /// they run once per database connection (a join's reads spent a tenth of their time parsing them again).
-    /// wal_autocheckpoint: the log is copied into the database file once it holds 10,000 pages (40 MiB) rather than
-    /// SQLite's 1,000. A busy store changes the same pages (rooms, members, the indexes' hot leaves) in commit after
-    /// commit; a checkpoint copies each page once however often it changed, so a longer log means fewer copies (and,
-    /// with synchronous=FULL, fewer flushes of the database file), at the price of a larger log file between
-    /// checkpoints. Every connection gets it: a checkpoint runs in whichever connection's commit crosses its own limit.
     /// </summary>
     private sealed class PragmaInterceptor : DbConnectionInterceptor
     {
         public static readonly PragmaInterceptor Instance = new();
-        private const string Pragmas =
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA secure_delete=ON; PRAGMA wal_autocheckpoint=10000;";
+        private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA secure_delete=ON;";
 
         private readonly ConditionalWeakTable<object, object> _configured = [];
 
