@@ -313,16 +313,7 @@ public abstract class BatchCommands : IAsyncDisposable
     /// Moves each poster's read pointer to their last post, at <paramref name="at"/> (no clamp needed: the post is the
     /// room's), in (room, user) order, the order the read pointers' own commits take too.
     /// </summary>
-    public virtual async Task ReadOwnPostsAsync(IReadOnlyList<(string Room, string UserId, long Sequence)> pointers, DateTime at)
-    {
-        foreach (var (room, userId, sequence) in pointers)
-        {
-            await ExecuteAsync(
-                "UPDATE room_members SET last_read_sequence = @sequence, last_read_at_ticks = @at " +
-                "WHERE room = @room AND user_id = @user AND last_read_sequence < @sequence",
-                ("sequence", sequence), ("at", at.Ticks), ("room", room), ("user", userId));
-        }
-    }
+    public abstract Task ReadOwnPostsAsync(IReadOnlyList<(string Room, string UserId, long Sequence)> pointers, DateTime at);
 
     private const string ClampedToRoom =
         "(SELECT CASE WHEN r.last_sequence < @sequence THEN r.last_sequence ELSE @sequence END FROM rooms r WHERE r.name = @room)";
@@ -445,15 +436,17 @@ public abstract class BatchCommands : IAsyncDisposable
 }
 
 /// <summary>
-/// SQLite runs in-process, so a statement costs no round trip: prepared single-row statements, re-bound and stepped
-/// once per message, are its fastest bulk path. Microsoft.Data.Sqlite's async methods run synchronously anyway.
+/// SQLite runs in-process, so a statement costs no round trip: prepared single-row statements, re-bound by position
+/// and stepped once per message (<see cref="SqliteStatement"/>), are its fastest bulk path. Microsoft.Data.Sqlite's
+/// async methods run synchronously anyway.
 /// </summary>
 internal sealed class SqliteBatchCommands : BatchCommands
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _findRetry;
-    private readonly SqliteCommand _allocate;
-    private readonly SqliteCommand _insert;
+    private readonly SqliteStatement _allocate;
+    private readonly SqliteStatement _insert;
+    private readonly SqliteStatement _readOwnPost;
     private bool _waitsForDisk = true;
 
     public SqliteBatchCommands(SqliteConnection connection)
@@ -461,12 +454,16 @@ internal sealed class SqliteBatchCommands : BatchCommands
     {
         _connection = connection;
         _findRetry = Prepare($"SELECT {MessageColumns} FROM messages WHERE sender_id = $sender AND client_message_id = $client", "$sender", "$client");
-        _allocate = Prepare(
-            $"INSERT INTO rooms (name, last_sequence, last_event_sequence) VALUES ($room, $messages, $events) {AllocateUpsert}",
-            "$room", "$messages", "$events");
-        _insert = Prepare(
-            $"INSERT INTO messages ({InsertColumns}) VALUES ($id, $room, $sequence, $sender, $name, $content, $ticks, $client, $posted, $event, $reply, $mentions)",
-            "$id", "$room", "$sequence", "$sender", "$name", "$content", "$ticks", "$client", "$posted", "$event", "$reply", "$mentions");
+        _allocate = new SqliteStatement(
+            connection, $"INSERT INTO rooms (name, last_sequence, last_event_sequence) VALUES (?1, ?2, ?3) {AllocateUpsert}");
+        _insert = new SqliteStatement(
+            connection, $"INSERT INTO messages ({InsertColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+        _readOwnPost = new SqliteStatement(
+            connection,
+            "UPDATE room_members SET last_read_sequence = ?1, last_read_at_ticks = ?2 WHERE room = ?3 AND user_id = ?4 AND last_read_sequence < ?1");
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = SqliteSetup.WriterCachePragma;
+        pragma.ExecuteNonQuery();
     }
 
     public override Task BeginAsync(bool waitForDisk)
@@ -484,8 +481,6 @@ internal sealed class SqliteBatchCommands : BatchCommands
         var transaction = _connection.BeginTransaction(deferred: false);
         Transaction = transaction;
         _findRetry.Transaction = transaction;
-        _allocate.Transaction = transaction;
-        _insert.Transaction = transaction;
         return Task.CompletedTask;
     }
 
@@ -508,19 +503,19 @@ internal sealed class SqliteBatchCommands : BatchCommands
 
     public override Task AllocateAsync(Dictionary<string, RoomBlock> rooms)
     {
-        var parameters = _allocate.Parameters;
         foreach (var (room, block) in rooms)
         {
-            parameters[0].Value = room;
-            parameters[1].Value = (long)block.Messages;
-            parameters[2].Value = (long)block.Events;
-            using var reader = _allocate.ExecuteReader();
-            reader.Read();
-            block.LastSequence = reader.GetInt64(1);
-            block.LastEventSequence = reader.GetInt64(2);
-            block.SlowModeSeconds = reader.GetInt32(3);
-            block.MutedUntilTicks = reader.GetInt64(4);
-            block.Kind = reader.GetString(5);
+            _allocate.Bind(1, room);
+            _allocate.Bind(2, block.Messages);
+            _allocate.Bind(3, block.Events);
+            _allocate.ExecuteRow(block, static (row, block) =>
+            {
+                block.LastSequence = row.GetInt64(1);
+                block.LastEventSequence = row.GetInt64(2);
+                block.SlowModeSeconds = row.GetInt32(3);
+                block.MutedUntilTicks = row.GetInt64(4);
+                block.Kind = row.GetString(5);
+            });
         }
 
         return Task.CompletedTask;
@@ -528,22 +523,35 @@ internal sealed class SqliteBatchCommands : BatchCommands
 
     public override Task InsertAsync(IReadOnlyList<MessageRecord> messages)
     {
-        var parameters = _insert.Parameters;
         foreach (var message in messages)
         {
-            parameters[0].Value = message.Id;
-            parameters[1].Value = message.Room;
-            parameters[2].Value = message.Sequence;
-            parameters[3].Value = message.SenderId;
-            parameters[4].Value = message.SenderName;
-            parameters[5].Value = message.Content;
-            parameters[6].Value = message.SentAt.Ticks;
-            parameters[7].Value = (object?)message.ClientMessageId ?? DBNull.Value;
-            parameters[8].Value = message.PostedEventSequence;
-            parameters[9].Value = message.EventSequence;
-            parameters[10].Value = (object?)message.ReplyToSequence ?? DBNull.Value;
-            parameters[11].Value = (object?)message.Mentions ?? DBNull.Value;
-            _insert.ExecuteNonQuery();
+            _insert.Bind(1, message.Id);
+            _insert.Bind(2, message.Room);
+            _insert.Bind(3, message.Sequence);
+            _insert.Bind(4, message.SenderId);
+            _insert.Bind(5, message.SenderName);
+            _insert.Bind(6, message.Content);
+            _insert.Bind(7, message.SentAt.Ticks);
+            _insert.Bind(8, message.ClientMessageId);
+            _insert.Bind(9, message.PostedEventSequence);
+            _insert.Bind(10, message.EventSequence);
+            _insert.Bind(11, message.ReplyToSequence);
+            _insert.Bind(12, message.Mentions);
+            _insert.Execute();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override Task ReadOwnPostsAsync(IReadOnlyList<(string Room, string UserId, long Sequence)> pointers, DateTime at)
+    {
+        foreach (var (room, userId, sequence) in pointers)
+        {
+            _readOwnPost.Bind(1, sequence);
+            _readOwnPost.Bind(2, at.Ticks);
+            _readOwnPost.Bind(3, room);
+            _readOwnPost.Bind(4, userId);
+            _readOwnPost.Execute();
         }
 
         return Task.CompletedTask;
@@ -585,19 +593,18 @@ internal sealed class SqliteBatchCommands : BatchCommands
         _findRetry.Dispose();
         _allocate.Dispose();
         _insert.Dispose();
-        if (!_waitsForDisk)
+        _readOwnPost.Dispose();
+
+        // The connection goes back to the pool, whose other users rely on SqliteSetup's FULL and default cache.
+        try
         {
-            // The connection goes back to the pool, whose other users rely on SqliteSetup's FULL.
-            try
-            {
-                using var pragma = _connection.CreateCommand();
-                pragma.CommandText = "PRAGMA synchronous=FULL;";
-                pragma.ExecuteNonQuery();
-            }
-            catch (SqliteException)
-            {
-                // A connection that cannot take a pragma cannot take a commit either.
-            }
+            using var pragma = _connection.CreateCommand();
+            pragma.CommandText = SqliteSetup.PooledCachePragma + (_waitsForDisk ? string.Empty : " PRAGMA synchronous=FULL;");
+            pragma.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // A connection that cannot take a pragma cannot take a commit either.
         }
     }
 

@@ -108,6 +108,7 @@ public sealed partial class BatchPlan
     private readonly Dictionary<MessageRecord, Dictionary<string, int>> _tallies = [];
     private readonly AdminOptions _admins;
     private readonly HashSet<string> _roomsNamingPeople = new(StringComparer.Ordinal);
+    private readonly MessageIds _ids;
 
     internal BatchPlan(IReadOnlyList<ChangeRequest> batch, BatchState state, DateTime now, TimeSpan? editWindow, AdminOptions admins)
     {
@@ -116,6 +117,7 @@ public sealed partial class BatchPlan
         _now = now;
         _admins = admins;
         _outcomes = new Outcome[batch.Count];
+        _ids = new MessageIds(batch.Count);
         var claimed = new Dictionary<(string, string), int>();
         for (var i = 0; i < batch.Count; i++)
         {
@@ -338,7 +340,7 @@ public sealed partial class BatchPlan
 
         var message = new MessageRecord
         {
-            Id = Guid.CreateVersion7().ToString("N"),
+            Id = _ids.Next(_now),
             Room = post.Room,
             SenderId = post.Actor.Id,
             SenderName = post.Actor.Name,
