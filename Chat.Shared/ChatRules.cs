@@ -18,6 +18,40 @@ public static partial class ChatRules
     public static bool IsValidCallId(string? callId) => callId is not null && CallIdPattern().IsMatch(callId);
 
     /// <summary>
+    /// Whether every store can keep the text exactly: no NUL (PostgreSQL refuses it in text) and no half of a
+    /// surrogate pair (no character at all, so UTF-8 cannot hold it: SQLite would keep U+FFFD instead). Free text a
+    /// client sends (messages, titles, topics, reasons, ids) is checked with it before it reaches the store.
+    /// </summary>
+    public static bool IsStorableText(string? text)
+    {
+        if (text is null)
+        {
+            return true;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\0' || char.IsLowSurrogate(c))
+            {
+                return false;
+            }
+
+            if (char.IsHighSurrogate(c))
+            {
+                if (i + 1 == text.Length || !char.IsLowSurrogate(text[i + 1]))
+                {
+                    return false;
+                }
+
+                i++;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// 1–32 UTF-16 code units without whitespace or control characters: an emoji (ZWJ sequences and variation
     /// selectors included) or a <c>:short_name:</c>.
     /// </summary>
@@ -36,7 +70,7 @@ public static partial class ChatRules
             }
         }
 
-        return true;
+        return IsStorableText(reaction);
     }
 
     [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]

@@ -101,9 +101,9 @@ public sealed class ConversationService(
             throw Invalid("a ban ends in the future (or never: leave 'until' empty)");
         }
 
-        if (reason is { Length: > ChatLimits.MaxBanReasonLength })
+        if (reason is { Length: > ChatLimits.MaxBanReasonLength } || !ChatRules.IsStorableText(reason))
         {
-            throw Invalid($"a ban's reason is at most {ChatLimits.MaxBanReasonLength} characters");
+            throw Invalid($"a ban's reason is at most {ChatLimits.MaxBanReasonLength} characters of well-formed text");
         }
 
         await ChangeMemberAsync(
@@ -227,7 +227,7 @@ public sealed class ConversationService(
 
     /// <summary>An id no user can have is simply unknown.</summary>
     private static string ValidUserId(string? userId) =>
-        userId is { Length: > 0 and <= ChatLimits.MaxUserIdLength }
+        userId is { Length: > 0 and <= ChatLimits.MaxUserIdLength } && ChatRules.IsStorableText(userId)
             ? userId
             : throw new ChatException(ChatErrorCodes.NotFound, "no such user");
 
@@ -246,12 +246,12 @@ public sealed class ConversationService(
         return userIds.Select(ValidUserId).Distinct(StringComparer.Ordinal);
     }
 
-    private static string? ValidTitle(string? title) => title is { Length: > ChatLimits.MaxRoomTitleLength }
-        ? throw Invalid($"a title is at most {ChatLimits.MaxRoomTitleLength} characters")
+    private static string? ValidTitle(string? title) => title is { Length: > ChatLimits.MaxRoomTitleLength } || !ChatRules.IsStorableText(title)
+        ? throw Invalid($"a title is at most {ChatLimits.MaxRoomTitleLength} characters of well-formed text")
         : title;
 
-    private static string? ValidTopic(string? topic) => topic is { Length: > ChatLimits.MaxRoomTopicLength }
-        ? throw Invalid($"a topic is at most {ChatLimits.MaxRoomTopicLength} characters")
+    private static string? ValidTopic(string? topic) => topic is { Length: > ChatLimits.MaxRoomTopicLength } || !ChatRules.IsStorableText(topic)
+        ? throw Invalid($"a topic is at most {ChatLimits.MaxRoomTopicLength} characters of well-formed text")
         : topic;
 
     private static ChatException Invalid(string message) => new(ChatErrorCodes.InvalidRequest, message);

@@ -28,9 +28,9 @@ public sealed class MessagingService(
         var user = await policy.AuthorizeMemberAsync(caller, room, cancellationToken);
         var attachmentIds = ValidAttachmentIds(request.AttachmentIds);
         var content = attachmentIds.Length > 0 && string.IsNullOrWhiteSpace(request.Content) ? string.Empty : ValidContent(request.Content);
-        if (request.ClientMessageId is { Length: > ChatLimits.MaxClientMessageIdLength })
+        if (request.ClientMessageId is { Length: > ChatLimits.MaxClientMessageIdLength } || !ChatRules.IsStorableText(request.ClientMessageId))
         {
-            throw new ChatException(ChatErrorCodes.InvalidRequest, $"clientMessageId is at most {ChatLimits.MaxClientMessageIdLength} characters");
+            throw new ChatException(ChatErrorCodes.InvalidRequest, $"clientMessageId is at most {ChatLimits.MaxClientMessageIdLength} characters of well-formed text");
         }
 
         var change = new PostRequest(
@@ -99,7 +99,9 @@ public sealed class MessagingService(
             throw new ChatException(ChatErrorCodes.MessageTooLong, $"messages are at most {ChatLimits.MaxMessageLength} characters");
         }
 
-        return text;
+        return ChatRules.IsStorableText(text)
+            ? text
+            : throw new ChatException(ChatErrorCodes.InvalidRequest, "a message cannot hold a NUL character or half of a surrogate pair");
     }
 
     /// <summary>An id no message can have is simply not found; this keeps oversized ids away from the store.</summary>
@@ -136,7 +138,7 @@ public sealed class MessagingService(
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var userId in mentions)
         {
-            if (userId is not { Length: > 0 and <= ChatLimits.MaxUserIdLength })
+            if (userId is not { Length: > 0 and <= ChatLimits.MaxUserIdLength } || !ChatRules.IsStorableText(userId))
             {
                 throw new ChatException(ChatErrorCodes.InvalidRequest, $"a mention is a user id of 1-{ChatLimits.MaxUserIdLength} characters");
             }

@@ -36,9 +36,9 @@ public sealed class SearchQuery
             throw Invalid("a search needs at least one word");
         }
 
-        if (text.Length > ChatLimits.MaxSearchQueryLength)
+        if (text.Length > ChatLimits.MaxSearchQueryLength || !ChatRules.IsStorableText(text))
         {
-            throw Invalid($"a search is at most {ChatLimits.MaxSearchQueryLength} characters");
+            throw Invalid($"a search is at most {ChatLimits.MaxSearchQueryLength} characters of well-formed text");
         }
 
         var terms = new List<SearchTerm>();

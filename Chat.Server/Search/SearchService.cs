@@ -26,9 +26,9 @@ public sealed class SearchService(
             throw new ChatException(ChatErrorCodes.InvalidLimit, $"limit must be between 1 and {ChatLimits.MaxSearchPage}");
         }
 
-        if (request.SenderId is { Length: > ChatLimits.MaxUserIdLength })
+        if (request.SenderId is { Length: > ChatLimits.MaxUserIdLength } || !ChatRules.IsStorableText(request.SenderId))
         {
-            throw new ChatException(ChatErrorCodes.InvalidRequest, $"senderId is at most {ChatLimits.MaxUserIdLength} characters");
+            throw new ChatException(ChatErrorCodes.InvalidRequest, $"senderId is at most {ChatLimits.MaxUserIdLength} characters of well-formed text");
         }
 
         var query = SearchQuery.Parse(request.Query);

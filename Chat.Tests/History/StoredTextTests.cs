@@ -42,6 +42,43 @@ public abstract class StoredTextTests
 
         history.Select(m => m.Content).Should().Equal(texts, (stored, sent) => string.Equals(stored, sent, StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// A NUL (PostgreSQL refuses it in text) is refused with a code before it reaches the store, wherever free text
+    /// goes in; it once failed the whole group commit it landed in, every other post of the moment included.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task TextNoStoreCanKeepIsRefusedAtTheDoorAndPostsOfTheSameMomentAreStored(ChatProtocol protocol)
+    {
+        var room = TestDefaults.UniqueRoom("text");
+        await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"), protocol);
+        await using var bob = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("bob"), protocol);
+        await alice.JoinRoom(room);
+        await bob.JoinRoom(room);
+        var first = await alice.SendMessage(room, "a first message");
+
+        // Sent together, so that a refused change that reached the store would share a group commit with them.
+        var fine = Enumerable.Range(0, 20).Select(i => bob.SendMessage(room, $"fine {i}")).ToList();
+        var refusals = new[]
+        {
+            Infrastructure.Conversations.Rejected(() => alice.SendMessage(room, "before\0after"), ChatErrorCodes.InvalidRequest),
+            Infrastructure.Conversations.Rejected(() => alice.PostMessage(room, new PostMessageRequest("hello", ClientMessageId: "id\0")), ChatErrorCodes.InvalidRequest),
+            Infrastructure.Conversations.Rejected(() => alice.PostMessage(room, new PostMessageRequest("hello", Mentions: [bob.UserId + "\0"])), ChatErrorCodes.InvalidRequest),
+            Infrastructure.Conversations.Rejected(() => alice.EditMessage(room, first.Id, "edited\0"), ChatErrorCodes.InvalidRequest),
+            Infrastructure.Conversations.Rejected(() => alice.UpdateRoom(room, new UpdateRoomRequest(Title: "title\0")), ChatErrorCodes.InvalidRequest),
+            Infrastructure.Conversations.Rejected(() => alice.UpdateRoom(room, new UpdateRoomRequest(Topic: "topic\0")), ChatErrorCodes.InvalidRequest),
+            Infrastructure.Conversations.Rejected(() => alice.BanMember(room, bob.UserId, reason: "reason\0"), ChatErrorCodes.InvalidRequest),
+            Infrastructure.Conversations.Rejected(() => alice.SearchMessages(new SearchRequest("fine\0")), ChatErrorCodes.InvalidQuery),
+        };
+        var stored = await Task.WhenAll(fine);
+        await Task.WhenAll(refusals);
+
+        var history = await alice.GetHistory(room, beforeSequence: null, limit: 50);
+        history.Select(m => m.Content).Should().Equal(["a first message", .. stored.Select(m => m.Content)]);
+        history[0].EditedAt.Should().BeNull();
+        (await alice.SendMessage(room, "still here")).Content.Should().Be("still here", "a refusal leaves the connection working");
+    }
 }
 
 /// <summary>A server whose users may post as fast as a test does.</summary>
@@ -59,16 +96,15 @@ public sealed class SqliteStoredTextTests(StoredTextServerFixture fixture) : Sto
     protected override ChatServer Server => fixture.Server;
 
     /// <summary>
-    /// The file holds each text as its UTF-8 bytes (what SQLite's own functions, search among them, read), and a NUL
-    /// inside a message survives: SQLite keeps a text's length, not a terminator.
+    /// The file holds each text as its UTF-8 bytes (what SQLite's own functions, search among them, read).
     /// </summary>
     [Fact]
-    public async Task TheFileHoldsEachTextAsItsUtf8BytesNulIncluded()
+    public async Task TheFileHoldsEachTextAsItsUtf8Bytes()
     {
         var room = TestDefaults.UniqueRoom("text");
         await using var alice = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("alice"));
         await alice.JoinRoom(room);
-        var texts = AwkwardTexts().Append("before\0after").ToList();
+        var texts = AwkwardTexts().ToList();
         foreach (var text in texts)
         {
             await alice.SendMessage(room, text);
