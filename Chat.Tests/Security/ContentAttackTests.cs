@@ -124,7 +124,7 @@ public sealed class ContentAttackTests(ChatServerFixture fixture) : IClassFixtur
         await using var bob = await Server.ConnectAsync(TestDefaults.UniqueUser("bob"), protocol);
         await alice.JoinRoom(room);
         await bob.JoinRoom(room);
-        string[] contents = ["invoice\u202Efdp.exe", "zero\u200Bwidth\u200C\u200D\uFEFF", "\u2067isolate\u2069 \U0001F600 e\u0301", "\u0000nul and \u001Bescape"];
+        string[] contents = ["invoice\u202Efdp.exe", "zero\u200Bwidth\u200C\u200D\uFEFF", "\u2067isolate\u2069 \U0001F600 e\u0301", "bell\u0007 and \u001Bescape"];
 
         foreach (var content in contents)
         {
