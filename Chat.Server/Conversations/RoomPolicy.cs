@@ -2,7 +2,6 @@ using Chat.Server.History;
 using Chat.Server.Hubs;
 using Chat.Server.Rooms;
 using Chat.Shared;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Chat.Server.Conversations;
@@ -12,21 +11,8 @@ namespace Chat.Server.Conversations;
 /// says of the caller in the room and applies <see cref="RoomRules"/>. Changes are decided again by the change
 /// pipeline on the rows its transaction holds.
 /// </summary>
-public sealed class RoomPolicy(IDbContextFactory<ChatDbContext> contexts, StoreReadGate gate, IOptions<AdminOptions> admins, TimeProvider time)
+public sealed class RoomPolicy(RoomFactsReads reads, StoreReadGate gate, IOptions<AdminOptions> admins, TimeProvider time)
 {
-    // One query on the join path: the room with the caller's membership and ban, each there or not. Compiled once
-    // per server (not statically: a compiled query keeps the first provider it ran on).
-    private readonly Func<ChatDbContext, string, string, CancellationToken, Task<StoredFacts?>> _readFacts = EF.CompileAsyncQuery(
-        (ChatDbContext db, string room, string userId, CancellationToken _) =>
-            (from r in db.Rooms.AsNoTracking()
-             where r.Name == room
-             join m in db.Members.AsNoTracking().Where(m => m.UserId == userId) on r.Name equals m.Room into members
-             from m in members.DefaultIfEmpty()
-             join b in db.Bans.AsNoTracking().Where(b => b.UserId == userId) on r.Name equals b.Room into bans
-             from b in bans.DefaultIfEmpty()
-             select new StoredFacts(r.Kind, m, b))
-            .FirstOrDefault());
-
     /// <summary>
     /// Returns what is known of the caller in the room, or throws the refusal (<c>forbidden</c>, <c>banned</c>,
     /// <c>muted</c>). A connection that has joined the room may read it without a store read: it was let in by this
@@ -72,11 +58,7 @@ public sealed class RoomPolicy(IDbContextFactory<ChatDbContext> contexts, StoreR
     {
         var isAdmin = admins.Value.IsAdmin(userId);
         using var turn = await gate.EnterAsync(cancellationToken);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await _readFacts(db, room, userId, cancellationToken) is { } facts
-            ? new RoomFacts(facts.Kind, facts.Member, facts.Ban, isAdmin)
-            : new RoomFacts(null, null, null, isAdmin);
+        var facts = await reads.ReadAsync(room, userId, cancellationToken);
+        return new RoomFacts(facts.Kind, facts.Member, facts.Ban, isAdmin);
     }
-
-    private sealed record StoredFacts(string Kind, MemberRecord? Member, BanRecord? Ban);
 }

@@ -58,13 +58,15 @@ public abstract class BatchCommands : IAsyncDisposable
     private const string RoomColumns =
         "name, last_sequence, last_event_sequence, kind, title, topic, slow_mode_seconds, muted_until_ticks, created_at_ticks";
 
-    private const string MemberColumns =
+    /// <summary>A member row's columns in the order <see cref="ReadMember"/> reads them.</summary>
+    internal const string MemberColumns =
         "room, user_id, user_name, role, joined_at_ticks, muted_until_ticks, last_posted_at_ticks, last_read_sequence, last_read_at_ticks";
 
     private const string NotificationColumns =
         "user_id, id, kind, room, message_id, message_sequence, from_user_id, from_user_name, preview, at_ticks";
 
-    private const string BanColumns = "room, user_id, user_name, until_ticks, reason, banned_at_ticks";
+    /// <summary>A ban row's columns in the order <see cref="ReadBan"/> reads them.</summary>
+    internal const string BanColumns = "room, user_id, user_name, until_ticks, reason, banned_at_ticks";
 
     private readonly DbConnection _connection;
     private readonly Dictionary<string, DbCommand> _statements = new(StringComparer.Ordinal);
@@ -240,38 +242,42 @@ public abstract class BatchCommands : IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            members.Add(new MemberRecord
-            {
-                Room = reader.GetString(0),
-                UserId = reader.GetString(1),
-                UserName = reader.GetString(2),
-                Role = reader.GetString(3),
-                JoinedAt = new DateTime(reader.GetInt64(4), DateTimeKind.Utc),
-                MutedUntil = reader.IsDBNull(5) ? null : new DateTime(reader.GetInt64(5), DateTimeKind.Utc),
-                LastPostedAt = reader.IsDBNull(6) ? null : new DateTime(reader.GetInt64(6), DateTimeKind.Utc),
-                LastReadSequence = reader.GetInt64(7),
-                LastReadAt = reader.IsDBNull(8) ? null : new DateTime(reader.GetInt64(8), DateTimeKind.Utc),
-            });
+            members.Add(ReadMember(reader, 0));
         }
 
         return members;
     }
 
+    /// <summary>The member row whose <see cref="MemberColumns"/> start at column <paramref name="first"/>.</summary>
+    internal static MemberRecord ReadMember(DbDataReader reader, int first) => new()
+    {
+        Room = reader.GetString(first),
+        UserId = reader.GetString(first + 1),
+        UserName = reader.GetString(first + 2),
+        Role = reader.GetString(first + 3),
+        JoinedAt = new DateTime(reader.GetInt64(first + 4), DateTimeKind.Utc),
+        MutedUntil = reader.IsDBNull(first + 5) ? null : new DateTime(reader.GetInt64(first + 5), DateTimeKind.Utc),
+        LastPostedAt = reader.IsDBNull(first + 6) ? null : new DateTime(reader.GetInt64(first + 6), DateTimeKind.Utc),
+        LastReadSequence = reader.GetInt64(first + 7),
+        LastReadAt = reader.IsDBNull(first + 8) ? null : new DateTime(reader.GetInt64(first + 8), DateTimeKind.Utc),
+    };
+
+    /// <summary>The ban row whose <see cref="BanColumns"/> start at column <paramref name="first"/>.</summary>
+    internal static BanRecord ReadBan(DbDataReader reader, int first) => new()
+    {
+        Room = reader.GetString(first),
+        UserId = reader.GetString(first + 1),
+        UserName = reader.GetString(first + 2),
+        Until = reader.IsDBNull(first + 3) ? null : new DateTime(reader.GetInt64(first + 3), DateTimeKind.Utc),
+        Reason = reader.IsDBNull(first + 4) ? null : reader.GetString(first + 4),
+        BannedAt = new DateTime(reader.GetInt64(first + 5), DateTimeKind.Utc),
+    };
+
     public async Task<BanRecord?> ReadBanAsync(string room, string userId)
     {
         await using var reader = await Statement(
             $"SELECT {BanColumns} FROM room_bans WHERE room = @room AND user_id = @user", ("room", room), ("user", userId)).ExecuteReaderAsync();
-        return await reader.ReadAsync()
-            ? new BanRecord
-            {
-                Room = reader.GetString(0),
-                UserId = reader.GetString(1),
-                UserName = reader.GetString(2),
-                Until = reader.IsDBNull(3) ? null : new DateTime(reader.GetInt64(3), DateTimeKind.Utc),
-                Reason = reader.IsDBNull(4) ? null : reader.GetString(4),
-                BannedAt = new DateTime(reader.GetInt64(5), DateTimeKind.Utc),
-            }
-            : null;
+        return await reader.ReadAsync() ? ReadBan(reader, 0) : null;
     }
 
     public async Task<UserRecord?> ReadUserAsync(string userId)
