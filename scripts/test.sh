@@ -27,6 +27,11 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
             message = result.find(".//{*}Message")
             text = message.text or "" if message is not None else ""
             print(f"FAILED {result.get('testName')}: {text.strip()[:800]}")
+            # Where in the test it failed: a timeout's message alone does not say which step.
+            trace = result.find(".//{*}StackTrace")
+            frames = [line.strip() for line in (trace.text or "").splitlines() if "/Chat.Tests/" in line] if trace is not None else []
+            for frame in frames[:4]:
+                print(f"    {frame}")
 print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
 PY
 exit $status

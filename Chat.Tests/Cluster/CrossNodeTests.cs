@@ -83,7 +83,9 @@ public sealed class CrossNodeTests(SqliteClusterFixture cluster) : IClassFixture
     {
         var room = TestDefaults.UniqueRoom();
         var aliceName = TestDefaults.UniqueUser("alice");
-        var nodeC = await cluster.StartExtraNodeAsync();
+        // The hand-over lasts as long as the stopping node's lease: long enough here for Alice to come back on a
+        // loaded machine, where stopping node C and reconnecting can take more than the cluster's 4 s.
+        var nodeC = await cluster.StartExtraNodeAsync(new Dictionary<string, string?> { ["Redis:LeaseDuration"] = "00:00:12" });
         await using var bob = await NodeA.ConnectAsync(TestDefaults.UniqueUser("bob"));
         await bob.JoinRoom(room);
         await using var carol = await nodeC.ConnectAsync(TestDefaults.UniqueUser("carol"));

@@ -42,7 +42,17 @@ public abstract class InProcessClusterFixture : IAsyncLifetime
     public IReadOnlyList<ChatServer> Nodes => _nodes;
 
     /// <summary>One more node on the same Redis and store, owned (and stopped) by the calling test.</summary>
-    public Task<ChatServer> StartExtraNodeAsync() => ChatServer.StartAsync(_directory.Path, _settings, signingKey: _signingKey);
+    /// <param name="overrides">Settings of this node alone, on top of the cluster's.</param>
+    public Task<ChatServer> StartExtraNodeAsync(IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>(_settings);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return ChatServer.StartAsync(_directory.Path, settings, signingKey: _signingKey);
+    }
 
     /// <summary>Settings on top of the cluster's: the history store's, or what a test class needs.</summary>
     protected virtual Task<IDictionary<string, string?>> SettingsAsync() =>

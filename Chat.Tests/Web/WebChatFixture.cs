@@ -27,7 +27,7 @@ public class WebChatFixture : IAsyncLifetime
     private ChatServerProcess? _server;
 
     /// <summary>How long a page expectation waits: generous, since a 2-core machine runs many test classes at once.</summary>
-    public static readonly TimeSpan ExpectTimeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan ExpectTimeout = TimeSpan.FromSeconds(40);
 
     /// <summary>Starting a browser and a server process are the slowest steps on a loaded machine.</summary>
     protected static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
