@@ -34,6 +34,6 @@ ENV ASPNETCORE_URLS=http://+:8080 \
     ConnectionStrings__Chat="Data Source=/data/chat.db"
 EXPOSE 8080
 VOLUME ["/data"]
-# /readyz fails until the node has warmed up (a few seconds of rehearsed traffic after start; WarmUp:* settings).
-HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 CMD curl -fsS http://localhost:8080/readyz || exit 1
+# /readyz fails until the node has warmed up (about half a minute of rehearsed traffic after start; WarmUp:* settings).
+HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 CMD curl -fsS http://localhost:8080/readyz || exit 1
 ENTRYPOINT ["dotnet", "Chat.Server.dll"]

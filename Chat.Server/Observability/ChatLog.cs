@@ -21,6 +21,9 @@ internal static partial class ChatLog
     [LoggerMessage(6, LogLevel.Debug, "Warm-up step {Step} took {Seconds:F2} s ({Methods} methods compiled).", EventName = "WarmUpStep")]
     public static partial void WarmUpStep(ILogger logger, string step, double seconds, long methods);
 
+    [LoggerMessage(7, LogLevel.Debug, "Warm-up rehearsal round {Round} took {Seconds:F2} s ({Methods} methods compiled).", EventName = "WarmUpRound")]
+    public static partial void WarmUpRound(ILogger logger, int round, double seconds, long methods);
+
     [LoggerMessage(10, LogLevel.Debug, "Rejected {Method}: {Code}.", EventName = "InvocationRejected")]
     public static partial void InvocationRejected(ILogger logger, string method, string code);
 

@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime;
+using Chat.Server.Observability;
 using System.Security.Cryptography;
 using Chat.Server.Attachments;
 using Chat.Shared;
@@ -19,7 +22,7 @@ namespace Chat.Server.WarmUp;
 /// Guests of both protocols sign in, connect (with and without negotiation), join rooms, read history, post and receive;
 /// a few rounds, with pauses for the runtime to compile what became hot.
 /// </summary>
-internal sealed class RehearsalWarmUp(IHostEnvironment environment, IOptions<WarmUpOptions> options) : IWarmUpStep
+internal sealed class RehearsalWarmUp(IHostEnvironment environment, IOptions<WarmUpOptions> options, ILogger<RehearsalWarmUp> logger) : IWarmUpStep
 {
     private const int MembersPerRoom = 8;
     private const int MessagesPerClient = 10;
@@ -40,8 +43,16 @@ internal sealed class RehearsalWarmUp(IHostEnvironment environment, IOptions<War
             using var http = new HttpClient { BaseAddress = address };
             for (var round = 0; round < options.Value.Rounds; round++)
             {
+                var started = Stopwatch.GetTimestamp();
+                var methods = JitInfo.GetCompiledMethodCount();
                 await RehearseAsync(address, http, options.Value.Clients, round, cancellationToken);
                 await JitQuiet.WaitAsync(cancellationToken);
+                var compiled = JitInfo.GetCompiledMethodCount() - methods;
+                ChatLog.WarmUpRound(logger, round + 1, Stopwatch.GetElapsedTime(started).TotalSeconds, compiled);
+                if (compiled < options.Value.SettledRoundMethods)
+                {
+                    break;
+                }
             }
 
             await app.StopAsync(cancellationToken);

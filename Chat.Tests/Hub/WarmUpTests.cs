@@ -49,11 +49,20 @@ public sealed class WarmUpTests
     public async Task AFreshProcessRehearsesBeforeItIsReadyAndLeavesNothingInTheStoreOrTheMetrics()
     {
         using var directory = new TempDirectory();
-        // A small rehearsal: what it leaves behind does not depend on its size.
-        var settings = new Dictionary<string, string?> { ["WarmUp:Enabled"] = "true", ["WarmUp:Rounds"] = "1", ["WarmUp:Clients"] = "8" };
+        // A small rehearsal: what it leaves behind does not depend on its size. Any round counts as settled here, so
+        // the first one ends it.
+        var settings = new Dictionary<string, string?>
+        {
+            ["WarmUp:Enabled"] = "true",
+            ["WarmUp:Rounds"] = "3",
+            ["WarmUp:SettledRoundMethods"] = "100000",
+            ["WarmUp:Clients"] = "8",
+            ["Logging:LogLevel:Chat.Server.WarmUp"] = "Debug",
+        };
         await using var server = await ChatServerProcess.StartAsync(directory.Path, settings);
 
         server.Output.Should().Contain("Warmed up", "StartAsync waited for /readyz, which waits for the warm-up").And.NotContain("warm-up failed");
+        server.Output.Should().Contain("rehearsal round 1 ").And.NotContain("rehearsal round 2 ", "a settled round ends the rehearsal");
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         var metrics = await http.GetStringAsync(new Uri(ChatRoutes.Metrics, UriKind.Relative)).WithTimeout();
         metrics.Should().NotMatchRegex(@"chat_messages_sent\w*(\{[^}]*\})? [1-9]", "the rehearsal's messages are not the node's");
