@@ -11,7 +11,7 @@ namespace Chat.Server.Conversations;
 /// says of the caller in the room and applies <see cref="RoomRules"/>. Changes are decided again by the change
 /// pipeline on the rows its transaction holds.
 /// </summary>
-public sealed class RoomPolicy(RoomFactsReads reads, StoreReadGate gate, IOptions<AdminOptions> admins, TimeProvider time)
+public sealed class RoomPolicy(PreparedReads reads, StoreReadGate gate, IOptions<AdminOptions> admins, TimeProvider time)
 {
     /// <summary>
     /// Returns what is known of the caller in the room, or throws the refusal (<c>forbidden</c>, <c>banned</c>,
@@ -58,7 +58,7 @@ public sealed class RoomPolicy(RoomFactsReads reads, StoreReadGate gate, IOption
     {
         var isAdmin = admins.Value.IsAdmin(userId);
         using var turn = await gate.EnterAsync(cancellationToken);
-        var facts = await reads.ReadAsync(room, userId, cancellationToken);
+        var facts = await reads.ReadFactsAsync(room, userId, cancellationToken);
         return new RoomFacts(facts.Kind, facts.Member, facts.Ban, isAdmin);
     }
 }

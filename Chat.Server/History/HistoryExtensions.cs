@@ -38,7 +38,7 @@ public static class HistoryExtensions
         services.AddScoped<ChatDbContext>(sp => sp.GetRequiredService<IDbContextFactory<ChatDbContext>>().CreateDbContext());
         services.AddHostedService<HistoryMigrator>();
         services.AddSingleton<StoreReadGate>();
-        services.AddSingleton<RoomFactsReads>();
+        services.AddSingleton<PreparedReads>();
         services.AddSingleton<RecentMessagesCache>();
         services.AddSingleton<IMessageStore, MessageStore>();
         services.AddSingleton<HistoryQueries>();

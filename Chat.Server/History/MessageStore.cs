@@ -8,12 +8,13 @@ namespace Chat.Server.History;
 
 /// <summary>History reads through EF Core, each in its turn (<see cref="StoreReadGate"/>) and timed for the store-read metric.</summary>
 internal sealed class MessageStore(
-    IDbContextFactory<ChatDbContext> contexts, ChatMetrics metrics, AttachmentLinks links, RecentMessagesCache recentCache, StoreReadGate gate) : IMessageStore
+    IDbContextFactory<ChatDbContext> contexts,
+    PreparedReads prepared,
+    ChatMetrics metrics,
+    AttachmentLinks links,
+    RecentMessagesCache recentCache,
+    StoreReadGate gate) : IMessageStore
 {
-    // On every join. Compiled once per server (not statically: a compiled query keeps the first provider it ran on).
-    private readonly Func<ChatDbContext, string, CancellationToken, Task<RoomCounters>> _readCounters = EF.CompileAsyncQuery(
-        (ChatDbContext db, string room, CancellationToken _) =>
-            db.Rooms.AsNoTracking().Where(r => r.Name == room).Select(r => new RoomCounters(r.LastSequence, r.LastEventSequence)).FirstOrDefault());
 
     public Task<JoinView> GetJoinViewAsync(string room, CancellationToken cancellationToken = default) =>
         TimedReadAsync("join", () => ReadJoinViewAsync(room, cancellationToken), cancellationToken);
@@ -54,7 +55,7 @@ internal sealed class MessageStore(
     }
 
     public Task<RoomCounters> GetCountersAsync(string room, CancellationToken cancellationToken = default) =>
-        TimedReadAsync("counters", () => ReadCountersAsync(room, cancellationToken), cancellationToken);
+        TimedReadAsync("counters", () => prepared.ReadCountersAsync(room, cancellationToken), cancellationToken);
 
     public Task<IReadOnlyDictionary<string, RoomCounters>> GetRoomCountersAsync(CancellationToken cancellationToken = default) =>
         TimedReadAsync("room_sequences", () => ReadRoomCountersAsync(cancellationToken), cancellationToken);
@@ -168,12 +169,6 @@ internal sealed class MessageStore(
         return messages;
     }
 
-    private async Task<RoomCounters> ReadCountersAsync(string room, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await _readCounters(db, room, cancellationToken);
-    }
-
     /// <summary>
     /// A crowd joining one room (a restart, a live event) would read the same messages again for each member: they
     /// are read once per change of the room instead. A cached page is used only when the counters just read are the
@@ -181,8 +176,7 @@ internal sealed class MessageStore(
     /// </summary>
     private async Task<JoinView> ReadJoinViewAsync(string room, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var counters = await _readCounters(db, room, cancellationToken);
+        var counters = await prepared.ReadCountersAsync(room, cancellationToken);
         if (counters.LastSequence == 0)
         {
             return new JoinView(counters, []);
@@ -193,6 +187,7 @@ internal sealed class MessageStore(
             return new JoinView(counters, cached);
         }
 
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var newestFirst = await db.Messages.AsNoTracking()
             .Where(m => m.Room == room)
             .OrderByDescending(m => m.Sequence)

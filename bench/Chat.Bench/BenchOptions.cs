@@ -27,6 +27,12 @@ public sealed record BenchOptions(
     /// <summary>The Chat.Server.dll to start instead of the build output (e.g. a published one), and environment for our server only.</summary>
     public ChatLaunch ChatLaunch { get; init; } = new(null, new Dictionary<string, string>());
 
+    /// <summary>
+    /// The joinstorm scenario's room sizes, in order: rooms of 100, then one room of everyone (0 stands for "all the
+    /// connections"). <c>--joinstorm-rooms 0</c> runs the one big room alone, e.g. to profile it.
+    /// </summary>
+    public IReadOnlyList<int> JoinStormRoomSizes { get; init; } = [100, 0];
+
     public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "joinstorm", "coldstart", "restartstorm"];
 
     /// <summary>Clients of the restartstorm scenario: 5,000 (full) or 1,000 (quick) unless --storm-clients says.</summary>
@@ -51,6 +57,7 @@ public sealed record BenchOptions(
         int[]? stormReads = null;
         (int Rooms, int Members)[] shapes = AllFanOutShapes;
         var coldStartRuns = 1;
+        int[] joinStormRoomSizes = [100, 0];
         ServerKind[] coldStartServers = [ServerKind.Baseline, ServerKind.Chat];
         string? chatServer = null;
         var chatEnvironment = new Dictionary<string, string>();
@@ -94,6 +101,9 @@ public sealed record BenchOptions(
                 case "--coldstart-runs":
                     coldStartRuns = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
+                case "--joinstorm-rooms":
+                    joinStormRoomSizes = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
+                    break;
                 case "--coldstart-servers":
                     coldStartServers = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => Enum.Parse<ServerKind>(n, ignoreCase: true))];
                     break;
@@ -135,6 +145,7 @@ public sealed record BenchOptions(
         {
             Durability = durability,
             ColdStartRuns = coldStartRuns,
+            JoinStormRoomSizes = joinStormRoomSizes,
             ColdStartServers = coldStartServers,
             ChatLaunch = new ChatLaunch(chatServer, chatEnvironment) { HangingWebhook = hangingWebhook },
         };

@@ -125,8 +125,10 @@ public static class BenchRunner
     private static async Task JoinStormAsync(BenchOptions options, BenchResults results, CancellationToken cancellationToken)
     {
         var count = Math.Min(options.IdleConnections, 5_000);
-        await ConnectAndHoldAsync("joinstorm", count, membersPerRoom: 100, options, results, cancellationToken);
-        await ConnectAndHoldAsync("joinstorm", count, membersPerRoom: count, options, results, cancellationToken);
+        foreach (var size in options.JoinStormRoomSizes)
+        {
+            await ConnectAndHoldAsync("joinstorm", count, membersPerRoom: size == 0 ? count : size, options, results, cancellationToken);
+        }
     }
 
     private static async Task ConnectAndHoldAsync(
