@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
+using Chat.Server.History;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
-using Npgsql;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.Tests.History;
 
@@ -10,7 +12,7 @@ namespace Chat.Tests.History;
 /// alone with <c>invalid_request</c>: the changes that shared its group commit are stored, numbered without gaps,
 /// delivered and acknowledged. It once failed the whole batch, five times over, and answered everyone <c>unavailable</c>.
 /// </summary>
-public abstract class RefusedChangeTests
+public abstract partial class RefusedChangeTests
 {
     private const int Posters = 5;
     private const int PostsEach = 20;
@@ -18,13 +20,13 @@ public abstract class RefusedChangeTests
     protected abstract ChatServer Server { get; }
 
     /// <summary>Makes the server's own store refuse every message whose content is <c>poison</c> (again: a no-op).</summary>
-    protected abstract Task RefusePoisonAsync();
+    protected abstract string RefusePoisonSql { get; }
 
     [Theory]
     [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
     public async Task AChangeTheStoreRefusesFailsAloneAndTheRestOfItsGroupCommitIsStored(ChatProtocol protocol)
     {
-        await RefusePoisonAsync();
+        await ExecuteAsync(RefusePoisonSql);
         var room = TestDefaults.UniqueRoom("refused");
         await using var watcher = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("watcher"), protocol);
         await watcher.JoinRoom(room);
@@ -70,6 +72,52 @@ public abstract class RefusedChangeTests
             await Task.WhenAll(posters.Select(p => p.DisposeAsync().AsTask()));
         }
     }
+
+    /// <summary>
+    /// A store that cannot take any change (here its messages table is away) is not a refusal of one change: the batch
+    /// is retried whole and then answered <c>unavailable</c>, never split into retries of its changes one by one.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task AStoreThatIsDownFailsTheWholeBatchUnavailableWithoutSplittingIt(ChatProtocol protocol)
+    {
+        var room = TestDefaults.UniqueRoom("down");
+        var posters = await Task.WhenAll(Enumerable.Range(0, Posters).Select(i => Server.ConnectWelcomedAsync(TestDefaults.UniqueUser($"d{i}"), protocol)));
+        try
+        {
+            await Task.WhenAll(posters.Select(p => p.JoinRoom(room)));
+            var logged = Server.Logs.Entries.Count;
+            await ExecuteAsync("ALTER TABLE messages RENAME TO messages_away");
+            try
+            {
+                await Task.WhenAll(posters.Select(p => Infrastructure.Conversations.Rejected(() => p.SendMessage(room, "while down"), ChatErrorCodes.Unavailable)));
+            }
+            finally
+            {
+                await ExecuteAsync("ALTER TABLE messages_away RENAME TO messages");
+            }
+
+            var failures = Server.Logs.Entries.Skip(logged).Where(e => e.EventId.Name == "CommitFailed")
+                .Select(e => CommitFailedPattern().Match(e.Message)).Select(m => (Count: int.Parse(m.Groups[1].Value), Attempt: int.Parse(m.Groups[2].Value))).ToList();
+            failures.Where(f => f.Attempt == 1).Sum(f => f.Count).Should().Be(Posters, "each batch is tried whole, none of it again as a part");
+            failures.Should().HaveCount(5 * failures.Count(f => f.Attempt == 1), "each batch is tried five times, as before");
+            Server.Logs.Entries.Skip(logged).Should().NotContain(e => e.EventId.Name == "ChangeRefused");
+            (await posters[0].SendMessage(room, "back")).Sequence.Should().Be(1, "the failed batches took no number");
+        }
+        finally
+        {
+            await Task.WhenAll(posters.Select(p => p.DisposeAsync().AsTask()));
+        }
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var store = await Server.Services.GetRequiredService<IDbContextFactory<ChatDbContext>>().CreateDbContextAsync();
+        await store.Database.ExecuteSqlRawAsync(sql).WithTimeout();
+    }
+
+    [GeneratedRegex(@"commit of (\d+) change\(s\) failed; attempt (\d+)")]
+    private static partial Regex CommitFailedPattern();
 }
 
 public sealed class SqliteRefusedChangeTests(StoredTextServerFixture fixture) : RefusedChangeTests, IClassFixture<StoredTextServerFixture>
@@ -77,16 +125,9 @@ public sealed class SqliteRefusedChangeTests(StoredTextServerFixture fixture) : 
     protected override ChatServer Server => fixture.Server;
 
     /// <summary>A trigger's <c>RAISE(ABORT)</c>: SQLite's SQLITE_CONSTRAINT_TRIGGER.</summary>
-    protected override async Task RefusePoisonAsync()
-    {
-        await using var store = new SqliteConnection($"Data Source={Path.Combine(Server.DataDirectory, "chat.db")};Pooling=False");
-        await store.OpenAsync().WithTimeout();
-        await using var command = store.CreateCommand();
-        command.CommandText =
-            "CREATE TRIGGER IF NOT EXISTS refuse_poison BEFORE INSERT ON messages WHEN NEW.content = 'poison' " +
-            "BEGIN SELECT RAISE(ABORT, 'refused by test'); END;";
-        await command.ExecuteNonQueryAsync().WithTimeout();
-    }
+    protected override string RefusePoisonSql =>
+        "CREATE TRIGGER IF NOT EXISTS refuse_poison BEFORE INSERT ON messages WHEN NEW.content = 'poison' " +
+        "BEGIN SELECT RAISE(ABORT, 'refused by test'); END;";
 }
 
 public sealed class PostgresRefusedChangeTests(PostgresStoredTextServerFixture fixture) : RefusedChangeTests, IClassFixture<PostgresStoredTextServerFixture>
@@ -94,15 +135,8 @@ public sealed class PostgresRefusedChangeTests(PostgresStoredTextServerFixture f
     protected override ChatServer Server => fixture.Server;
 
     /// <summary>A trigger that raises <c>22023</c> (invalid_parameter_value), of class 22 "data exception".</summary>
-    protected override async Task RefusePoisonAsync()
-    {
-        await using var store = new NpgsqlConnection(fixture.Postgres.ConnectionString("chat"));
-        await store.OpenAsync().WithTimeout();
-        await using var command = store.CreateCommand();
-        command.CommandText =
-            "CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " +
-            "IF NEW.content = 'poison' THEN RAISE EXCEPTION 'refused' USING ERRCODE = '22023'; END IF; RETURN NEW; END $$; " +
-            "CREATE OR REPLACE TRIGGER refuse_poison BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_poison();";
-        await command.ExecuteNonQueryAsync().WithTimeout();
-    }
+    protected override string RefusePoisonSql =>
+        "CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " +
+        "IF NEW.content = 'poison' THEN RAISE EXCEPTION 'refused' USING ERRCODE = '22023'; END IF; RETURN NEW; END $$; " +
+        "CREATE OR REPLACE TRIGGER refuse_poison BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_poison();";
 }
