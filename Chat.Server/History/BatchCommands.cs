@@ -366,9 +366,28 @@ public abstract class BatchCommands : IAsyncDisposable
 
     /// <summary>A unique index refused a row: in a batch, a client's retry of a message that another batch stored.</summary>
     public static bool IsUniqueViolation(Exception exception) =>
-        exception is SqliteException { SqliteErrorCode: SqliteConstraint } or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+        exception is SqliteException { SqliteExtendedErrorCode: SqliteConstraintUnique or SqliteConstraintPrimaryKey }
+            or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
+    /// <summary>
+    /// The store refused the data of a change (a value it cannot keep, a constraint or trigger), not a store that is down
+    /// or busy: the same rows would be refused again however often they are retried, so the batch is split instead.
+    /// A unique violation is not a refusal: the batch is planned again (<see cref="IsUniqueViolation"/>).
+    /// </summary>
+    public static bool IsRefusal(Exception exception) => exception switch
+    {
+        _ when IsUniqueViolation(exception) => false,
+        SqliteException sqlite => sqlite.SqliteErrorCode is SqliteConstraint or SqliteTooBig or SqliteMismatch,
+        // Class 22 "data exception", class 23 "integrity constraint violation".
+        PostgresException postgres => postgres.SqlState.StartsWith("22", StringComparison.Ordinal) || postgres.SqlState.StartsWith("23", StringComparison.Ordinal),
+        _ => false,
+    };
+
+    private const int SqliteTooBig = 18;
     private const int SqliteConstraint = 19;
+    private const int SqliteMismatch = 20;
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintUnique = 2067;
 
     private static RoomRecord ReadRoom(DbDataReader reader) => new()
     {

@@ -105,7 +105,8 @@ internal sealed class SqliteStatement : IDisposable
     {
         if (result != raw.SQLITE_OK)
         {
-            // The primary code, as Microsoft.Data.Sqlite reports it: BatchCommands.IsUniqueViolation tests it.
+            // The primary code, as Microsoft.Data.Sqlite reports it; it adds the extended one (which constraint refused
+            // the row), which BatchCommands.IsUniqueViolation and IsRefusal test.
             SqliteException.ThrowExceptionForRC(result & 0xFF, _database);
         }
     }

@@ -15,7 +15,8 @@ namespace Chat.Server.Messaging;
 /// in one transaction (group commit on the history's <see cref="BatchCommands"/>; the room's <c>sequence</c> and
 /// <c>eventSequence</c> are allocated inside it by an atomic upsert on the room row, so they stay gap-free with any
 /// number of writers and processes on one store) → broadcast in commit order → ack. A change is acknowledged only
-/// after its commit; a retry of a change never applies it twice.
+/// after its commit; a retry of a change never applies it twice. A change whose data the store refuses fails alone, not
+/// its whole batch (<see cref="CommitInHalvesAsync"/>).
 /// </summary>
 public sealed class ChangePipeline(
     IDbContextFactory<ChatDbContext> contexts,
@@ -119,6 +120,14 @@ public sealed class ChangePipeline(
                 ChatLog.GroupCommitted(logger, batch.Count, elapsed.TotalMilliseconds);
                 break;
             }
+            catch (Exception exception) when (BatchCommands.IsRefusal(exception))
+            {
+                // The store refuses a row of this batch and would refuse it again: a retry of the whole batch would fail
+                // everyone in it. Each half is committed on its own, down to the one change it refuses.
+                await _writer.CloseAsync();
+                await CommitInHalvesAsync(batch, exception);
+                return;
+            }
             catch (Exception exception) when (attempt < MaxCommitAttempts)
             {
                 // A unique-index race with another process, or a transient lock or connection failure: the retry
@@ -143,6 +152,26 @@ public sealed class ChangePipeline(
         }
 
         await _committed.Writer.WriteAsync([.. batch], CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Commits a batch the store refused as two halves, in order, each with the retries of any batch: the first half's
+    /// changes are published before the second's are stored, and a half that is rolled back took no numbers, so the
+    /// rooms' sequences stay gap-free. A store that is down fails the half whole, as it would the batch.
+    /// </summary>
+    private async Task CommitInHalvesAsync(List<PendingChange> batch, Exception refusal)
+    {
+        if (batch.Count == 1)
+        {
+            var request = batch[0].Request;
+            ChatLog.ChangeRefused(logger, request.GetType().Name, request.Actor.Id, request.Room, refusal);
+            batch[0].Completion.TrySetException(new ChatException(ChatErrorCodes.InvalidRequest, "the history store refused this change"));
+            return;
+        }
+
+        var half = batch.Count / 2;
+        await CommitWithRetriesAsync(batch.GetRange(0, half));
+        await CommitWithRetriesAsync(batch.GetRange(half, batch.Count - half));
     }
 
     /// <summary>

@@ -39,6 +39,9 @@ internal static partial class ChatLog
     [LoggerMessage(22, LogLevel.Warning, "Checkpoint after a delete failed; the deleted text leaves the write-ahead log at the next checkpoint.", EventName = "CheckpointFailed")]
     public static partial void CheckpointFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(23, LogLevel.Warning, "The history store refused a change ({Change}) of {UserId} in room {Room}; it alone was answered invalid_request.", EventName = "ChangeRefused")]
+    public static partial void ChangeRefused(ILogger logger, string change, string userId, string room, Exception exception);
+
     [LoggerMessage(30, LogLevel.Warning, "Typing broadcast for {Room} failed.", EventName = "TypingBroadcastFailed")]
     public static partial void TypingBroadcastFailed(ILogger logger, string room, Exception exception);
 
