@@ -110,10 +110,10 @@ public sealed class ConnectionRegistry
 
     public bool Contains(string connectionId) => _connections.ContainsKey(connectionId);
 
-    /// <summary>The rooms a connection has joined, or none for a connection that is not (or no longer) here.</summary>
     /// <summary>When the connection opened here (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), or 0 for one not (or no longer) here.</summary>
     public long OpenedAt(string connectionId) => _connections.TryGetValue(connectionId, out var state) ? state.OpenedAt : 0;
 
+    /// <summary>The rooms a connection has joined, or none for a connection that is not (or no longer) here.</summary>
     public IReadOnlyList<string> RoomsOf(string connectionId) => _connections.TryGetValue(connectionId, out var state) ? state.Rooms : [];
 
     public IReadOnlyCollection<ConnectionState> All => [.. _connections.Values];
