@@ -177,8 +177,8 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
         ChangeGroupAsync(connectionId, groupName, join: false, cancellationToken);
 
     /// <summary>To this node's connections in the group only: SignalR's in-process manager holds them all.</summary>
-    public Task SendAsync(string room, string method, object?[] arguments, CancellationToken cancellationToken = default) =>
-        _local.SendGroupAsync(room, method, arguments, cancellationToken);
+    public Task SendAsync(IReadOnlyList<string> connectionIds, string method, object?[] arguments, CancellationToken cancellationToken = default) =>
+        _local.SendConnectionsAsync(connectionIds, method, arguments, cancellationToken);
 
     public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         SendAsync(m => m.SendAllAsync(methodName, args, cancellationToken), m => m.SendAllAsync(methodName, args, cancellationToken));

@@ -136,6 +136,24 @@ public sealed class ConnectionRegistry
         }
     }
 
+    /// <summary>The connections on this node that have joined the room.</summary>
+    public List<string> ConnectionIdsIn(string room)
+    {
+        lock (_lock)
+        {
+            var ids = new List<string>();
+            if (_rooms.TryGetValue(room, out var occupancy))
+            {
+                foreach (var userId in occupancy.Users.Keys)
+                {
+                    ids.AddRange(_connectionsByUser[userId].Where(c => c.IsIn(room)).Select(c => c.ConnectionId));
+                }
+            }
+
+            return ids;
+        }
+    }
+
     /// <summary>How many distinct users have a connection in the room on this node.</summary>
     public int UserCountIn(string room)
     {

@@ -22,6 +22,8 @@ internal sealed class RoomActivityLoop(
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
+    private const int TellSlice = 128;
+
     private readonly Dictionary<string, RoomActivity> _told = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -38,6 +40,21 @@ internal sealed class RoomActivityLoop(
             {
                 ChatLog.RoomActivityFailed(logger, exception);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes the counts to the room's members here a slice at a time, letting the connections' send loops run in
+    /// between. Thousands of writes at once each took a pipe segment and a socket buffer of their own: more than the
+    /// pools keep, so every round allocated them afresh, and Kestrel's pool grew to the crowd's size and stayed there
+    /// (docs/benchmarks.md, "Issue #15 in session 11").
+    /// </summary>
+    private async Task TellAsync(string room, RoomActivity activity, CancellationToken cancellationToken)
+    {
+        foreach (var slice in connections.ConnectionIdsIn(room).Chunk(TellSlice))
+        {
+            await broadcast.SendAsync(slice, nameof(IChatClient.RoomActivity), [activity], cancellationToken);
+            await Task.Yield();
         }
     }
 
@@ -63,7 +80,7 @@ internal sealed class RoomActivityLoop(
             var activity = new RoomActivity(room, online.GetValueOrDefault(room), typingAll.GetValueOrDefault(room));
             if (_told.GetValueOrDefault(room) != activity)
             {
-                await broadcast.SendAsync(room, nameof(IChatClient.RoomActivity), [activity], cancellationToken);
+                await TellAsync(room, activity, cancellationToken);
             }
 
             if (large.IsLarge(room))
