@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime;
-using Chat.Server.Observability;
 using System.Security.Cryptography;
 using Chat.Server.Attachments;
+using Chat.Server.Observability;
 using Chat.Shared;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
