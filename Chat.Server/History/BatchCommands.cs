@@ -112,6 +112,27 @@ public abstract class BatchCommands : IAsyncDisposable
 
     public abstract Task RollbackAsync();
 
+    /// <summary>
+    /// Runs other work on this connection while no batch is open. The work may change the connection's settings (the
+    /// search index's pass switches <c>synchronous</c>), so the next batch sets its own again.
+    /// </summary>
+    public async Task RunBetweenBatchesAsync(Func<DbConnection, CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await work(_connection, cancellationToken);
+        }
+        finally
+        {
+            ForgetSettings();
+        }
+    }
+
+    /// <summary>What the connection's settings are is no longer known: the next batch sets them.</summary>
+    protected virtual void ForgetSettings()
+    {
+    }
+
     /// <summary>Lets go of what deleted text may still linger in (SQLite: the write-ahead log). Best effort.</summary>
     public virtual Task ForgetDeletedAsync() => Task.CompletedTask;
 
@@ -472,7 +493,8 @@ internal sealed class SqliteBatchCommands : BatchCommands
     private readonly SqliteStatement _allocate;
     private readonly SqliteStatement _insert;
     private readonly SqliteStatement _readOwnPost;
-    private bool _waitsForDisk = true;
+    // The connection's synchronous setting as last set here (null: unknown, set again by the next batch).
+    private bool? _waitsForDisk = true;
 
     public SqliteBatchCommands(SqliteConnection connection)
         : base(connection)
@@ -490,6 +512,8 @@ internal sealed class SqliteBatchCommands : BatchCommands
         pragma.CommandText = SqliteSetup.WriterCachePragma;
         pragma.ExecuteNonQuery();
     }
+
+    protected override void ForgetSettings() => _waitsForDisk = null;
 
     public override Task BeginAsync(bool waitForDisk)
     {
@@ -624,7 +648,7 @@ internal sealed class SqliteBatchCommands : BatchCommands
         try
         {
             using var pragma = _connection.CreateCommand();
-            pragma.CommandText = SqliteSetup.PooledCachePragma + (_waitsForDisk ? string.Empty : " PRAGMA synchronous=FULL;");
+            pragma.CommandText = SqliteSetup.PooledCachePragma + (_waitsForDisk == true ? string.Empty : " PRAGMA synchronous=FULL;");
             pragma.ExecuteNonQuery();
         }
         catch (SqliteException)

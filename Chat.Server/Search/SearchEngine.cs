@@ -20,9 +20,13 @@ public sealed record SearchRow(MessageRecord Message, string MarkedSnippet, Sear
 /// </summary>
 public abstract class SearchEngine
 {
+    /// <summary>Whether the index is filled after the commit (<see cref="CatchUpAsync"/>) rather than by the commit itself.</summary>
+    public virtual bool IndexesAfterTheCommit => false;
+
     /// <summary>
     /// Brings the index up to every message committed before the call, for engines that index after the commit; a
-    /// search calls it first, so it never misses what was posted before it.
+    /// search calls it first, so it never misses what was posted before it. It writes to the store, so it runs on the
+    /// writer's connection (<see cref="Messaging.ChangePipeline.RunOnWriterConnectionAsync"/>).
     /// </summary>
     public virtual Task CatchUpAsync(DbConnection connection, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
@@ -91,7 +95,8 @@ public abstract class SearchEngine
 /// a fifth of its throughput (docs/benchmarks.md). <see cref="CatchUpAsync"/> indexes, in transactions of up to
 /// <see cref="IndexBatch"/> messages, every row after <c>search_progress.indexed_through</c> and moves that mark in the
 /// same transaction; the index is derived data, so these commits need not wait for the disk (a power cut loses
-/// only work the next pass redoes). Edits and deletes of indexed rows are applied by triggers in their own
+/// only work the next pass redoes). The passes run on the group commit's own connection, between two of its batches,
+/// one at a time. Edits and deletes of indexed rows are applied by triggers in their own
 /// transaction (the migration), so an old word is never found after its edit commits.
 /// </para>
 /// </summary>
@@ -99,8 +104,7 @@ internal sealed class SqliteSearchEngine : SearchEngine
 {
     private const int IndexBatch = 1_000;
 
-    // One pass at a time in this process; other processes on the file queue behind SQLite's write lock.
-    private readonly SemaphoreSlim _indexing = new(1, 1);
+    public override bool IndexesAfterTheCommit => true;
 
     public override async Task CatchUpAsync(DbConnection connection, CancellationToken cancellationToken = default)
     {
@@ -109,25 +113,18 @@ internal sealed class SqliteSearchEngine : SearchEngine
             return;
         }
 
-        await _indexing.WaitAsync(cancellationToken);
+        // The index is rebuilt from the messages if its last commit is lost, so it need not wait for the disk.
+        await ExecuteAsync(connection, "PRAGMA synchronous=NORMAL;", cancellationToken);
         try
         {
-            await ExecuteAsync(connection, "PRAGMA synchronous=NORMAL;", cancellationToken);
-            try
+            while (await IndexNextAsync(connection, cancellationToken))
             {
-                while (await IndexNextAsync(connection, cancellationToken))
-                {
-                }
-            }
-            finally
-            {
-                // The connection goes back to the pool: its other users keep SqliteSetup's FULL.
-                await ExecuteAsync(connection, "PRAGMA synchronous=FULL;", CancellationToken.None);
             }
         }
         finally
         {
-            _indexing.Release();
+            // The connection's users expect SqliteSetup's FULL.
+            await ExecuteAsync(connection, "PRAGMA synchronous=FULL;", CancellationToken.None);
         }
     }
 

@@ -1,6 +1,5 @@
-using Chat.Server.History;
+using Chat.Server.Messaging;
 using Chat.Server.Observability;
-using Microsoft.EntityFrameworkCore;
 
 namespace Chat.Server.Search;
 
@@ -8,7 +7,7 @@ namespace Chat.Server.Search;
 /// Keeps an after-the-commit index (SQLite's) close behind the writer, a few times a second, so that a search rarely
 /// has more than a moment's posts to index before it answers.
 /// </summary>
-internal sealed class SearchIndexer(IDbContextFactory<ChatDbContext> contexts, SearchEngine engine, ILogger<SearchIndexer> logger) : BackgroundService
+internal sealed class SearchIndexer(ChangePipeline pipeline, SearchEngine engine, ILogger<SearchIndexer> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
@@ -19,9 +18,7 @@ internal sealed class SearchIndexer(IDbContextFactory<ChatDbContext> contexts, S
         {
             try
             {
-                await using var db = await contexts.CreateDbContextAsync(stoppingToken);
-                await db.Database.OpenConnectionAsync(stoppingToken);
-                await engine.CatchUpAsync(db.Database.GetDbConnection(), stoppingToken);
+                await pipeline.RunOnWriterConnectionAsync(engine.CatchUpAsync, stoppingToken);
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {

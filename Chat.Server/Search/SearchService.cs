@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Chat.Server.Conversations;
 using Chat.Server.History;
 using Chat.Server.Hubs;
+using Chat.Server.Messaging;
 using Chat.Server.Observability;
 using Chat.Server.Rooms;
 using Chat.Shared;
@@ -11,8 +12,8 @@ namespace Chat.Server.Search;
 
 /// <summary><c>SearchMessages</c>: checks the request, lets the room policy rule on a named room, and asks the store's engine.</summary>
 public sealed class SearchService(
-    IDbContextFactory<ChatDbContext> contexts, SearchEngine engine, IMessageStore store, ConnectionRegistry connections, RoomPolicy policy,
-    TimeProvider time, ChatMetrics metrics)
+    IDbContextFactory<ChatDbContext> contexts, SearchEngine engine, ChangePipeline pipeline, IMessageStore store, ConnectionRegistry connections,
+    RoomPolicy policy, TimeProvider time, ChatMetrics metrics)
 {
     public async Task<SearchResult> SearchAsync(string connectionId, SearchRequest? request, CancellationToken cancellationToken = default)
     {
@@ -47,12 +48,16 @@ public sealed class SearchService(
             Utc(request.After), Utc(request.Before), cursor, time.GetUtcNow().UtcDateTime);
 
         var started = Stopwatch.GetTimestamp();
+        if (engine.IndexesAfterTheCommit)
+        {
+            await pipeline.RunOnWriterConnectionAsync(engine.CatchUpAsync, cancellationToken);
+        }
+
         List<SearchRow> rows;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
             await db.Database.OpenConnectionAsync(cancellationToken);
             var store = db.Database.GetDbConnection();
-            await engine.CatchUpAsync(store, cancellationToken);
             rows = await engine.SearchAsync(store, query, scope, request.Limit + 1, cancellationToken);
         }
 

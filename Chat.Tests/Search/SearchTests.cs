@@ -1,6 +1,9 @@
+using Chat.Server.Messaging;
+using Chat.Server.Search;
 using Chat.Shared;
 using Chat.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using static Chat.Tests.Infrastructure.Conversations;
 
 namespace Chat.Tests.Search;
@@ -264,6 +267,77 @@ public sealed class SqliteSearchTests(SearchServerFixture fixture) : SearchTests
         await using var check = store.CreateCommand();
         check.CommandText = "INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)";
         await check.Invoking(c => c.ExecuteNonQueryAsync()).Should().NotThrowAsync("the index holds exactly the messages' current words");
+    }
+
+    /// <summary>
+    /// The index's passes write to the store, so they run on the group commit's own connection between its batches
+    /// (see WriterConnectionTests): passes, searches and a pass that fails, all while people post, fail no post, and
+    /// the index ends up with every message.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
+    public async Task IndexPassesAndSearchesShareTheWritersConnectionWhilePeoplePost(ChatProtocol protocol)
+    {
+        var room = TestDefaults.UniqueRoom("search");
+        var tag = "w" + Guid.NewGuid().ToString("N")[..10];
+        var pipeline = Server.Services.GetRequiredService<ChangePipeline>();
+        var engine = Server.Services.GetRequiredService<SearchEngine>();
+        var posters = new List<TestClient>();
+        for (var i = 0; i < 4; i++)
+        {
+            var poster = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser($"poster{i}"), protocol);
+            await poster.JoinRoom(room);
+            posters.Add(poster);
+        }
+
+        await using var searcher = await Server.ConnectWelcomedAsync(TestDefaults.UniqueUser("searcher"), protocol);
+        try
+        {
+            var posting = posters.Select(async (poster, p) =>
+            {
+                for (var i = 0; i < 50; i++)
+                {
+                    await poster.SendMessage(room, $"{tag} from {p} number {i}");
+                }
+            }).ToList();
+            var searching = Task.Run(async () =>
+            {
+                for (var i = 0; i < 20; i++)
+                {
+                    await searcher.SearchMessages(new SearchRequest(tag));
+                }
+            });
+            var passes = Task.Run(async () =>
+            {
+                for (var i = 0; i < 20; i++)
+                {
+                    await pipeline.RunOnWriterConnectionAsync(engine.CatchUpAsync).WithTimeout(TestDefaults.Timeout);
+                }
+            });
+            var failing = pipeline.RunOnWriterConnectionAsync((_, _) => throw new InvalidOperationException("a pass that breaks"));
+
+            await Task.WhenAll([.. posting, searching, passes]).WithTimeout(TimeSpan.FromMinutes(1));
+            await failing.Awaiting(f => f.WithTimeout(TestDefaults.Timeout)).Should().ThrowAsync<InvalidOperationException>();
+        }
+        finally
+        {
+            foreach (var poster in posters)
+            {
+                await poster.DisposeAsync();
+            }
+        }
+
+        var found = new List<SearchHit>();
+        string? cursor = null;
+        do
+        {
+            var page = await searcher.SearchMessages(new SearchRequest(tag, Limit: ChatLimits.MaxSearchPage, Cursor: cursor));
+            found.AddRange(page.Hits);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        found.Select(h => h.Message.Content).Should().OnlyHaveUniqueItems().And.HaveCount(200, "every post was stored and indexed");
     }
 }
 
