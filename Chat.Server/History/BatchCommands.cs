@@ -509,7 +509,7 @@ internal sealed class SqliteBatchCommands : BatchCommands
             connection,
             "UPDATE room_members SET last_read_sequence = ?1, last_read_at_ticks = ?2 WHERE room = ?3 AND user_id = ?4 AND last_read_sequence < ?1");
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = SqliteSetup.WriterCachePragma;
+        pragma.CommandText = SqliteSetup.WriterPragmas;
         pragma.ExecuteNonQuery();
     }
 
@@ -648,7 +648,7 @@ internal sealed class SqliteBatchCommands : BatchCommands
         try
         {
             using var pragma = _connection.CreateCommand();
-            pragma.CommandText = SqliteSetup.PooledCachePragma + (_waitsForDisk == true ? string.Empty : " PRAGMA synchronous=FULL;");
+            pragma.CommandText = SqliteSetup.PooledPragmas + (_waitsForDisk == true ? string.Empty : " PRAGMA synchronous=FULL;");
             pragma.ExecuteNonQuery();
         }
         catch (SqliteException)

@@ -37,6 +37,12 @@ public static class HistoryExtensions
 
         services.AddScoped<ChatDbContext>(sp => sp.GetRequiredService<IDbContextFactory<ChatDbContext>>().CreateDbContext());
         services.AddHostedService<HistoryMigrator>();
+        if (provider == DatabaseOptions.Sqlite)
+        {
+            // After the migrator: hosted services start in order, and the checkpoints need the migrated file.
+            services.AddHostedService<SqliteCheckpointer>();
+        }
+
         services.AddSingleton<StoreReadGate>();
         services.AddSingleton<PreparedReads>();
         services.AddSingleton<RecentMessagesCache>();

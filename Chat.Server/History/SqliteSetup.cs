@@ -14,12 +14,21 @@ internal static class SqliteSetup
     /// <summary>
     /// The writer's page cache: 32 MiB instead of SQLite's 2 MiB. Each message of a batch touches a page of every
     /// index keyed by room or sender, spread over the whole file; with the default cache most of them had been evicted
-    /// since the last batch and were read again from the file (or the log) before they could be changed.
+    /// since the last batch and were read again from the file (or the log) before they could be changed. And the
+    /// writer checkpoints the log itself only once it holds <see cref="WriterCheckpointPages"/> pages:
+    /// <see cref="SqliteCheckpointer"/> copies it to the database from its own connection, beside the writer.
     /// </summary>
-    public const string WriterCachePragma = "PRAGMA cache_size=-32768;";
+    public static readonly string WriterPragmas = $"PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint={WriterCheckpointPages};";
 
-    /// <summary>SQLite's default, given back to a pooled connection when the writer lets it go.</summary>
-    public const string PooledCachePragma = "PRAGMA cache_size=-2000;";
+    /// <summary>SQLite's defaults, given back to a pooled connection when the writer lets it go.</summary>
+    public const string PooledPragmas = "PRAGMA cache_size=-2000; PRAGMA wal_autocheckpoint=1000;";
+
+    /// <summary>
+    /// The log's length (4 KiB pages, so 40 MiB) at which the writer stops to checkpoint it: only when the background
+    /// checkpoints fall behind, and then little is left to copy. SQLite's own default, 1,000, made the commit that
+    /// crossed it copy the log, on the writer's serial loop, several times a second at full ingest.
+    /// </summary>
+    public const int WriterCheckpointPages = 10_000;
 
     /// <summary>
     /// Several processes may share one SQLite file: a generous busy timeout makes writers queue for the lock

@@ -42,6 +42,9 @@ internal static partial class ChatLog
     [LoggerMessage(23, LogLevel.Warning, "The history store refused a change ({Change}) of {UserId} in room {Room}; it alone was answered invalid_request.", EventName = "ChangeRefused")]
     public static partial void ChangeRefused(ILogger logger, string change, string userId, string room, Exception exception);
 
+    [LoggerMessage(24, LogLevel.Warning, "Background checkpoint of the write-ahead log failed; the writer checkpoints it itself once it is long.", EventName = "BackgroundCheckpointFailed")]
+    public static partial void BackgroundCheckpointFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(30, LogLevel.Warning, "Typing broadcast for {Room} failed.", EventName = "TypingBroadcastFailed")]
     public static partial void TypingBroadcastFailed(ILogger logger, string room, Exception exception);
 
