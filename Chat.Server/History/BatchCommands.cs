@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using SQLitePCL;
 using NpgsqlTypes;
 
 namespace Chat.Server.History;
@@ -75,13 +76,14 @@ public abstract class BatchCommands : IAsyncDisposable
 
     protected DbTransaction? Transaction { get; set; }
 
-    public static async Task<BatchCommands> OpenAsync(ChatDbContext context)
+    /// <summary>Opens the context's connection for a writer; <paramref name="log"/> is told of the pages each SQLite commit adds to the write-ahead log.</summary>
+    public static async Task<BatchCommands> OpenAsync(ChatDbContext context, WriteAheadLog log)
     {
         await context.Database.OpenConnectionAsync();
         var connection = context.Database.GetDbConnection();
         return connection switch
         {
-            SqliteConnection sqlite => new SqliteBatchCommands(sqlite),
+            SqliteConnection sqlite => new SqliteBatchCommands(sqlite, log),
             NpgsqlConnection npgsql => await PostgresBatchCommands.CreateAsync(npgsql),
             _ => throw new NotSupportedException($"No batch commands for {connection.GetType().Name}."),
         };
@@ -489,6 +491,7 @@ public abstract class BatchCommands : IAsyncDisposable
 internal sealed class SqliteBatchCommands : BatchCommands
 {
     private readonly SqliteConnection _connection;
+    private readonly WriteAheadLog _log;
     private readonly SqliteCommand _findRetry;
     private readonly SqliteStatement _allocate;
     private readonly SqliteStatement _insert;
@@ -496,10 +499,11 @@ internal sealed class SqliteBatchCommands : BatchCommands
     // The connection's synchronous setting as last set here (null: unknown, set again by the next batch).
     private bool? _waitsForDisk = true;
 
-    public SqliteBatchCommands(SqliteConnection connection)
+    public SqliteBatchCommands(SqliteConnection connection, WriteAheadLog log)
         : base(connection)
     {
         _connection = connection;
+        _log = log;
         _findRetry = Prepare($"SELECT {MessageColumns} FROM messages WHERE sender_id = $sender AND client_message_id = $client", "$sender", "$client");
         _allocate = new SqliteStatement(
             connection, $"INSERT INTO rooms (name, last_sequence, last_event_sequence) VALUES (?1, ?2, ?3) {AllocateUpsert}");
@@ -611,6 +615,9 @@ internal sealed class SqliteBatchCommands : BatchCommands
         using var transaction = Transaction;
         Transaction = null;
         transaction?.Commit();
+        // Pages this connection wrote to the log since the last count (index passes between batches included).
+        raw.sqlite3_db_status(_connection.Handle, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var pages, out _, 1);
+        _log.Logged(pages);
         return Task.CompletedTask;
     }
 

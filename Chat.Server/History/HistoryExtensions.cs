@@ -44,6 +44,7 @@ public static class HistoryExtensions
         }
 
         services.AddSingleton<StoreReadGate>();
+        services.AddSingleton<WriteAheadLog>();
         services.AddSingleton<PreparedReads>();
         services.AddSingleton<RecentMessagesCache>();
         services.AddSingleton<IMessageStore, MessageStore>();

@@ -21,7 +21,7 @@ internal static class SqliteSetup
     public static readonly string WriterPragmas = $"PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint={WriterCheckpointPages};";
 
     /// <summary>SQLite's defaults, given back to a pooled connection when the writer lets it go.</summary>
-    public const string PooledPragmas = "PRAGMA cache_size=-2000; PRAGMA wal_autocheckpoint=1000;";
+    public static readonly string PooledPragmas = $"PRAGMA cache_size=-2000; PRAGMA wal_autocheckpoint={WriteAheadLog.CheckpointPages};";
 
     /// <summary>
     /// The log's length (4 KiB pages, so 40 MiB) at which the writer stops to checkpoint it: only when the background

@@ -6,7 +6,7 @@ namespace Chat.Server.History;
 /// A writer's one connection and its prepared <see cref="BatchCommands"/>, kept for as long as it works and opened
 /// again after a failure.
 /// </summary>
-public sealed class WriterConnection(IDbContextFactory<ChatDbContext> contexts) : IAsyncDisposable
+public sealed class WriterConnection(IDbContextFactory<ChatDbContext> contexts, WriteAheadLog log) : IAsyncDisposable
 {
     private ChatDbContext? _context;
     private BatchCommands? _commands;
@@ -21,7 +21,7 @@ public sealed class WriterConnection(IDbContextFactory<ChatDbContext> contexts) 
         var context = await contexts.CreateDbContextAsync();
         try
         {
-            _commands = await BatchCommands.OpenAsync(context);
+            _commands = await BatchCommands.OpenAsync(context, log);
             _context = context;
             return _commands;
         }

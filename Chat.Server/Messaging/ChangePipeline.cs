@@ -28,6 +28,7 @@ public sealed class ChangePipeline(
     IAttachmentBlobs blobs,
     ChatMetrics metrics,
     IOptions<DatabaseOptions> options,
+    WriteAheadLog log,
     ILogger<ChangePipeline> logger) : BackgroundService
 {
     private const int MaxCommitAttempts = 5;
@@ -42,7 +43,7 @@ public sealed class ChangePipeline(
 
     private readonly IChangeListener[] _listeners = [.. listeners];
     private readonly List<ChangeRequest> _requests = [];
-    private readonly WriterConnection _writer = new(contexts);
+    private readonly WriterConnection _writer = new(contexts, log);
 
     // Held by the writer for each batch and by other work on its connection: one user of the connection at a time.
     private readonly SemaphoreSlim _writerTurn = new(1, 1);

@@ -17,6 +17,7 @@ public sealed class ReadPointerWriter(
     IDbContextFactory<ChatDbContext> contexts,
     IOptions<ReadStateOptions> options,
     IOptions<DatabaseOptions> database,
+    WriteAheadLog log,
     ChatMetrics metrics,
     TimeProvider time,
     ILogger<ReadPointerWriter> logger) : BackgroundService
@@ -27,7 +28,7 @@ public sealed class ReadPointerWriter(
     private readonly SemaphoreSlim _signal = new(0, 1);
     private Dictionary<(string Room, string UserId), Mark> _pending = [];
     private bool _stopped;
-    private readonly WriterConnection _writer = new(contexts);
+    private readonly WriterConnection _writer = new(contexts, log);
 
     /// <summary>Moves the pointer forward to <paramref name="sequence"/>; true once stored if it moved (or a later mark in the same commit moved it further).</summary>
     public Task<bool> MoveAsync(string room, string userId, long sequence, CancellationToken cancellationToken = default)
