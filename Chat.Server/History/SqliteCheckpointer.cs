@@ -4,11 +4,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Chat.Server.History;
 
 /// <summary>
-/// Copies SQLite's write-ahead log into the database file from a connection of its own, once the writer has added
+/// Copies SQLite's write-ahead log into the database file from a connection of its own, once the writers have added
 /// <see cref="WriteAheadLog.CheckpointPages"/> pages to it (looking four times a second), so that the group commit's
-/// serial loop does not stop to do it. A PASSIVE checkpoint neither waits for nor holds up the
-/// writer or any reader; what it cannot copy yet it copies next time, and should it fall behind, the writer checkpoints
-/// the log itself at <see cref="SqliteSetup.WriterCheckpointPages"/>. Durability is the log's, not the checkpoint's:
+/// serial loop does not stop to do it. A PASSIVE checkpoint neither waits for nor holds up the writer or any reader;
+/// what it cannot copy yet it copies next time, and should it fall behind, the writer checkpoints the log itself at
+/// <see cref="SqliteSetup.WriterCheckpointPages"/>. Durability is the log's, not the checkpoint's:
 /// a crash in the middle of one loses nothing.
 /// </summary>
 internal sealed class SqliteCheckpointer(IDbContextFactory<ChatDbContext> contexts, WriteAheadLog log, ILogger<SqliteCheckpointer> logger) : BackgroundService

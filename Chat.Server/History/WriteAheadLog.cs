@@ -1,10 +1,11 @@
 namespace Chat.Server.History;
 
 /// <summary>
-/// How many pages the writer's connection has added to SQLite's write-ahead log since the background checkpointer last
-/// copied it (<see cref="SqliteCheckpointer"/>). The checkpointer copies the log as often as SQLite itself would have
-/// (every <see cref="CheckpointPages"/> pages), only not on the writer's loop: more often copies the same busy pages
-/// again, and under <c>disk</c> durability pays two more fsyncs each time.
+/// How many pages the writers' connections (the group commit's and the read pointers') have added to SQLite's
+/// write-ahead log since the background checkpointer last copied it (<see cref="SqliteCheckpointer"/>). The
+/// checkpointer copies the log as often as SQLite itself would have (every <see cref="CheckpointPages"/> pages), only
+/// not on the writer's loop: more often copies the same busy pages again, and under <c>disk</c> durability pays two
+/// more fsyncs each time.
 /// </summary>
 public sealed class WriteAheadLog
 {
