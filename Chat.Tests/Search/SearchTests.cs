@@ -18,7 +18,7 @@ public abstract class SearchTests
     protected abstract ChatServer Server { get; }
 
     /// <summary>A word no other test writes, so searches across all rooms find only this test's messages.</summary>
-    private static string UniqueWord() => "w" + Guid.NewGuid().ToString("N")[..10];
+    protected static string UniqueWord() => "w" + Guid.NewGuid().ToString("N")[..10];
 
     [Theory]
     [MemberData(nameof(ChatProtocols.Both), MemberType = typeof(ChatProtocols))]
@@ -279,7 +279,7 @@ public sealed class SqliteSearchTests(SearchServerFixture fixture) : SearchTests
     public async Task IndexPassesAndSearchesShareTheWritersConnectionWhilePeoplePost(ChatProtocol protocol)
     {
         var room = TestDefaults.UniqueRoom("search");
-        var tag = "w" + Guid.NewGuid().ToString("N")[..10];
+        var tag = UniqueWord();
         var pipeline = Server.Services.GetRequiredService<ChangePipeline>();
         var engine = Server.Services.GetRequiredService<SearchEngine>();
         var posters = new List<TestClient>();
