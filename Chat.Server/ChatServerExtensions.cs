@@ -30,11 +30,13 @@ public static class ChatServerExtensions
         builder.AddChatCluster();
         builder.AddChatRooms();
         builder.AddChatConversations();
-        builder.AddChatReading();
         builder.AddChatAttachments();
         builder.AddChatSearch();
         builder.AddChatTyping();
         builder.AddChatMessaging();
+        // After messaging: hosted services stop in reverse order, and the read pointers' last commit borrows the
+        // change pipeline's connection, which the pipeline keeps for good once it has stopped.
+        builder.AddChatReading();
         builder.AddChatWebhooks();
         builder.AddChatCalls();
         builder.AddChatHub();

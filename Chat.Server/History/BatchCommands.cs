@@ -114,15 +114,18 @@ public abstract class BatchCommands : IAsyncDisposable
 
     public abstract Task RollbackAsync();
 
+    /// <summary>The writer's connection itself, for work that has statements of its own (the search index's passes).</summary>
+    public DbConnection Connection => _connection;
+
     /// <summary>
     /// Runs other work on this connection while no batch is open. The work may change the connection's settings (the
     /// search index's pass switches <c>synchronous</c>), so the next batch sets its own again.
     /// </summary>
-    public async Task RunBetweenBatchesAsync(Func<DbConnection, CancellationToken, Task> work, CancellationToken cancellationToken)
+    public async Task RunBetweenBatchesAsync(Func<BatchCommands, CancellationToken, Task> work, CancellationToken cancellationToken)
     {
         try
         {
-            await work(_connection, cancellationToken);
+            await work(this, cancellationToken);
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Chat.Server.Attachments;
@@ -101,12 +100,14 @@ public sealed class ChangePipeline(
     }
 
     /// <summary>
-    /// Runs other writes of this process (SQLite's search index) on the writer's own connection, between two batches.
-    /// On SQLite a commit from any other connection takes the one write lock from the group commit (which then sleeps in
-    /// its busy handler) and makes the writer drop its whole page cache at its next transaction and read those pages
-    /// back from the file: at full ingest the search indexer's four passes a second cost the writer a fifth of its rate.
+    /// Runs the process's other writes (read pointers, SQLite's search index) on the writer's own connection and
+    /// statements, between two batches. On SQLite a commit from any other connection takes the one write lock from the
+    /// group commit (which then sleeps in its busy handler) and makes the writer drop its whole page cache at its next
+    /// transaction and read those pages back from the file: at full ingest the search indexer's four passes a second
+    /// cost the writer a fifth of its rate. On PostgreSQL it keeps one writer of the member rows that posts and read
+    /// marks both move. A borrower that fails leaves its open transaction behind: the connection is dropped with it.
     /// </summary>
-    public async Task RunOnWriterConnectionAsync(Func<DbConnection, CancellationToken, Task> work, CancellationToken cancellationToken = default)
+    public async Task RunOnWriterConnectionAsync(Func<BatchCommands, CancellationToken, Task> work, CancellationToken cancellationToken = default)
     {
         await _writerTurn.WaitAsync(cancellationToken);
         try

@@ -1,8 +1,8 @@
 using Chat.Server.History;
 using Chat.Server.Hubs;
+using Chat.Server.Messaging;
 using Chat.Server.Observability;
 using Chat.Shared;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Chat.Server.Reading;
@@ -11,13 +11,14 @@ namespace Chat.Server.Reading;
 /// Stores read pointers for every user of the node, coalesced: the marks that arrive while a commit runs or within
 /// <see cref="ReadStateOptions.FlushInterval"/> of the last one go into the next commit together, the highest
 /// sequence per (room, user) winning. A mark is answered only once its commit is done, so an acknowledged pointer
-/// survives a crash; a flood of marks costs at most one commit per interval.
+/// survives a crash; a flood of marks costs at most one commit per interval. The commits run on the group commit's
+/// own connection, between two of its batches (<see cref="ChangePipeline.RunOnWriterConnectionAsync"/>), so it has to
+/// stop before the pipeline does: its last commit stores the marks still waiting (<see cref="ChatServerExtensions.AddChatServer"/>).
 /// </summary>
 public sealed class ReadPointerWriter(
-    IDbContextFactory<ChatDbContext> contexts,
+    ChangePipeline pipeline,
     IOptions<ReadStateOptions> options,
     IOptions<DatabaseOptions> database,
-    WriteAheadLog log,
     ChatMetrics metrics,
     TimeProvider time,
     ILogger<ReadPointerWriter> logger) : BackgroundService
@@ -28,7 +29,6 @@ public sealed class ReadPointerWriter(
     private readonly SemaphoreSlim _signal = new(0, 1);
     private Dictionary<(string Room, string UserId), Mark> _pending = [];
     private bool _stopped;
-    private readonly WriterConnection _writer = new(contexts, log);
 
     /// <summary>Moves the pointer forward to <paramref name="sequence"/>; true once stored if it moved (or a later mark in the same commit moved it further).</summary>
     public Task<bool> MoveAsync(string room, string userId, long sequence, CancellationToken cancellationToken = default)
@@ -94,7 +94,6 @@ public sealed class ReadPointerWriter(
             }
 
             await FlushAsync();
-            await _writer.CloseAsync();
         }
     }
 
@@ -116,15 +115,7 @@ public sealed class ReadPointerWriter(
         {
             try
             {
-                var commands = await _writer.GetAsync();
-                await commands.BeginAsync(database.Value.CommitWaitsForDisk(promised: true));
-                var at = time.GetUtcNow().UtcDateTime;
-                foreach (var ((room, userId), mark) in marks.OrderBy(m => m.Key.Room, StringComparer.Ordinal).ThenBy(m => m.Key.UserId, StringComparer.Ordinal))
-                {
-                    mark.Moved = await commands.MoveReadPointerAsync(room, userId, mark.Sequence, at);
-                }
-
-                await commands.CommitAsync();
+                await pipeline.RunOnWriterConnectionAsync((commands, _) => StoreAsync(commands, marks), CancellationToken.None);
                 metrics.ReadPointersStored(marks.Values.Count(m => m.Moved));
                 foreach (var mark in marks.Values)
                 {
@@ -135,8 +126,8 @@ public sealed class ReadPointerWriter(
             }
             catch (Exception exception)
             {
+                // The pipeline starts its next batch on a fresh connection, and so does the next attempt.
                 ChatLog.ReadPointersFailed(logger, marks.Count, attempt, exception);
-                await _writer.CloseAsync();
                 if (attempt == MaxCommitAttempts)
                 {
                     var unavailable = new ChatException(ChatErrorCodes.Unavailable, "the server could not store the read pointer; marking again is safe");
@@ -151,6 +142,20 @@ public sealed class ReadPointerWriter(
                 await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), time, CancellationToken.None);
             }
         }
+    }
+
+    /// <summary>In (room, user) order, the order the posts' own pointer moves take too (PostgreSQL: no deadlock between nodes).</summary>
+    private async Task StoreAsync(BatchCommands commands, Dictionary<(string Room, string UserId), Mark> marks)
+    {
+        // On failure the pipeline drops the connection, and the open transaction with it.
+        await commands.BeginAsync(database.Value.CommitWaitsForDisk(promised: true));
+        var at = time.GetUtcNow().UtcDateTime;
+        foreach (var ((room, userId), mark) in marks.OrderBy(m => m.Key.Room, StringComparer.Ordinal).ThenBy(m => m.Key.UserId, StringComparer.Ordinal))
+        {
+            mark.Moved = await commands.MoveReadPointerAsync(room, userId, mark.Sequence, at);
+        }
+
+        await commands.CommitAsync();
     }
 
     public override void Dispose()

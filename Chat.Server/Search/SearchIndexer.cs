@@ -18,7 +18,7 @@ internal sealed class SearchIndexer(ChangePipeline pipeline, SearchEngine engine
         {
             try
             {
-                await pipeline.RunOnWriterConnectionAsync(engine.CatchUpAsync, stoppingToken);
+                await pipeline.RunOnWriterConnectionAsync((commands, cancellationToken) => engine.CatchUpAsync(commands.Connection, cancellationToken), stoppingToken);
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {

@@ -50,7 +50,7 @@ public sealed class SearchService(
         var started = Stopwatch.GetTimestamp();
         if (engine.IndexesAfterTheCommit)
         {
-            await pipeline.RunOnWriterConnectionAsync(engine.CatchUpAsync, cancellationToken);
+            await pipeline.RunOnWriterConnectionAsync((commands, token) => engine.CatchUpAsync(commands.Connection, token), cancellationToken);
         }
 
         List<SearchRow> rows;

@@ -311,7 +311,7 @@ public sealed class SqliteSearchTests(SearchServerFixture fixture) : SearchTests
             {
                 for (var i = 0; i < 20; i++)
                 {
-                    await pipeline.RunOnWriterConnectionAsync(engine.CatchUpAsync).WithTimeout(TestDefaults.Timeout);
+                    await pipeline.RunOnWriterConnectionAsync((commands, token) => engine.CatchUpAsync(commands.Connection, token)).WithTimeout(TestDefaults.Timeout);
                 }
             });
             var failing = pipeline.RunOnWriterConnectionAsync((_, _) => throw new InvalidOperationException("a pass that breaks"));
