@@ -159,7 +159,7 @@ public sealed class ConversationService(
                 var directMembers = (directNames.Count == 0
                     ? []
                     : await db.Members.AsNoTracking().Where(m => directNames.Contains(m.Room)).ToListAsync(cancellationToken)).ToLookup(m => m.Room);
-                var readStates = await ReadStateQueries.ReadStatesAsync(db, userId, cancellationToken: cancellationToken);
+                var readStates = await ReadStateQueries.ReadStatesAsync(db, userId, cancellationToken);
                 return (mine, counts, directMembers, readStates);
             },
             cancellationToken);

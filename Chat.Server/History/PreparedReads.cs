@@ -8,11 +8,12 @@ namespace Chat.Server.History;
 public sealed record StoredRoomFacts(string? Kind, MemberRecord? Member, BanRecord? Ban);
 
 /// <summary>
-/// The reads every join makes (the room policy's facts, the room's counters), on connections kept open with their
-/// statements prepared once. A fresh command per read had SQLite parse and plan the same SQL every time:
-/// Microsoft.Data.Sqlite keeps no statement across commands (dotnet/efcore#14044), and in a join storm that preparation
-/// alone was a fifth of the server's CPU. The store read gate bounds how many reads run at once, so it also bounds how
-/// many connections are kept; PostgreSQL gets the same statements, prepared on the server.
+/// The reads every join and every read mark make (the room policy's facts, the room's counters, a member's read
+/// state), on connections kept open with each statement prepared once per connection. A fresh command per read had
+/// SQLite parse and plan the same SQL every time: Microsoft.Data.Sqlite keeps no statement across commands
+/// (dotnet/efcore#14044), and in a join storm that preparation alone was a fifth of the server's CPU. The store read
+/// gate bounds how many reads run at once, so it also bounds how many connections are kept; PostgreSQL gets the same
+/// statements, prepared on the server.
 /// </summary>
 public sealed class PreparedReads(IDbContextFactory<ChatDbContext> contexts) : IAsyncDisposable
 {
@@ -30,11 +31,20 @@ public sealed class PreparedReads(IDbContextFactory<ChatDbContext> contexts) : I
     private readonly ConcurrentBag<Reader> _idle = [];
 
     public Task<StoredRoomFacts> ReadFactsAsync(string room, string userId, CancellationToken cancellationToken = default) =>
-        ReadAsync(reader => reader.ReadFactsAsync(room, userId, cancellationToken), cancellationToken);
+        ReadRowAsync(FactsSql, [("room", room), ("user", userId)], ReadFacts, new StoredRoomFacts(null, null, null), cancellationToken);
 
     /// <summary>The room's counters; zeros for a room that does not exist.</summary>
     public Task<RoomCounters> ReadCountersAsync(string room, CancellationToken cancellationToken = default) =>
-        ReadAsync(reader => reader.ReadCountersAsync(room, cancellationToken), cancellationToken);
+        ReadRowAsync(CountersSql, [("room", room)], reader => new RoomCounters(reader.GetInt64(0), reader.GetInt64(1)), default, cancellationToken);
+
+    /// <summary>
+    /// The first row of <paramref name="sql"/> read by <paramref name="read"/>, or <paramref name="none"/>. For a read
+    /// another feature owns; its text is prepared on each kept connection the first time it runs there, so a feature
+    /// passes one fixed text (never one built per call) with its parameters always in the same order.
+    /// </summary>
+    public Task<T> ReadRowAsync<T>(
+        string sql, (string Name, string Value)[] parameters, Func<DbDataReader, T> read, T none, CancellationToken cancellationToken = default) =>
+        ReadAsync(reader => reader.ReadRowAsync(sql, parameters, read, none, cancellationToken), cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -42,6 +52,14 @@ public sealed class PreparedReads(IDbContextFactory<ChatDbContext> contexts) : I
         {
             await reader.DisposeAsync();
         }
+    }
+
+    private static StoredRoomFacts ReadFacts(DbDataReader reader)
+    {
+        var member = reader.IsDBNull(1) ? null : BatchCommands.ReadMember(reader, 1);
+        var banAt = 1 + MemberColumnCount;
+        var ban = reader.IsDBNull(banAt) ? null : BatchCommands.ReadBan(reader, banAt);
+        return new StoredRoomFacts(reader.GetString(0), member, ban);
     }
 
     private async Task<T> ReadAsync<T>(Func<Reader, Task<T>> read, CancellationToken cancellationToken)
@@ -80,19 +98,17 @@ public sealed class PreparedReads(IDbContextFactory<ChatDbContext> contexts) : I
     private static string Prefixed(string alias, string columns) =>
         string.Join(", ", columns.Split(',').Select(column => $"{alias}.{column.Trim()}"));
 
-    private sealed class Reader(ChatDbContext context, DbCommand facts, DbCommand counters) : IAsyncDisposable
+    private sealed class Reader(ChatDbContext context, DbConnection connection) : IAsyncDisposable
     {
+        private readonly Dictionary<string, DbCommand> _statements = new(StringComparer.Ordinal);
+
         public static async Task<Reader> OpenAsync(IDbContextFactory<ChatDbContext> contexts, CancellationToken cancellationToken)
         {
             var context = await contexts.CreateDbContextAsync(cancellationToken);
             try
             {
                 await context.Database.OpenConnectionAsync(cancellationToken);
-                var connection = context.Database.GetDbConnection();
-                return new Reader(
-                    context,
-                    await PrepareAsync(connection, FactsSql, ["room", "user"], cancellationToken),
-                    await PrepareAsync(connection, CountersSql, ["room"], cancellationToken));
+                return new Reader(context, context.Database.GetDbConnection());
             }
             catch
             {
@@ -101,41 +117,39 @@ public sealed class PreparedReads(IDbContextFactory<ChatDbContext> contexts) : I
             }
         }
 
-        public async Task<StoredRoomFacts> ReadFactsAsync(string room, string userId, CancellationToken cancellationToken)
+        public async Task<T> ReadRowAsync<T>(
+            string sql, (string Name, string Value)[] parameters, Func<DbDataReader, T> read, T none, CancellationToken cancellationToken)
         {
-            facts.Parameters[0].Value = room;
-            facts.Parameters[1].Value = userId;
-            await using var reader = await facts.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
+            var statement = await StatementAsync(sql, parameters, cancellationToken);
+            for (var i = 0; i < parameters.Length; i++)
             {
-                return new StoredRoomFacts(null, null, null);
+                statement.Parameters[i].Value = parameters[i].Value;
             }
 
-            var member = reader.IsDBNull(1) ? null : BatchCommands.ReadMember(reader, 1);
-            var banAt = 1 + MemberColumnCount;
-            var ban = reader.IsDBNull(banAt) ? null : BatchCommands.ReadBan(reader, banAt);
-            return new StoredRoomFacts(reader.GetString(0), member, ban);
-        }
-
-        public async Task<RoomCounters> ReadCountersAsync(string room, CancellationToken cancellationToken)
-        {
-            counters.Parameters[0].Value = room;
-            await using var reader = await counters.ExecuteReaderAsync(cancellationToken);
-            return await reader.ReadAsync(cancellationToken) ? new RoomCounters(reader.GetInt64(0), reader.GetInt64(1)) : default;
+            await using var reader = await statement.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken) ? read(reader) : none;
         }
 
         public async ValueTask DisposeAsync()
         {
-            await facts.DisposeAsync();
-            await counters.DisposeAsync();
+            foreach (var statement in _statements.Values)
+            {
+                await statement.DisposeAsync();
+            }
+
             await context.DisposeAsync();
         }
 
-        private static async Task<DbCommand> PrepareAsync(DbConnection connection, string sql, string[] parameters, CancellationToken cancellationToken)
+        private async Task<DbCommand> StatementAsync(string sql, (string Name, string Value)[] parameters, CancellationToken cancellationToken)
         {
+            if (_statements.TryGetValue(sql, out var prepared))
+            {
+                return prepared;
+            }
+
             var command = connection.CreateCommand();
             command.CommandText = sql;
-            foreach (var name in parameters)
+            foreach (var (name, _) in parameters)
             {
                 var parameter = command.CreateParameter();
                 parameter.ParameterName = name;
@@ -144,7 +158,17 @@ public sealed class PreparedReads(IDbContextFactory<ChatDbContext> contexts) : I
                 command.Parameters.Add(parameter);
             }
 
-            await command.PrepareAsync(cancellationToken);
+            try
+            {
+                await command.PrepareAsync(cancellationToken);
+            }
+            catch
+            {
+                await command.DisposeAsync();
+                throw;
+            }
+
+            _statements[sql] = command;
             return command;
         }
     }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Chat.Server.History;
 using Chat.Shared;
 using Microsoft.EntityFrameworkCore;
@@ -12,36 +13,48 @@ namespace Chat.Server.Reading;
 /// </summary>
 public static class ReadStateQueries
 {
-    /// <summary>The user's read state in each of their rooms (all of them when <paramref name="room"/> is null).</summary>
-    public static Task<Dictionary<string, RoomReadState>> ReadStatesAsync(
-        ChatDbContext db, string userId, string? room = null, CancellationToken cancellationToken = default)
+    private static readonly string EveryRoomSql =
+        "SELECT m.room, m.last_read_sequence, m.last_read_at_ticks, r.last_sequence, " +
+        "(SELECT COUNT(*) FROM messages d " +
+        "WHERE d.room = m.room AND d.sequence > m.last_read_sequence AND d.deleted_at_ticks IS NOT NULL), " +
+        "(SELECT COUNT(*) FROM notifications n " +
+        $"WHERE n.user_id = m.user_id AND n.room = m.room AND n.message_sequence > m.last_read_sequence AND n.kind = '{NotificationKinds.Mention}') " +
+        "FROM room_members m JOIN rooms r ON r.name = m.room " +
+        "WHERE m.user_id = @user";
+
+    /// <summary>One room's: what every <c>MarkRead</c> answers, so it is prepared once per kept connection (<see cref="PreparedReads"/>).</summary>
+    public static readonly string OneRoomSql = EveryRoomSql + " AND m.room = @room";
+
+    /// <summary>The user's read state in each of their rooms.</summary>
+    public static async Task<Dictionary<string, RoomReadState>> ReadStatesAsync(ChatDbContext db, string userId, CancellationToken cancellationToken = default)
     {
-        var members = db.Members.AsNoTracking().Where(m => m.UserId == userId);
-        if (room is not null)
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = EveryRoomSql;
+        var user = command.CreateParameter();
+        user.ParameterName = "user";
+        user.Value = userId;
+        command.Parameters.Add(user);
+
+        var states = new Dictionary<string, RoomReadState>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            members = members.Where(m => m.Room == room);
+            var state = Read(reader);
+            states[state.State.Room] = state;
         }
 
-        return (
-                from m in members
-                join r in db.Rooms.AsNoTracking() on m.Room equals r.Name
-                select new
-                {
-                    m.Room,
-                    m.LastReadSequence,
-                    m.LastReadAt,
-                    r.LastSequence,
-                    Deleted = db.Messages.Count(d => d.Room == m.Room && d.Sequence > m.LastReadSequence && d.DeletedAt != null),
-                    Mentions = db.Notifications.Count(n => n.UserId == userId && n.Room == m.Room
-                        && n.MessageSequence > m.LastReadSequence && n.Kind == NotificationKinds.Mention),
-                })
-            .ToDictionaryAsync(
-                x => x.Room,
-                x => new RoomReadState(
-                    new ReadState(x.Room, x.LastReadSequence, (int)Math.Max(0, x.LastSequence - x.LastReadSequence - x.Deleted), x.Mentions),
-                    x.LastReadAt),
-                StringComparer.Ordinal,
-                cancellationToken);
+        return states;
+    }
+
+    /// <summary>A row of <see cref="EveryRoomSql"/> or <see cref="OneRoomSql"/>.</summary>
+    public static RoomReadState Read(DbDataReader reader)
+    {
+        var lastRead = reader.GetInt64(1);
+        var unread = reader.GetInt64(3) - lastRead - reader.GetInt64(4);
+        return new RoomReadState(
+            new ReadState(reader.GetString(0), lastRead, (int)Math.Max(0, unread), (int)reader.GetInt64(5)),
+            reader.IsDBNull(2) ? null : new DateTime(reader.GetInt64(2), DateTimeKind.Utc));
     }
 }
 

@@ -19,6 +19,8 @@ public sealed class ReadStateService(
     ConnectionRegistry connections,
     RoomPolicy policy,
     ReadPointerWriter writer,
+    PreparedReads reads,
+    StoreReadGate gate,
     IDbContextFactory<ChatDbContext> contexts,
     IHubContext<ChatHub, IChatClient> hub,
     IOptions<ReadStateOptions> options,
@@ -47,11 +49,10 @@ public sealed class ReadStateService(
         }
 
         var moved = await writer.MoveAsync(room, user.Id, sequence, cancellationToken);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var state = await ReadStateAsync(db, user.Id, room, cancellationToken);
+        var state = await ReadStateAsync(user.Id, room, cancellationToken);
         if (moved)
         {
-            await AnnounceAsync(db, state, user, cancellationToken);
+            await AnnounceAsync(state, user, cancellationToken);
         }
 
         return state.State;
@@ -71,20 +72,19 @@ public sealed class ReadStateService(
         return members.Count > max ? [] : [.. members.Select(ToReceipt)];
     }
 
-    private static async Task<RoomReadState> ReadStateAsync(ChatDbContext db, string userId, string room, CancellationToken cancellationToken)
+    private async Task<RoomReadState> ReadStateAsync(string userId, string room, CancellationToken cancellationToken)
     {
-        var states = await ReadStateQueries.ReadStatesAsync(db, userId, room, cancellationToken);
-        return states.TryGetValue(room, out var state)
-            ? state
-            : throw NotAMember();
+        using var turn = await gate.EnterAsync(cancellationToken);
+        return await reads.ReadRowAsync<RoomReadState?>(ReadStateQueries.OneRoomSql, [("user", userId), ("room", room)], ReadStateQueries.Read, null, cancellationToken)
+            ?? throw NotAMember();
     }
 
     /// <summary>Sent without waiting for the clients: a slow connection must not hold up the mark.</summary>
-    private async Task AnnounceAsync(ChatDbContext db, RoomReadState read, ChatUser user, CancellationToken cancellationToken)
+    private async Task AnnounceAsync(RoomReadState read, ChatUser user, CancellationToken cancellationToken)
     {
         var state = read.State;
         Observe(hub.Clients.User(user.Id).ReadStateChanged(state), state.Room);
-        if (await HasReceiptsAsync(db, state.Room, cancellationToken))
+        if (await HasReceiptsAsync(state.Room, cancellationToken))
         {
             var receipt = new ReadReceipt(state.Room, user.Id, user.Name, state.LastReadSequence, read.LastReadAt!.Value);
             Observe(hub.Clients.Group(state.Room).ReadReceiptChanged(receipt), state.Room);
@@ -95,7 +95,7 @@ public sealed class ReadStateService(
     /// Whether the room is small enough for receipts, counted at most once a second per room: every mark in a busy
     /// room would otherwise count its members again. A room crossing the limit is seen within that second.
     /// </summary>
-    private async Task<bool> HasReceiptsAsync(ChatDbContext db, string room, CancellationToken cancellationToken)
+    private async Task<bool> HasReceiptsAsync(string room, CancellationToken cancellationToken)
     {
         var now = time.GetTimestamp();
         if (_receiptRooms.TryGetValue(room, out var known) && time.GetElapsedTime(known.CountedAt, now) < ReceiptSizeLifetime)
@@ -104,6 +104,7 @@ public sealed class ReadStateService(
         }
 
         var max = options.Value.ReceiptsMaxMembers;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var hasReceipts = await db.Members.AsNoTracking().Where(m => m.Room == room).Take(max + 1).CountAsync(cancellationToken) <= max;
         if (_receiptRooms.Count >= MaxReceiptRoomsKnown)
         {
