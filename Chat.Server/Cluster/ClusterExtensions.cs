@@ -25,7 +25,7 @@ public static class ClusterExtensions
         var services = builder.Services;
         if (!IsClustered(builder.Configuration))
         {
-            services.AddSingleton(typeof(HubLifetimeManager<>), typeof(UserIndexedHubLifetimeManager<>));
+            services.AddSingleton(typeof(HubLifetimeManager<>), typeof(IndexedHubLifetimeManager<>));
             services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
             services.AddSingleton<IRoomEvictions, LocalRoomEvictions>();
             services.AddSingleton<ILocalRoomBroadcast, InProcessRoomBroadcast>();

@@ -26,7 +26,7 @@ namespace Chat.Server.Cluster;
 public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ILocalRoomBroadcast, IDisposable
     where THub : Hub
 {
-    private readonly UserIndexedHubLifetimeManager<THub> _local;
+    private readonly IndexedHubLifetimeManager<THub> _local;
     private readonly ConcurrentDictionary<string, LocalConnection> _connections = new(StringComparer.Ordinal);
     private readonly RedisConnection _redis;
     private readonly ConnectionRegistry _registry;
@@ -55,7 +55,7 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
         _hubOptions = hubOptions;
         _logger = loggerFactory.CreateLogger<ResilientRedisHubLifetimeManager<THub>>();
         _backplaneLogger = loggerFactory.CreateLogger<RedisHubLifetimeManager<THub>>();
-        _local = new UserIndexedHubLifetimeManager<THub>(loggerFactory.CreateLogger<DefaultHubLifetimeManager<THub>>());
+        _local = new IndexedHubLifetimeManager<THub>(loggerFactory.CreateLogger<DefaultHubLifetimeManager<THub>>());
     }
 
     /// <summary>Whether sends reach the other nodes now.</summary>
