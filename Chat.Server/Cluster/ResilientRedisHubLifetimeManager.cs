@@ -55,7 +55,7 @@ public sealed class ResilientRedisHubLifetimeManager<THub> : HubLifetimeManager<
         _hubOptions = hubOptions;
         _logger = loggerFactory.CreateLogger<ResilientRedisHubLifetimeManager<THub>>();
         _backplaneLogger = loggerFactory.CreateLogger<RedisHubLifetimeManager<THub>>();
-        _local = new IndexedHubLifetimeManager<THub>(loggerFactory.CreateLogger<DefaultHubLifetimeManager<THub>>());
+        _local = new IndexedHubLifetimeManager<THub>(registry, loggerFactory.CreateLogger<DefaultHubLifetimeManager<THub>>());
     }
 
     /// <summary>Whether sends reach the other nodes now.</summary>
