@@ -33,7 +33,10 @@ public sealed record BenchOptions(
     /// </summary>
     public IReadOnlyList<int> JoinStormRoomSizes { get; init; } = [100, 0];
 
-    public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "joinstorm", "coldstart", "restartstorm"];
+    /// <summary>The members scenario's room sizes (<c>--member-rooms</c>): lasting members, one room per size.</summary>
+    public IReadOnlyList<int> MemberRoomSizes { get; init; } = [10, 1_000, 10_000];
+
+    public static readonly string[] AllScenarios = ["idle", "fanout", "ingest", "protocols", "redis", "readmarks", "search", "members", "joinstorm", "coldstart", "restartstorm"];
 
     /// <summary>Clients of the restartstorm scenario: 5,000 (full) or 1,000 (quick) unless --storm-clients says.</summary>
     public int StormClients { get; init; } = 5_000;
@@ -58,6 +61,7 @@ public sealed record BenchOptions(
         (int Rooms, int Members)[] shapes = AllFanOutShapes;
         var coldStartRuns = 1;
         int[] joinStormRoomSizes = [100, 0];
+        int[] memberRoomSizes = [10, 1_000, 10_000];
         ServerKind[] coldStartServers = [ServerKind.Baseline, ServerKind.Chat];
         string? chatServer = null;
         var chatEnvironment = new Dictionary<string, string>();
@@ -102,7 +106,10 @@ public sealed record BenchOptions(
                     coldStartRuns = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
                 case "--joinstorm-rooms":
-                    joinStormRoomSizes = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
+                    joinStormRoomSizes = ParseSizes(value);
+                    break;
+                case "--member-rooms":
+                    memberRoomSizes = ParseSizes(value);
                     break;
                 case "--coldstart-servers":
                     coldStartServers = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => Enum.Parse<ServerKind>(n, ignoreCase: true))];
@@ -146,10 +153,14 @@ public sealed record BenchOptions(
             Durability = durability,
             ColdStartRuns = coldStartRuns,
             JoinStormRoomSizes = joinStormRoomSizes,
+            MemberRoomSizes = memberRoomSizes,
             ColdStartServers = coldStartServers,
             ChatLaunch = new ChatLaunch(chatServer, chatEnvironment) { HangingWebhook = hangingWebhook },
         };
     }
+
+    private static int[] ParseSizes(string value) =>
+        [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
 
     /// <summary>"100x10" → 100 rooms of 10 members.</summary>
     private static (int Rooms, int Members) ParseShape(string shape)

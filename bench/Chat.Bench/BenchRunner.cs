@@ -98,6 +98,11 @@ public static class BenchRunner
                 await SearchBench.RunAsync(results, cancel.Token);
             }
 
+            if (options.Scenarios.Contains("members"))
+            {
+                await MembersBench.RunAsync(options, results, cancel.Token);
+            }
+
             if (options.Scenarios.Contains("restartstorm"))
             {
                 await RestartStormBench.RunAsync(options, results, cancel.Token);
@@ -155,7 +160,7 @@ public static class BenchRunner
                 using (Progress.Every(() => $"{scenario} {server.Name}: {Volatile.Read(ref connected)}/{count} connections, RSS {server.ResidentBytes / 1048576} MiB"))
                 {
                     clients.AddRange(await LoadClientFactory.ConnectAsync(server, WireProtocol.MessagePack,
-                        [.. Enumerable.Range(0, count).Select(i => $"{scenario}{membersPerRoom}-{i / membersPerRoom}")], scenario, n => Volatile.Write(ref connected, n), cancellationToken));
+                        [.. Enumerable.Range(0, count).Select(i => $"{scenario}{membersPerRoom}-{i / membersPerRoom}")], scenario, n => Volatile.Write(ref connected, n), cancellationToken: cancellationToken));
                 }
 
                 var elapsed = Stopwatch.GetElapsedTime(started);

@@ -135,11 +135,12 @@ public static class LoadClientFactory
         IReadOnlyList<string> roomOfClient,
         string userPrefix,
         Action<int>? progress = null,
+        int firstUser = 0,
         CancellationToken cancellationToken = default)
     {
         var clients = new LoadClient?[roomOfClient.Count];
         var tokens = server.Kind == ServerKind.Chat
-            ? await GetTokensAsync(server.Addresses[0], userPrefix, roomOfClient.Count, cancellationToken)
+            ? await GetTokensAsync(server.Addresses[0], userPrefix, firstUser, roomOfClient.Count, cancellationToken)
             : new string[roomOfClient.Count];
         var addressOfClient = SpreadOverAddresses(server.Addresses, roomOfClient);
         var connected = 0;
@@ -202,13 +203,14 @@ public static class LoadClientFactory
     public static async Task DisposeAllAsync(IEnumerable<LoadClient> clients) =>
         await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = ParallelConnects }, async (c, _) => await c.DisposeAsync());
 
-    private static async Task<string[]> GetTokensAsync(Uri address, string userPrefix, int count, CancellationToken cancellationToken)
+    /// <summary>Guests named <paramref name="userPrefix"/> and a number, from <paramref name="firstUser"/> on.</summary>
+    private static async Task<string[]> GetTokensAsync(Uri address, string userPrefix, int firstUser, int count, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = address };
         var tokens = new string[count];
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            using var response = await http.PostAsJsonAsync(ChatRoutes.GuestToken, new GuestTokenRequest($"{userPrefix}{i}"), ct);
+            using var response = await http.PostAsJsonAsync(ChatRoutes.GuestToken, new GuestTokenRequest($"{userPrefix}{firstUser + i}"), ct);
             response.EnsureSuccessStatusCode();
             tokens[i] = (await response.Content.ReadFromJsonAsync<GuestTokenResponse>(ct))!.AccessToken;
         });

@@ -117,7 +117,7 @@ internal static class MarkdownReport
     {
         foreach (var scenario in results.Queries.GroupBy(q => q.Scenario))
         {
-            Append(md, $"### {scenario.Key} ({scenario.First().StoredMessages:N0} stored messages, one client, calls one after another)");
+            Append(md, $"### {scenario.Key} ({scenario.First().Stored}, one client, calls one after another)");
             Append(md, string.Empty);
             Append(md, "| call | calls | hits per call | p50 ms | p99 ms | mean ms |");
             Append(md, "| --- | ---: | ---: | ---: | ---: | ---: |");

@@ -11,7 +11,7 @@ return args switch
 static int Usage()
 {
     Console.Error.WriteLine("""
-        Chat.Bench run [--profile quick|full] [--scenarios idle,fanout,ingest,protocols,redis,readmarks,search,joinstorm,coldstart,restartstorm] [--fanout-shapes 100x10,10x100,1x1000] [--idle-connections N] [--joinstorm-rooms 100,0] [--durability disk|process] [--out DIR] [--hold-idle]
+        Chat.Bench run [--profile quick|full] [--scenarios idle,fanout,ingest,protocols,redis,readmarks,search,members,joinstorm,coldstart,restartstorm] [--fanout-shapes 100x10,10x100,1x1000] [--idle-connections N] [--joinstorm-rooms 100,0] [--member-rooms 10,1000,10000] [--durability disk|process] [--out DIR] [--hold-idle]
                         [--coldstart-runs N] [--coldstart-servers baseline,chat] [--chat-server PATH/Chat.Server.dll] [--chat-env NAME=VALUE ...]
                         [--storm-clients N] [--storm-reads N,M]
             Starts the chat server and the bare-hub baseline as child processes, drives them, and writes

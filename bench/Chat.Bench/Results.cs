@@ -75,8 +75,8 @@ public sealed record IdleResult(
     public int MembersPerRoom { get; init; } = 100;
 }
 
-/// <summary>One kind of read, called again and again on a stored history: how long each call took, end to end.</summary>
-public sealed record QueryResult(string Scenario, string Query, int StoredMessages, int Calls, int HitsPerCall, double P50Milliseconds, double P99Milliseconds, double MeanMilliseconds);
+/// <summary>One kind of call, made again and again on what is stored (<paramref name="Stored"/>): how long each took, end to end.</summary>
+public sealed record QueryResult(string Scenario, string Query, string Stored, int Calls, int HitsPerCall, double P50Milliseconds, double P99Milliseconds, double MeanMilliseconds);
 
 /// <summary>
 /// One restart storm: the server killed and started again under its clients. Times are seconds after the restarted

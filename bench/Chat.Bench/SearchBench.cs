@@ -102,7 +102,7 @@ internal static class SearchBench
         }
 
         Progress.Line($"  {name}: p50 {histogram.GetValueAtPercentile(50) / 1000.0:F2} ms, p99 {histogram.GetValueAtPercentile(99) / 1000.0:F2} ms");
-        return new QueryResult("search", name, Messages, Calls, hits, histogram.GetValueAtPercentile(50) / 1000.0,
+        return new QueryResult("search", name, $"{Messages:N0} stored messages", Calls, hits, histogram.GetValueAtPercentile(50) / 1000.0,
             histogram.GetValueAtPercentile(99) / 1000.0, histogram.GetMean() / 1000.0);
     }
 }
