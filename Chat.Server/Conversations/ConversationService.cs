@@ -141,7 +141,7 @@ public sealed class ConversationService(
     public async Task<MyRoom[]> ListMyRoomsAsync(string connectionId, CancellationToken cancellationToken = default)
     {
         var userId = connections.Get(connectionId).User.Id;
-        var (mine, counts, directMembers, readStates) = await gate.ReadAsync(
+        var (mine, directMembers, readStates) = await gate.ReadAsync(
             async () =>
             {
                 await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -149,18 +149,12 @@ public sealed class ConversationService(
                     .Where(m => m.UserId == userId)
                     .Join(db.Rooms.AsNoTracking(), m => m.Room, r => r.Name, (m, r) => new { Member = m, Room = r })
                     .ToListAsync(cancellationToken);
-                var names = mine.Select(x => x.Room.Name).ToList();
-                var counts = await db.Members.AsNoTracking()
-                    .Where(m => names.Contains(m.Room))
-                    .GroupBy(m => m.Room)
-                    .Select(g => new { Room = g.Key, Count = g.Count() })
-                    .ToDictionaryAsync(g => g.Room, g => g.Count, cancellationToken);
                 var directNames = mine.Where(x => x.Room.Kind == RoomKinds.Direct).Select(x => x.Room.Name).ToList();
                 var directMembers = (directNames.Count == 0
                     ? []
                     : await db.Members.AsNoTracking().Where(m => directNames.Contains(m.Room)).ToListAsync(cancellationToken)).ToLookup(m => m.Room);
                 var readStates = await ReadStateQueries.ReadStatesAsync(db, userId, cancellationToken);
-                return (mine, counts, directMembers, readStates);
+                return (mine, directMembers, readStates);
             },
             cancellationToken);
         // Out of the turn above: the store takes its own (one holder never waits for a second turn).
@@ -173,7 +167,7 @@ public sealed class ConversationService(
                 var members = x.Room.Kind == RoomKinds.Direct
                     ? directMembers[x.Room.Name].OrderBy(m => m.UserId, StringComparer.Ordinal).Select(m => m.ToMember()).ToArray()
                     : null;
-                var info = ToInfo(x.Room, counts.GetValueOrDefault(x.Room.Name), members);
+                var info = ToInfo(x.Room, members);
                 var lastMessage = lastMessages.GetValueOrDefault(x.Room.Name);
                 var read = readStates.TryGetValue(x.Room.Name, out var known) ? known.State : new ReadState(x.Room.Name, x.Member.LastReadSequence, 0, 0);
                 var room = new MyRoom(info, x.Member.Role, read.LastReadSequence, read.UnreadCount, read.MentionCount, lastMessage);
@@ -201,8 +195,8 @@ public sealed class ConversationService(
         return hidden.ToHashSet(StringComparer.Ordinal);
     }
 
-    private static RoomInfo ToInfo(RoomRecord room, int memberCount, RoomMember[]? members) =>
-        new(room.Name, room.Kind, room.Title, room.Topic, memberCount, room.SlowModeSeconds, room.LastSequence, room.LastEventSequence, room.CreatedAt, members);
+    private static RoomInfo ToInfo(RoomRecord room, RoomMember[]? members) =>
+        new(room.Name, room.Kind, room.Title, room.Topic, room.MemberCount, room.SlowModeSeconds, room.LastSequence, room.LastEventSequence, room.CreatedAt, members);
 
     /// <summary>A removal is answered once the removed user's connections, on every node, have left the room.</summary>
     private async Task<ChangeResult> ChangeMemberAsync(

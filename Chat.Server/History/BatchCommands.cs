@@ -56,7 +56,11 @@ public abstract class BatchCommands : IAsyncDisposable
         "last_event_sequence = rooms.last_event_sequence + excluded.last_event_sequence " +
         "RETURNING name, last_sequence, last_event_sequence, slow_mode_seconds, muted_until_ticks, kind";
 
+    /// <summary>A room's columns in the order <see cref="ReadRoom"/> reads them; the last two, its counts, only the store's triggers write.</summary>
     private const string RoomColumns =
+        "name, last_sequence, last_event_sequence, kind, title, topic, slow_mode_seconds, muted_until_ticks, created_at_ticks, member_count, owner_count";
+
+    private const string InsertedRoomColumns =
         "name, last_sequence, last_event_sequence, kind, title, topic, slow_mode_seconds, muted_until_ticks, created_at_ticks";
 
     /// <summary>A member row's columns in the order <see cref="ReadMember"/> reads them.</summary>
@@ -249,16 +253,6 @@ public abstract class BatchCommands : IAsyncDisposable
         return await reader.ReadAsync() ? ReadRoom(reader) : null;
     }
 
-    /// <summary>How many members the room has, and how many of them are owners.</summary>
-    public async Task<(int Members, int Owners)> CountMembersAsync(string room)
-    {
-        await using var reader = await Statement(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN role = 'owner' THEN 1 ELSE 0 END), 0) FROM room_members WHERE room = @room",
-            ("room", room)).ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (Convert.ToInt32(reader.GetValue(0)), Convert.ToInt32(reader.GetValue(1)));
-    }
-
     public async Task<List<MemberRecord>> ReadMembersAsync(string room, string? userId = null)
     {
         var command = userId is null
@@ -313,7 +307,7 @@ public abstract class BatchCommands : IAsyncDisposable
     }
 
     public Task InsertRoomAsync(RoomRecord room) => ExecuteAsync(
-        $"INSERT INTO rooms ({RoomColumns}) VALUES (@name, 0, 0, @kind, @title, @topic, @slow, @muted, @created)",
+        $"INSERT INTO rooms ({InsertedRoomColumns}) VALUES (@name, 0, 0, @kind, @title, @topic, @slow, @muted, @created)",
         ("name", room.Name), ("kind", room.Kind), ("title", room.Title), ("topic", room.Topic), ("slow", room.SlowModeSeconds),
         ("muted", room.MutedUntilTicks), ("created", room.CreatedAt.Ticks));
 
@@ -426,6 +420,8 @@ public abstract class BatchCommands : IAsyncDisposable
         SlowModeSeconds = Convert.ToInt32(reader.GetValue(6)),
         MutedUntilTicks = reader.GetInt64(7),
         CreatedAt = new DateTime(reader.GetInt64(8), DateTimeKind.Utc),
+        MemberCount = Convert.ToInt32(reader.GetValue(9)),
+        OwnerCount = Convert.ToInt32(reader.GetValue(10)),
     };
 
     /// <summary>A message row read in <see cref="MessageColumns"/> order.</summary>

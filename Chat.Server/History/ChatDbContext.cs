@@ -46,6 +46,8 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             room.Property(r => r.SlowModeSeconds).HasColumnName("slow_mode_seconds").HasDefaultValue(0);
             room.Property(r => r.MutedUntilTicks).HasColumnName("muted_until_ticks").HasDefaultValue(0L);
             room.Property(r => r.CreatedAt).HasColumnName("created_at_ticks").HasConversion(Ticks).HasDefaultValueSql("0");
+            room.Property(r => r.MemberCount).HasColumnName("member_count").HasDefaultValue(0);
+            room.Property(r => r.OwnerCount).HasColumnName("owner_count").HasDefaultValue(0);
         });
 
         modelBuilder.Entity<MemberRecord>(member =>

@@ -97,6 +97,15 @@ public sealed class RoomRecord
     public long MutedUntilTicks { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>
+    /// How many lasting members the room has, and how many of them are owners. The store keeps both (triggers on
+    /// <c>room_members</c>, whichever statement writes the rows), so nothing counts a room's members row by row:
+    /// reading them costs the same in a room of ten or of a hundred thousand.
+    /// </summary>
+    public int MemberCount { get; set; }
+
+    public int OwnerCount { get; set; }
 }
 
 /// <summary>A lasting member of a room: the store is the truth of membership, on every node and across restarts.</summary>

@@ -249,8 +249,7 @@ internal static class BatchLoader
                 continue;
             }
 
-            // Counting members (for the room's answer and its last owner) is for membership changes, not for joins.
-            var room = await LoadRoomAsync(commands, state, change.Room, withCounts: change is NewRoomRequest or DirectRoomRequest or RoomSettingsRequest or MemberRequest);
+            var room = await LoadRoomAsync(commands, state, change.Room);
             await LoadPersonAsync(commands, state, room, change.Room, change.Actor.Id);
             switch (change)
             {
@@ -279,7 +278,7 @@ internal static class BatchLoader
         }
     }
 
-    private static async Task<RoomState> LoadRoomAsync(BatchCommands commands, BatchState state, string name, bool withCounts)
+    private static async Task<RoomState> LoadRoomAsync(BatchCommands commands, BatchState state, string name)
     {
         if (!state.RoomStates.TryGetValue(name, out var room))
         {
@@ -293,12 +292,6 @@ internal static class BatchLoader
                     room.Members[member.UserId] = member;
                 }
             }
-        }
-
-        if (withCounts && !room.Counted && room.Record is not null)
-        {
-            (room.MemberCount, room.OwnerCount) = await commands.CountMembersAsync(name);
-            room.Counted = true;
         }
 
         return room;

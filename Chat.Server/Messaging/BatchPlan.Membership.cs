@@ -311,7 +311,6 @@ public sealed partial class BatchPlan
     {
         var room = new RoomRecord { Name = name, Kind = kind, Title = NullIfEmpty(title), Topic = NullIfEmpty(topic), CreatedAt = _now };
         state.Record = room;
-        state.Counted = true;
         RoomsCreated.Add(room);
         _written.Add(room);
     }

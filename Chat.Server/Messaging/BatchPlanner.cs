@@ -73,12 +73,10 @@ public sealed class RoomState(RoomRecord? record)
     /// <summary>Bans read so far by user id (null: none).</summary>
     public Dictionary<string, BanRecord?> Bans { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Whether <see cref="MemberCount"/> and <see cref="OwnerCount"/> were read (a new room counts from zero).</summary>
-    public bool Counted { get; set; }
+    /// <summary>As stored when the batch read the room (a new room counts from zero), then as the batch changes it.</summary>
+    public int MemberCount { get; set; } = record?.MemberCount ?? 0;
 
-    public int MemberCount { get; set; }
-
-    public int OwnerCount { get; set; }
+    public int OwnerCount { get; set; } = record?.OwnerCount ?? 0;
 
     public MemberRecord? MemberOf(string userId) => Members.GetValueOrDefault(userId);
 }

@@ -14,7 +14,7 @@ namespace Chat.Server.Reading;
 public static class ReadStateQueries
 {
     private static readonly string EveryRoomSql =
-        "SELECT m.room, m.last_read_sequence, m.last_read_at_ticks, r.last_sequence, " +
+        "SELECT m.room, m.last_read_sequence, m.last_read_at_ticks, r.last_sequence, r.member_count, " +
         "(SELECT COUNT(*) FROM messages d " +
         "WHERE d.room = m.room AND d.sequence > m.last_read_sequence AND d.deleted_at_ticks IS NOT NULL), " +
         "(SELECT COUNT(*) FROM notifications n " +
@@ -51,12 +51,14 @@ public static class ReadStateQueries
     public static RoomReadState Read(DbDataReader reader)
     {
         var lastRead = reader.GetInt64(1);
-        var unread = reader.GetInt64(3) - lastRead - reader.GetInt64(4);
+        var unread = reader.GetInt64(3) - lastRead - reader.GetInt64(5);
         return new RoomReadState(
-            new ReadState(reader.GetString(0), lastRead, (int)Math.Max(0, unread), (int)reader.GetInt64(5)),
-            reader.IsDBNull(2) ? null : new DateTime(reader.GetInt64(2), DateTimeKind.Utc));
+            new ReadState(reader.GetString(0), lastRead, (int)Math.Max(0, unread), (int)reader.GetInt64(6)),
+            reader.IsDBNull(2) ? null : new DateTime(reader.GetInt64(2), DateTimeKind.Utc),
+            Convert.ToInt32(reader.GetValue(4)));
     }
 }
 
 /// <summary>A member's read state, and when the pointer last moved (what a receipt shows).</summary>
-public sealed record RoomReadState(ReadState State, DateTime? LastReadAt);
+/// <summary>A member's read state in a room, with the room's member count (whether it has read receipts).</summary>
+public sealed record RoomReadState(ReadState State, DateTime? LastReadAt, int MemberCount);

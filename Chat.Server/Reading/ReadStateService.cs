@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Chat.Server.Conversations;
 using Chat.Server.History;
 using Chat.Server.Hubs;
@@ -24,13 +23,8 @@ public sealed class ReadStateService(
     IDbContextFactory<ChatDbContext> contexts,
     IHubContext<ChatHub, IChatClient> hub,
     IOptions<ReadStateOptions> options,
-    TimeProvider time,
     ILogger<ReadStateService> logger)
 {
-    private static readonly TimeSpan ReceiptSizeLifetime = TimeSpan.FromSeconds(1);
-    private const int MaxReceiptRoomsKnown = 10_000;
-    private readonly ConcurrentDictionary<string, (bool HasReceipts, long CountedAt)> _receiptRooms = new(StringComparer.Ordinal);
-
     public async Task<ReadState> MarkReadAsync(string connectionId, RoomName room, long sequence, CancellationToken cancellationToken = default)
     {
         if (sequence < 0)
@@ -52,7 +46,7 @@ public sealed class ReadStateService(
         var state = await ReadStateAsync(user.Id, room, cancellationToken);
         if (moved)
         {
-            await AnnounceAsync(state, user, cancellationToken);
+            Announce(state, user);
         }
 
         return state.State;
@@ -80,39 +74,15 @@ public sealed class ReadStateService(
     }
 
     /// <summary>Sent without waiting for the clients: a slow connection must not hold up the mark.</summary>
-    private async Task AnnounceAsync(RoomReadState read, ChatUser user, CancellationToken cancellationToken)
+    private void Announce(RoomReadState read, ChatUser user)
     {
         var state = read.State;
         Observe(hub.Clients.User(user.Id).ReadStateChanged(state), state.Room);
-        if (await HasReceiptsAsync(state.Room, cancellationToken))
+        if (read.MemberCount <= options.Value.ReceiptsMaxMembers)
         {
             var receipt = new ReadReceipt(state.Room, user.Id, user.Name, state.LastReadSequence, read.LastReadAt!.Value);
             Observe(hub.Clients.Group(state.Room).ReadReceiptChanged(receipt), state.Room);
         }
-    }
-
-    /// <summary>
-    /// Whether the room is small enough for receipts, counted at most once a second per room: every mark in a busy
-    /// room would otherwise count its members again. A room crossing the limit is seen within that second.
-    /// </summary>
-    private async Task<bool> HasReceiptsAsync(string room, CancellationToken cancellationToken)
-    {
-        var now = time.GetTimestamp();
-        if (_receiptRooms.TryGetValue(room, out var known) && time.GetElapsedTime(known.CountedAt, now) < ReceiptSizeLifetime)
-        {
-            return known.HasReceipts;
-        }
-
-        var max = options.Value.ReceiptsMaxMembers;
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var hasReceipts = await db.Members.AsNoTracking().Where(m => m.Room == room).Take(max + 1).CountAsync(cancellationToken) <= max;
-        if (_receiptRooms.Count >= MaxReceiptRoomsKnown)
-        {
-            _receiptRooms.Clear();
-        }
-
-        _receiptRooms[room] = (hasReceipts, now);
-        return hasReceipts;
     }
 
     private static ChatException NotAMember() =>

@@ -16,12 +16,14 @@ internal static class Plans
     public static BatchState Room(string name, string kind, params (ChatUser User, string Role)[] members)
     {
         var state = new BatchState { RulesLoaded = true };
-        var room = new RoomState(new RoomRecord { Name = name, Kind = kind, CreatedAt = Now.AddDays(-1) });
+        var room = new RoomState(new RoomRecord
+        {
+            Name = name, Kind = kind, CreatedAt = Now.AddDays(-1),
+            MemberCount = members.Length, OwnerCount = members.Count(m => m.Role == MemberRoles.Owner),
+        });
         foreach (var (user, role) in members)
         {
             room.Members[user.Id] = new MemberRecord { Room = name, UserId = user.Id, UserName = user.Name, Role = role, JoinedAt = Now.AddDays(-1) };
-            room.MemberCount++;
-            room.OwnerCount += role == MemberRoles.Owner ? 1 : 0;
             state.Users[user.Id] = new UserRecord { Id = user.Id, Name = user.Name };
         }
 

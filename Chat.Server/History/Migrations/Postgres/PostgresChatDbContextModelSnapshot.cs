@@ -502,11 +502,23 @@ namespace Chat.Server.History.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("last_sequence");
 
+                    b.Property<int>("MemberCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("member_count");
+
                     b.Property<long>("MutedUntilTicks")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
                         .HasDefaultValue(0L)
                         .HasColumnName("muted_until_ticks");
+
+                    b.Property<int>("OwnerCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("owner_count");
 
                     b.Property<int>("SlowModeSeconds")
                         .ValueGeneratedOnAdd()

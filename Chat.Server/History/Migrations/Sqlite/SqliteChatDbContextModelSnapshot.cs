@@ -497,11 +497,23 @@ namespace Chat.Server.History.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_sequence");
 
+                    b.Property<int>("MemberCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("member_count");
+
                     b.Property<long>("MutedUntilTicks")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
                         .HasDefaultValue(0L)
                         .HasColumnName("muted_until_ticks");
+
+                    b.Property<int>("OwnerCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("owner_count");
 
                     b.Property<int>("SlowModeSeconds")
                         .ValueGeneratedOnAdd()
