@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Chat.Shared;
-using HdrHistogram;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Chat.Bench;
@@ -12,8 +10,6 @@ namespace Chat.Bench;
 /// </summary>
 internal static class MembersBench
 {
-    private const int Calls = 300;
-    private const int WarmUpCalls = 30;
     private const int ConnectedAtOnce = 2_500;
 
     public static async Task RunAsync(BenchOptions options, BenchResults results, CancellationToken cancellationToken)
@@ -42,7 +38,8 @@ internal static class MembersBench
                 ];
                 foreach (var (name, call) in calls)
                 {
-                    results.Queries.Add(await MeasureAsync($"{name}, a room of {size:N0} members", call, cancellationToken));
+                    results.Queries.Add(await RepeatedCalls.MeasureAsync(
+                        "members", $"{name}, a room of {size:N0} members", "lasting members in one public room, only its owner online", call, cancellationToken));
                 }
             }
             finally
@@ -65,27 +62,5 @@ internal static class MembersBench
             await LoadClientFactory.DisposeAllAsync(slice);
             Interlocked.Add(ref joined, count);
         }
-    }
-
-    private static async Task<QueryResult> MeasureAsync(string name, Func<Task<int>> call, CancellationToken cancellationToken)
-    {
-        for (var i = 0; i < WarmUpCalls; i++)
-        {
-            await call();
-        }
-
-        var histogram = new LongHistogram(1, 60_000_000, 3);
-        var hits = 0;
-        for (var i = 0; i < Calls; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var started = Stopwatch.GetTimestamp();
-            hits = await call();
-            histogram.RecordValue(Math.Max(1, (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds));
-        }
-
-        Progress.Line($"  {name}: p50 {histogram.GetValueAtPercentile(50) / 1000.0:F2} ms, p99 {histogram.GetValueAtPercentile(99) / 1000.0:F2} ms");
-        return new QueryResult("members", name, "lasting members in one public room, only its owner online", Calls, hits, histogram.GetValueAtPercentile(50) / 1000.0,
-            histogram.GetValueAtPercentile(99) / 1000.0, histogram.GetMean() / 1000.0);
     }
 }

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Chat.Shared;
-using HdrHistogram;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Chat.Bench;
@@ -13,8 +11,6 @@ internal static class SearchBench
 {
     private const int Rooms = 10;
     private const int Messages = 10_000;
-    private const int Calls = 300;
-    private const int WarmUpCalls = 30;
 
     // Word frequencies shaped like a language's: a few words in many messages, most words in few.
     private static readonly string[] Common = ["the", "and", "meeting", "today", "deploy", "thanks", "question", "release"];
@@ -42,7 +38,7 @@ internal static class SearchBench
             ];
             foreach (var (name, call) in calls)
             {
-                results.Queries.Add(await MeasureAsync(name, call, cancellationToken));
+                results.Queries.Add(await RepeatedCalls.MeasureAsync("search", name, $"{Messages:N0} stored messages", call, cancellationToken));
             }
         }
         finally
@@ -83,26 +79,4 @@ internal static class SearchBench
 
     private static async Task<int> SearchAsync(HubConnection connection, SearchRequest request, CancellationToken cancellationToken) =>
         (await connection.InvokeAsync<SearchResult>(nameof(IChatHub.SearchMessages), request, cancellationToken)).Hits.Length;
-
-    private static async Task<QueryResult> MeasureAsync(string name, Func<Task<int>> call, CancellationToken cancellationToken)
-    {
-        for (var i = 0; i < WarmUpCalls; i++)
-        {
-            await call();
-        }
-
-        var histogram = new LongHistogram(1, 60_000_000, 3);
-        var hits = 0;
-        for (var i = 0; i < Calls; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var started = Stopwatch.GetTimestamp();
-            hits = await call();
-            histogram.RecordValue(Math.Max(1, (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds));
-        }
-
-        Progress.Line($"  {name}: p50 {histogram.GetValueAtPercentile(50) / 1000.0:F2} ms, p99 {histogram.GetValueAtPercentile(99) / 1000.0:F2} ms");
-        return new QueryResult("search", name, $"{Messages:N0} stored messages", Calls, hits, histogram.GetValueAtPercentile(50) / 1000.0,
-            histogram.GetValueAtPercentile(99) / 1000.0, histogram.GetMean() / 1000.0);
-    }
 }
