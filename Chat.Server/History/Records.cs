@@ -100,8 +100,10 @@ public sealed class RoomRecord
 
     /// <summary>
     /// How many lasting members the room has, and how many of them are owners. The store keeps both (triggers on
-    /// <c>room_members</c>, whichever statement writes the rows), so nothing counts a room's members row by row:
-    /// reading them costs the same in a room of ten or of a hundred thousand.
+    /// <c>room_members</c>, made by the <c>MemberCounts</c> migrations, whichever statement writes the rows), so nothing
+    /// counts a room's members row by row: reading them costs the same in a room of ten or of a hundred thousand. A
+    /// later SQLite migration that rebuilds <c>room_members</c> drops its triggers and must create them again
+    /// (<c>MemberCountTests</c> would fail).
     /// </summary>
     public int MemberCount { get; set; }
 
