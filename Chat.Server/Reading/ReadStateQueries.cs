@@ -59,6 +59,8 @@ public static class ReadStateQueries
     }
 }
 
-/// <summary>A member's read state, and when the pointer last moved (what a receipt shows).</summary>
-/// <summary>A member's read state in a room, with the room's member count (whether it has read receipts).</summary>
+/// <summary>
+/// A member's read state, when the pointer last moved (what a receipt shows), and the room's member count (whether it
+/// has receipts).
+/// </summary>
 public sealed record RoomReadState(ReadState State, DateTime? LastReadAt, int MemberCount);
