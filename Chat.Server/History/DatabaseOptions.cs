@@ -21,7 +21,7 @@ public sealed class DatabaseOptions
     /// <c>process</c>: the commit is handed to the operating system (SQLite's write-ahead log) or to PostgreSQL
     /// without waiting for its flush, so it survives a crash of the chat server, while a power loss, a kernel crash
     /// (or, on PostgreSQL, a crash of the database server) may take the changes of the last moments. See
-    /// docs/operations.md, "Durability".
+    /// docs/protocol.md, "Durability settings".
     /// </summary>
     [RegularExpression("^(disk|process)$", ErrorMessage = "Database:Durability must be 'disk' or 'process'.")]
     public string Durability { get; set; } = DiskDurability;
