@@ -14,6 +14,8 @@ namespace Chat.Bench;
 /// </summary>
 internal static class BaselineServer
 {
+    public const string AnnounceJoinsVariable = "BASELINE_ANNOUNCE_JOINS";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
@@ -22,6 +24,7 @@ internal static class BaselineServer
             .AddJsonProtocol()
             .AddMessagePackProtocol();
         builder.Services.AddSingleton<RoomSequences>();
+        builder.Services.AddSingleton(new JoinAnnouncements(Environment.GetEnvironmentVariable(AnnounceJoinsVariable) == "true"));
 
         var app = builder.Build();
         app.MapGet(ChatRoutes.Health, () => "ok");
@@ -38,11 +41,28 @@ internal sealed class RoomSequences
     public long Next(string room) => Interlocked.Increment(ref _sequences.GetOrAdd(room, _ => new StrongBox<long>()).Value);
 }
 
-internal sealed class BaselineHub(RoomSequences sequences) : Hub
+/// <summary>
+/// With <c>--baseline-joins announce</c>, joins are announced as the contract has ours announce them: to the room's
+/// others while fewer than <see cref="ChatLimits.DefaultLargeRoomThreshold"/> are in it.
+/// </summary>
+internal sealed class JoinAnnouncements(bool enabled)
+{
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _joined = new();
+
+    public bool ShouldAnnounce(string room) =>
+        enabled && Interlocked.Increment(ref _joined.GetOrAdd(room, _ => new StrongBox<int>()).Value) <= ChatLimits.DefaultLargeRoomThreshold;
+}
+
+internal sealed class BaselineHub(RoomSequences sequences, JoinAnnouncements announcements) : Hub
 {
     public async Task<JoinResult> JoinRoom(string room)
     {
         await Groups.AddToGroupAsync(Context.ConnectionId, room);
+        if (announcements.ShouldAnnounce(room))
+        {
+            await Clients.OthersInGroup(room).SendAsync(nameof(IChatClient.UserJoined), new RoomMemberEvent(room, Context.ConnectionId, "baseline", DateTime.UtcNow));
+        }
+
         return new JoinResult(room, [], [], 0, 0, 0);
     }
 

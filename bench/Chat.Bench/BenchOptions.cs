@@ -25,6 +25,13 @@ public sealed record BenchOptions(
     public IReadOnlyList<ServerKind> ColdStartServers { get; init; } = [ServerKind.Baseline, ServerKind.Chat];
 
     /// <summary>The Chat.Server.dll to start instead of the build output (e.g. a published one), and environment for our server only.</summary>
+    /// <summary>
+    /// <c>--baseline-joins announce</c>: the bare hub also sends <c>UserJoined</c> to the room's others while it has
+    /// fewer than the contract's large-room threshold online, as the contract has ours do; <c>silent</c> (the default)
+    /// sends nothing on a join.
+    /// </summary>
+    public bool BaselineAnnouncesJoins { get; init; }
+
     public ChatLaunch ChatLaunch { get; init; } = new(null, new Dictionary<string, string>());
 
     /// <summary>
@@ -66,6 +73,7 @@ public sealed record BenchOptions(
         string? chatServer = null;
         var chatEnvironment = new Dictionary<string, string>();
         var hangingWebhook = false;
+        var baselineAnnouncesJoins = false;
         var durability = "disk";
         for (var i = 0; i < args.Length; i++)
         {
@@ -104,6 +112,14 @@ public sealed record BenchOptions(
                     break;
                 case "--coldstart-runs":
                     coldStartRuns = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--baseline-joins":
+                    baselineAnnouncesJoins = value switch
+                    {
+                        "announce" => true,
+                        "silent" => false,
+                        _ => throw new ArgumentException("--baseline-joins is silent or announce"),
+                    };
                     break;
                 case "--joinstorm-rooms":
                     joinStormRoomSizes = ParseSizes(value);
@@ -156,6 +172,7 @@ public sealed record BenchOptions(
             MemberRoomSizes = memberRoomSizes,
             ColdStartServers = coldStartServers,
             ChatLaunch = new ChatLaunch(chatServer, chatEnvironment) { HangingWebhook = hangingWebhook },
+            BaselineAnnouncesJoins = baselineAnnouncesJoins,
         };
     }
 

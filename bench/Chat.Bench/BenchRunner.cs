@@ -24,6 +24,7 @@ public static class BenchRunner
     {
         LoadClient.CountersFor = step => ActiveSteps.GetValueOrDefault(step);
         ServerUnderTest.ChatLaunch = options.ChatLaunch;
+        ServerUnderTest.BaselineAnnouncesJoins = options.BaselineAnnouncesJoins;
         var results = new BenchResults
         {
             Profile = options.Profile,
@@ -130,10 +131,25 @@ public static class BenchRunner
     private static async Task JoinStormAsync(BenchOptions options, BenchResults results, CancellationToken cancellationToken)
     {
         var count = Math.Min(options.IdleConnections, 5_000);
+        await WarmLoadGeneratorAsync(count, cancellationToken);
         foreach (var size in options.JoinStormRoomSizes)
         {
             await ConnectAndHoldAsync("joinstorm", count, membersPerRoom: size == 0 ? count : size, options, results, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// An unmeasured storm into a throwaway bare hub. The load generator's own connect path (its JIT, its thread pool
+    /// grown to the storm) is cold in the first storm a bench process makes, which held back whichever server
+    /// went first by up to half of its rate; after this every measured storm meets a warm load generator.
+    /// </summary>
+    private static async Task WarmLoadGeneratorAsync(int count, CancellationToken cancellationToken)
+    {
+        await using var server = await ServerUnderTest.StartAsync(ServerKind.Baseline, cancellationToken: cancellationToken);
+        var clients = await LoadClientFactory.ConnectAsync(server, WireProtocol.MessagePack,
+            [.. Enumerable.Range(0, count).Select(i => $"warm-{i / 100}")], "warm", cancellationToken: cancellationToken);
+        await LoadClientFactory.DisposeAllAsync(clients);
+        Progress.Line($"load generator warmed by {count} connections to a throwaway bare hub");
     }
 
     private static async Task ConnectAndHoldAsync(
@@ -156,6 +172,7 @@ public static class BenchRunner
                 var before = server.ResidentBytes;
 
                 var started = Stopwatch.GetTimestamp();
+                var cpuBefore = server.CpuTime;
                 var connected = 0;
                 using (Progress.Every(() => $"{scenario} {server.Name}: {Volatile.Read(ref connected)}/{count} connections, RSS {server.ResidentBytes / 1048576} MiB"))
                 {
@@ -164,15 +181,17 @@ public static class BenchRunner
                 }
 
                 var elapsed = Stopwatch.GetElapsedTime(started);
+                var cpuPerConnection = (server.CpuTime - cpuBefore).TotalMilliseconds / count;
                 var idleCores = await WaitUntilQuietAsync(server, cancellationToken);
                 var after = server.ResidentBytes;
                 var result = new IdleResult(server.Name, count, count / elapsed.TotalSeconds, before, after, (after - before) / (double)count, idleCores)
                 {
                     Scenario = scenario,
                     MembersPerRoom = membersPerRoom,
+                    ServerCpuMillisecondsPerConnection = cpuPerConnection,
                 };
                 results.Idle.Add(result);
-                Progress.Line($"{scenario} {server.Name}: {count} connections in rooms of {membersPerRoom} at {result.ConnectsPerSecond:F0}/s, {result.BytesPerConnection / 1024:F1} KiB each, idle CPU {idleCores:F2} cores");
+                Progress.Line($"{scenario} {server.Name}: {count} connections in rooms of {membersPerRoom} at {result.ConnectsPerSecond:F0}/s, {cpuPerConnection:F2} ms of server CPU and {result.BytesPerConnection / 1024:F1} KiB each, idle CPU {idleCores:F2} cores");
                 await HoldAsync(options, server, $"with {count} idle connections", cancellationToken);
             }
             finally

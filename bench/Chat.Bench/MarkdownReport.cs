@@ -158,14 +158,15 @@ internal static class MarkdownReport
 
         Append(md, "### Idle connections and join storms (each connection joined to one room)");
         Append(md, string.Empty);
-        Append(md, "| scenario | members per room | server | connections | connects/s | vs baseline | RSS before | RSS after | per connection | vs baseline | idle CPU (cores) |");
-        Append(md, "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Append(md, "| scenario | members per room | server | connections | connects/s | vs baseline | server CPU per connection | vs baseline | RSS before | RSS after | per connection | vs baseline | idle CPU (cores) |");
+        Append(md, "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var idle in results.Idle)
         {
             var baseline = results.Idle.FirstOrDefault(i => i.Server == "baseline" && i.Scenario == idle.Scenario && i.MembersPerRoom == idle.MembersPerRoom);
             var ratio = baseline is null ? "–" : F(idle.BytesPerConnection / baseline.BytesPerConnection, "F2") + "×";
             var speed = baseline is null ? "–" : F(idle.ConnectsPerSecond / baseline.ConnectsPerSecond, "F2") + "×";
-            Append(md, $"| {idle.Scenario} | {idle.MembersPerRoom:N0} | {idle.Server} | {idle.Connections:N0} | {idle.ConnectsPerSecond:N0} | {speed} | {idle.RssBeforeBytes / 1048576.0:F0} MiB | {idle.RssAfterBytes / 1048576.0:F0} MiB | {idle.BytesPerConnection / 1024:F1} KiB | {ratio} | {idle.IdleCpuCores:F2} |");
+            var cpu = baseline is null ? "–" : F(idle.ServerCpuMillisecondsPerConnection / baseline.ServerCpuMillisecondsPerConnection, "F2") + "×";
+            Append(md, $"| {idle.Scenario} | {idle.MembersPerRoom:N0} | {idle.Server} | {idle.Connections:N0} | {idle.ConnectsPerSecond:N0} | {speed} | {idle.ServerCpuMillisecondsPerConnection:F2} ms | {cpu} | {idle.RssBeforeBytes / 1048576.0:F0} MiB | {idle.RssAfterBytes / 1048576.0:F0} MiB | {idle.BytesPerConnection / 1024:F1} KiB | {ratio} | {idle.IdleCpuCores:F2} |");
         }
 
         Append(md, string.Empty);

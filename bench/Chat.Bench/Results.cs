@@ -73,6 +73,12 @@ public sealed record IdleResult(
     public string Scenario { get; init; } = "idle";
 
     public int MembersPerRoom { get; init; } = 100;
+
+    /// <summary>
+    /// The server's CPU from the first connect to the last join, per connection, token included for ours. Less
+    /// swayed than the rate by how much of the shared cores the load generator takes.
+    /// </summary>
+    public double ServerCpuMillisecondsPerConnection { get; init; }
 }
 
 /// <summary>One kind of call, made again and again on what is stored (<paramref name="Stored"/>): how long each took, end to end.</summary>

@@ -48,6 +48,9 @@ public sealed class ServerUnderTest : IAsyncDisposable
     /// <summary>Which Chat.Server.dll our server runs and with what extra environment (<c>--chat-server</c>, <c>--chat-env</c>).</summary>
     public static ChatLaunch ChatLaunch { get; set; } = new(null, new Dictionary<string, string>());
 
+    /// <summary>Whether the baseline announces joins (<c>--baseline-joins</c>).</summary>
+    public static bool BaselineAnnouncesJoins { get; set; }
+
     /// <summary>Starts Chat.Server (rate limits raised, fresh SQLite store, generated signing key) or the baseline.</summary>
     public static Task<ServerUnderTest> StartAsync(
         ServerKind kind,
@@ -123,6 +126,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
         {
             info.ArgumentList.Add(typeof(BaselineServer).Assembly.Location);
             info.ArgumentList.Add("baseline-server");
+            info.Environment[BaselineServer.AnnounceJoinsVariable] = BaselineAnnouncesJoins ? "true" : "false";
         }
 
         _starts.Add((info, addresses[0]));
