@@ -24,7 +24,6 @@ public sealed record BenchOptions(
     /// <summary>Which servers the coldstart scenario starts, in order (both by default; one alone to compare variants of ours quickly).</summary>
     public IReadOnlyList<ServerKind> ColdStartServers { get; init; } = [ServerKind.Baseline, ServerKind.Chat];
 
-    /// <summary>The Chat.Server.dll to start instead of the build output (e.g. a published one), and environment for our server only.</summary>
     /// <summary>
     /// <c>--baseline-joins announce</c>: the bare hub also sends <c>UserJoined</c> to the room's others while it has
     /// fewer than the contract's large-room threshold online, as the contract has ours do; <c>silent</c> (the default)
@@ -32,6 +31,7 @@ public sealed record BenchOptions(
     /// </summary>
     public bool BaselineAnnouncesJoins { get; init; }
 
+    /// <summary>The Chat.Server.dll to start instead of the build output (e.g. a published one), and environment for our server only.</summary>
     public ChatLaunch ChatLaunch { get; init; } = new(null, new Dictionary<string, string>());
 
     /// <summary>

@@ -139,9 +139,10 @@ public static class BenchRunner
     }
 
     /// <summary>
-    /// An unmeasured storm into a throwaway bare hub. The load generator's own connect path (its JIT, its thread pool
-    /// grown to the storm) is cold in the first storm a bench process makes, which held back whichever server
-    /// went first by up to half of its rate; after this every measured storm meets a warm load generator.
+    /// An unmeasured storm into a throwaway bare hub. The first storm a bench process made ran at about two thirds of
+    /// the rate of its later ones (the load generator's own connect path still cold), which favoured or hurt a
+    /// shape's ratio by where its storms came; this narrows that, not wholly, so the server's CPU per connection,
+    /// which the order does not sway, is reported beside the rate.
     /// </summary>
     private static async Task WarmLoadGeneratorAsync(int count, CancellationToken cancellationToken)
     {
