@@ -67,27 +67,33 @@ public sealed class DurabilityTests
         await sender.InvokeAsync<JoinResult>(nameof(IChatHub.JoinRoom), room).WithTimeout();
 
         // Sends keep flowing while the process is killed: everything acknowledged before the kill must survive it.
+        // A send has no timeout of its own: a slow disk may hold a commit for long, and the kill ends the send under way.
         var acknowledged = new List<ChatMessage>();
+        var fiftyAcknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sending = Task.Run(async () =>
         {
             for (var i = 0; ; i++)
             {
                 try
                 {
-                    acknowledged.Add(await sender.InvokeAsync<ChatMessage>(nameof(IChatHub.SendMessage), room, $"m{i}", $"id-{i}").WithTimeout());
+                    acknowledged.Add(await sender.InvokeAsync<ChatMessage>(nameof(IChatHub.SendMessage), room, $"m{i}", $"id-{i}"));
                 }
-                catch (Exception)
+                catch (Exception exception)
                 {
-                    return;
+                    return exception;
+                }
+
+                if (acknowledged.Count == 50)
+                {
+                    fiftyAcknowledged.SetResult();
                 }
             }
         });
-        while (acknowledged.Count < 50)
-        {
-            await Task.Yield();
-            await Task.WhenAny(sending, Task.Delay(10));
-            sending.IsCompleted.Should().BeFalse("sending must still be under way when the server is killed");
-        }
+        await Task.WhenAny(sending, fiftyAcknowledged.Task).WithTimeout(TimeSpan.FromMinutes(2));
+        sending.IsCompleted.Should().BeFalse(
+            "sending must still be under way when the server is killed, but it stopped with {0}\nThe server printed:\n{1}",
+            sending.IsCompleted ? await sending : null,
+            server.Output);
 
         await server.KillAsync();
         await sending.WithTimeout();

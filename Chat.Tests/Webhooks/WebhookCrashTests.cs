@@ -20,16 +20,20 @@ public sealed class WebhookCrashTests
         });
         var room = TestDefaults.UniqueRoom();
         await using var receiver = await WebhookReceiver.StartAsync();
-        // Each delivery takes a moment, so that the kill finds deliveries still to do.
-        receiver.Answer = _ => Task.Delay(5);
+        // The receiver holds its answer to the eleventh delivery until the kill, however fast the server delivers: the
+        // kill finds deliveries still to do, and one of them sent but not yet answered.
+        var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.Answer = _ => receiver.Distinct.Length > 10 ? killed.Task : Task.CompletedTask;
         using (var admin = await WebhookAdmin.SignInAsync(server.BaseAddress, adminName))
         {
             await admin.CreateAsync(receiver, [RoomEventTypes.MessagePosted], [room]);
         }
 
         var sent = await SendAsync(server, room, "before", 60);
-        await receiver.WaitForAsync(10);
+        await receiver.WaitForAsync(11);
         await server.KillAsync();
+        receiver.Answer = null;
+        killed.SetResult();
         receiver.Distinct.Length.Should().BeLessThan(sent.Count, "the kill came while deliveries were under way");
         await server.StartAsync();
         sent.AddRange(await SendAsync(server, room, "after", 10));
