@@ -62,34 +62,20 @@ public sealed class ChangeLogRestartTests
         var message = await writer.SendMessage(room, "v0");
 
         // Edits and reactions keep flowing while the process is killed: everything acknowledged must survive it.
-        var acknowledged = new List<ChatMessage>();
-        var changing = Task.Run(async () =>
-        {
-            for (var i = 1; ; i++)
+        var changes = CallsUntilKilled<ChatMessage>.Start(
+            i => (i % 4) switch
             {
-                try
-                {
-                    acknowledged.Add((i % 4) switch
-                    {
-                        1 => await writer.AddReaction(room, message.Id, "⏱️"),
-                        3 => await writer.RemoveReaction(room, message.Id, "⏱️"),
-                        _ => await writer.EditMessage(room, message.Id, $"v{i}"),
-                    });
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-            }
-        });
-        while (acknowledged.Count < 30)
-        {
-            await Task.WhenAny(changing, Task.Delay(10));
-            changing.IsCompleted.Should().BeFalse("changes must still be under way when the server is killed");
-        }
+                0 => writer.AddReaction(room, message.Id, "⏱️"),
+                2 => writer.RemoveReaction(room, message.Id, "⏱️"),
+                _ => writer.EditMessage(room, message.Id, $"v{i + 1}"),
+            },
+            30);
+        await changes.WaitUntilEnoughAsync(() => server.Output);
 
         await server.KillAsync();
-        await changing.WithTimeout();
+        await changes.StoppedAsync();
+        var acknowledged = changes.Acknowledged;
+
         await server.StartAsync();
         await using var reader = await server.ConnectAsync(TestDefaults.UniqueUser("reader"));
         var log = await reader.ReadAllEventsAsync(room);

@@ -67,36 +67,13 @@ public sealed class DurabilityTests
         await sender.InvokeAsync<JoinResult>(nameof(IChatHub.JoinRoom), room).WithTimeout();
 
         // Sends keep flowing while the process is killed: everything acknowledged before the kill must survive it.
-        // A send has no timeout of its own: a slow disk may hold a commit for long, and the kill ends the send under way.
-        var acknowledged = new List<ChatMessage>();
-        var fiftyAcknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var sending = Task.Run(async () =>
-        {
-            for (var i = 0; ; i++)
-            {
-                try
-                {
-                    acknowledged.Add(await sender.InvokeAsync<ChatMessage>(nameof(IChatHub.SendMessage), room, $"m{i}", $"id-{i}"));
-                }
-                catch (Exception exception)
-                {
-                    return exception;
-                }
-
-                if (acknowledged.Count == 50)
-                {
-                    fiftyAcknowledged.SetResult();
-                }
-            }
-        });
-        await Task.WhenAny(sending, fiftyAcknowledged.Task).WithTimeout(TimeSpan.FromMinutes(2));
-        sending.IsCompleted.Should().BeFalse(
-            "sending must still be under way when the server is killed, but it stopped with {0}\nThe server printed:\n{1}",
-            sending.IsCompleted ? await sending : null,
-            server.Output);
+        var sends = CallsUntilKilled<ChatMessage>.Start(i => sender.InvokeAsync<ChatMessage>(nameof(IChatHub.SendMessage), room, $"m{i}", $"id-{i}"), 50);
+        await sends.WaitUntilEnoughAsync(() => server.Output);
 
         await server.KillAsync();
-        await sending.WithTimeout();
+        await sends.StoppedAsync();
+        var acknowledged = sends.Acknowledged;
+
         await server.StartAsync();
         await using var reader = await ConnectAsync(server, TestDefaults.UniqueUser());
         var stored = await reader.InvokeAsync<ChatMessage[]>(nameof(IChatHub.GetMessagesSince), room, 0L, 500).WithTimeout();
